@@ -1,0 +1,151 @@
+/**
+ * The run report: what `--out report.json` writes (described by schemas/report.schema.json) and what
+ * every other output renders from. `rampart report <report.json>` re-renders any format from it, so
+ * renderers take a Report and nothing else. All times in the report are milliseconds; instants are
+ * ISO-8601 strings; offsets are ms since the run's start.
+ */
+import type { MetricsSnapshot, MetricType, MetricUnit, Tags } from '../metrics/types.js';
+
+export type Verdict = 'passed' | 'failed' | 'aborted';
+
+export interface ThresholdResult {
+  /** The key as written, e.g. `http.latency{step:product}`. */
+  readonly key: string;
+  readonly metric: string;
+  readonly filter: Tags;
+  /** The expression as written, e.g. `p(95) < 250ms`. */
+  readonly expression: string;
+  readonly passed: boolean;
+  /** The observed value in display units (ms for time, 0..1 for rates); null when no samples. */
+  readonly observed: number | null;
+  /** Why it failed, in words (e.g. "no samples for http.latency{step:x}"). */
+  readonly message?: string;
+  readonly abortOnFail: boolean;
+  /** True when this threshold stopped the run. */
+  readonly aborted?: boolean;
+}
+
+/** Summary of one series over the whole run, display units (ms for time trends). */
+export interface SeriesReport {
+  readonly metric: string;
+  readonly type: MetricType;
+  readonly unit: MetricUnit;
+  readonly tags: Tags;
+  readonly count: number;
+  /** trend/counter: per second over the run; rate: fraction true 0..1; gauge: last value. */
+  readonly rate: number;
+  readonly sum: number;
+  readonly avg: number;
+  readonly min: number;
+  readonly max: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  /** trend only: the encoded HDR histogram (recorded unit), for exact re-merging and comparison. */
+  readonly hist?: string;
+}
+
+/** One second of the run, for charts and live outputs. */
+export interface TimelinePoint {
+  /** Seconds since the run's start (the end of the one-second window). */
+  readonly t: number;
+  readonly phase: string;
+  readonly requests: number;
+  readonly errors: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly vus: number;
+  /** Planned arrivals (open model) in that second, for rate vs plan. */
+  readonly planned?: number;
+  readonly started: number;
+  readonly dropped: number;
+}
+
+export interface PhaseReport {
+  readonly name: string;
+  readonly startOffsetMs: number;
+  readonly endOffsetMs: number;
+}
+
+/** What the generator itself saw: a late or overloaded generator must never pass for a slow server. */
+export interface GeneratorHealth {
+  /** Arrivals started later than 10 ms after their scheduled time. */
+  readonly lateArrivals: number;
+  readonly droppedArrivals: number;
+  readonly eventLoopLagP99Ms: number;
+  readonly eventLoopLagMaxMs: number;
+  readonly overloaded: boolean;
+}
+
+export interface Report {
+  readonly schemaVersion: 1;
+  readonly rampart: { readonly version: string };
+  readonly runId: string;
+  readonly scenario: {
+    readonly name: string;
+    readonly description?: string;
+    readonly file: string;
+    readonly hash: string;
+    readonly target: string;
+    readonly model: 'open' | 'closed';
+    /** The scenario text as run, secrets redacted. */
+    readonly text?: string;
+  };
+  readonly verdict: Verdict;
+  /** The exit code the CLI returned (DESIGN.md). */
+  readonly exitCode: number;
+  readonly abortReason?: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly durationMs: number;
+  readonly environment: {
+    readonly node: string;
+    readonly platform: string;
+    readonly host: string;
+    readonly cpus: number;
+    readonly workers?: number;
+  };
+  readonly phases: readonly PhaseReport[];
+  readonly thresholds: readonly ThresholdResult[];
+  readonly series: readonly SeriesReport[];
+  readonly timeline: readonly TimelinePoint[];
+  readonly generator: GeneratorHealth;
+  readonly warnings: readonly string[];
+}
+
+/** Run-time information given to outputs when a run starts. */
+export interface RunInfo {
+  readonly runId: string;
+  readonly scenarioName: string;
+  readonly target: string;
+  readonly startedAt: number;
+  /** Planned total duration (ms) excluding the graceful stop; undefined when iteration-bound. */
+  readonly plannedDurationMs?: number;
+  readonly phases: readonly { readonly name: string; readonly durationMs: number }[];
+}
+
+/** Each second while running: the interval's snapshot, the cumulative one, and live threshold states. */
+export interface IntervalUpdate {
+  readonly offsetMs: number;
+  readonly phase: string;
+  readonly interval: MetricsSnapshot;
+  readonly cumulative: MetricsSnapshot;
+  readonly point: TimelinePoint;
+  readonly thresholds: readonly ThresholdResult[];
+  /** Target arrivals/s (open) or VUs (closed) right now. */
+  readonly targetRate?: number;
+  readonly targetVus?: number;
+}
+
+/**
+ * An output: every hook optional. Outputs are chosen by the CLI from an explicit registry; the
+ * engine only calls hooks. `end` must write atomically (temp file + rename).
+ */
+export interface Output {
+  readonly name: string;
+  start?(info: RunInfo): void | Promise<void>;
+  interval?(update: IntervalUpdate): void;
+  end?(report: Report): void | Promise<void>;
+}

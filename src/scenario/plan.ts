@@ -1,0 +1,360 @@
+/**
+ * The Plan: the normalized, frozen, serializable output of src/scenario and the only input of the
+ * engine. Every duration is in milliseconds, every default is applied, every template is compiled.
+ * A Plan contains only plain data (no functions, no class instances, no RegExp objects) so that it
+ * can cross worker-thread and process boundaries with structuredClone or JSON.
+ */
+
+/** A position in the scenario source, for errors raised after validation (1-based line and column). */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+// ---------------------------------------------------------------------------------------------
+
+/** An expression inside `{{ … }}`. Parsed at load time; evaluated by a pure interpreter, never eval. */
+export type Expr =
+  /** A literal: `"text"`, `42`, `true`, `null`. */
+  | { readonly kind: 'lit'; readonly value: string | number | boolean | null }
+  /** A reference: `productId`, `users.email`, `vu.id`, `items[0].id`. `root` is the first segment. */
+  | { readonly kind: 'ref'; readonly root: string; readonly path: readonly (string | number)[] }
+  /** A built-in function call: `random.int(1, 500)`, `uuid()`, `base64(x)`. See src/scenario/template. */
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] };
+
+/**
+ * A compiled template string. `parts` alternate literal text and expressions. When the source is a
+ * single `{{ expr }}` and nothing else, `single` is true and rendering into a JSON body keeps the
+ * value's type (a number stays a number).
+ */
+export interface Template {
+  readonly source: string;
+  readonly parts: readonly (string | Expr)[];
+  readonly single: boolean;
+}
+
+/** A JSON body or any structured value that may contain templates in its strings. */
+export type TemplateValue =
+  | { readonly kind: 'tpl'; readonly template: Template }
+  | { readonly kind: 'const'; readonly value: string | number | boolean | null }
+  | { readonly kind: 'array'; readonly items: readonly TemplateValue[] }
+  | { readonly kind: 'object'; readonly entries: readonly (readonly [string, TemplateValue])[] };
+
+// ---------------------------------------------------------------------------------------------
+// Matchers: shared by expect, check, poll.until and if
+// ---------------------------------------------------------------------------------------------
+
+/** A compiled JSON path (`$.items[0].id`) as segments; `'*'` is a wildcard over array items/values. */
+export interface JsonPath {
+  readonly source: string;
+  readonly segments: readonly (string | number)[];
+}
+
+/**
+ * A comparison applied to one extracted value. Exactly one operator is set. Right-hand sides may be
+ * templates (rendered against the VU's variables when the matcher runs). `matches` is a regular
+ * expression source (flags in `flags`), compiled once per VU/worker, never per response.
+ */
+export type Comparison =
+  | { readonly op: 'equals' | 'notEquals'; readonly value: TemplateValue }
+  | { readonly op: 'exists'; readonly value: boolean }
+  | { readonly op: 'contains' | 'notContains'; readonly value: Template }
+  | { readonly op: 'matches'; readonly pattern: string; readonly flags: string }
+  | { readonly op: 'lt' | 'lte' | 'gt' | 'gte'; readonly value: number }
+  | { readonly op: 'oneOf'; readonly values: readonly TemplateValue[] };
+
+export type Matcher =
+  /** Status in a set and/or within an inclusive range (e.g. `200`, `[200, 201]`, `2xx`). */
+  | { readonly kind: 'status'; readonly oneOf?: readonly number[]; readonly min?: number; readonly max?: number }
+  /** A response header (name lower-cased). */
+  | { readonly kind: 'header'; readonly name: string; readonly cmp: Comparison }
+  /** A value found in the JSON body. */
+  | { readonly kind: 'json'; readonly path: JsonPath; readonly cmp: Comparison }
+  /** The raw body text. */
+  | { readonly kind: 'body'; readonly cmp: Comparison }
+  /** Total request latency under a bound. */
+  | { readonly kind: 'latency'; readonly maxMs: number };
+
+/** A named check: becomes a sample of the `checks` rate with tag `check:<name>`. Never ends the iteration. */
+export interface CheckPlan {
+  readonly name: string;
+  /** All matchers must hold for the check to pass. */
+  readonly all: readonly Matcher[];
+}
+
+export type CapturePlan =
+  | { readonly kind: 'json'; readonly as: string; readonly path: JsonPath; readonly optional: boolean }
+  | { readonly kind: 'header'; readonly as: string; readonly name: string; readonly optional: boolean }
+  | { readonly kind: 'regex'; readonly as: string; readonly pattern: string; readonly flags: string; readonly group: number; readonly optional: boolean }
+  | { readonly kind: 'status'; readonly as: string; readonly optional: boolean };
+
+/** A declarative condition for `if` steps. */
+export type Condition =
+  | { readonly kind: 'compare'; readonly left: Template; readonly cmp: Comparison }
+  | { readonly kind: 'chance'; readonly probability: number }
+  | { readonly kind: 'all'; readonly of: readonly Condition[] }
+  | { readonly kind: 'any'; readonly of: readonly Condition[] }
+  | { readonly kind: 'not'; readonly condition: Condition };
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+// ---------------------------------------------------------------------------------------------
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+export type BodyPlan =
+  | { readonly kind: 'json'; readonly value: TemplateValue }
+  | { readonly kind: 'form'; readonly fields: readonly (readonly [string, Template])[] }
+  | { readonly kind: 'text'; readonly template: Template; readonly contentType?: string };
+
+export interface RetryPlan {
+  /** Extra attempts after the first (0 = no retry). */
+  readonly attempts: number;
+  /** Retry on these failure classes (e.g. `refused`, `reset`, `timeout`, `5xx`). */
+  readonly on: readonly string[];
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  /** 0..1: fraction of the backoff randomized. */
+  readonly jitter: number;
+}
+
+export interface RequestStep {
+  readonly kind: 'request';
+  /** Step name: the `step` tag of every metric of this request. Defaults to `METHOD path-source`. */
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** Absolute or relative to the plan's target. */
+  readonly url: Template;
+  readonly query: readonly (readonly [string, Template])[];
+  /** Header names lower-cased; merged over http.headers at run time. */
+  readonly headers: readonly (readonly [string, Template])[];
+  readonly body?: BodyPlan;
+  readonly expect: readonly Matcher[];
+  readonly checks: readonly CheckPlan[];
+  readonly captures: readonly CapturePlan[];
+  /** Overrides http.timeoutMs for this request. */
+  readonly timeoutMs?: number;
+  /** Extra metric tags. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly retry?: RetryPlan;
+  readonly pos: SourcePos;
+}
+
+export interface ThinkStep {
+  readonly kind: 'think';
+  /** Uniform in [minMs, maxMs]; fixed when equal. */
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly pos: SourcePos;
+}
+
+export interface LoopStep {
+  readonly kind: 'loop';
+  /** A fixed count, or items to iterate (`over`); exactly one is set. */
+  readonly count?: number;
+  readonly over?: TemplateValue;
+  /** Variable holding the current item (default `item`); `<as>_index` holds the index. */
+  readonly as: string;
+  readonly steps: readonly Step[];
+  readonly pos: SourcePos;
+}
+
+export interface IfStep {
+  readonly kind: 'if';
+  readonly condition: Condition;
+  readonly then: readonly Step[];
+  readonly else: readonly Step[];
+  readonly pos: SourcePos;
+}
+
+export interface PollStep {
+  readonly kind: 'poll';
+  /** Name of the poll: the step tag of its requests, and of the `poll.duration` trend. */
+  readonly name: string;
+  readonly request: RequestStep;
+  /** The poll succeeds when all matchers hold. */
+  readonly until: readonly Matcher[];
+  readonly everyMs: number;
+  readonly timeoutMs: number;
+  readonly pos: SourcePos;
+}
+
+export interface GroupStep {
+  readonly kind: 'group';
+  /** The `group` tag of nested requests (nested groups join with `::`, as k6 does). */
+  readonly name: string;
+  readonly steps: readonly Step[];
+  readonly pos: SourcePos;
+}
+
+export interface LogStep {
+  readonly kind: 'log';
+  readonly message: Template;
+  readonly pos: SourcePos;
+}
+
+/** Adds to a custom metric (counter, rate or trend) that thresholds treat like built-in ones. */
+export interface MetricStep {
+  readonly kind: 'metric';
+  readonly metric: string;
+  readonly type: 'counter' | 'rate' | 'trend';
+  /** Rendered and converted to a number (counter, trend) or boolean (rate). */
+  readonly value: TemplateValue;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly pos: SourcePos;
+}
+
+/** Sets journey variables from templates. */
+export interface SetStep {
+  readonly kind: 'set';
+  readonly vars: readonly (readonly [string, TemplateValue])[];
+  readonly pos: SourcePos;
+}
+
+export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | LogStep | MetricStep | SetStep;
+
+export interface JourneyPlan {
+  readonly name: string;
+  /** Relative weight (> 0); the probability of a start is weight / sum of weights. */
+  readonly weight: number;
+  readonly steps: readonly Step[];
+  /** Extra tags on every metric of this journey. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+// ---------------------------------------------------------------------------------------------
+
+export interface OpenPhase {
+  readonly name: string;
+  readonly durationMs: number;
+  /**
+   * Arrivals per second at the start of the phase. `rampTo` set: linear ramp to it at the end.
+   * `arrivals` set instead: that many arrivals spread evenly over the phase.
+   * `pause`: no arrivals for the duration (rate 0).
+   */
+  readonly rate: number;
+  readonly rampTo?: number;
+  readonly arrivals?: number;
+  readonly pause: boolean;
+  /** Steps run once when the phase starts / ends (e.g. switch a mock's fault on, then off). */
+  readonly onStart: readonly Step[];
+  readonly onEnd: readonly Step[];
+}
+
+export interface OpenLoad {
+  readonly model: 'open';
+  readonly phases: readonly OpenPhase[];
+  /** At most this many journeys run at once; further arrivals are counted as `journeys.dropped`. */
+  readonly maxVus: number;
+  /** Arrival spacing within a second: evenly spaced, or exponential inter-arrival times. */
+  readonly spacing: 'uniform' | 'poisson';
+}
+
+export interface ClosedStage {
+  readonly name: string;
+  readonly durationMs: number;
+  /** VUs at the end of the stage, ramped linearly from the previous stage's target (or startVus). */
+  readonly target: number;
+  readonly onStart: readonly Step[];
+  readonly onEnd: readonly Step[];
+}
+
+export interface ClosedLoad {
+  readonly model: 'closed';
+  readonly startVus: number;
+  readonly stages: readonly ClosedStage[];
+  /** Optional cap on iterations per VU; a VU that reached it stops early. */
+  readonly iterationsPerVu?: number;
+  /** Optional cap on iterations shared by all VUs; the run ends when reached. */
+  readonly iterations?: number;
+}
+
+export type LoadPlan = OpenLoad | ClosedLoad;
+
+// ---------------------------------------------------------------------------------------------
+// Data, HTTP defaults, thresholds
+// ---------------------------------------------------------------------------------------------
+
+export interface DataFeed {
+  readonly name: string;
+  /** Absolute path of the CSV file (resolved against the scenario file), or absent for inline rows. */
+  readonly file?: string;
+  readonly columns: readonly string[];
+  /** Rows are loaded at plan time (small files) so the plan is self-contained. */
+  readonly rows: readonly (readonly string[])[];
+  readonly order: 'sequential' | 'random' | 'unique';
+  /** unique only: what happens when every row was used: end the run (`stop`) or start over (`recycle`). */
+  readonly onExhausted: 'stop' | 'recycle';
+}
+
+export interface HttpDefaults {
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  /** Connections per origin (shared pool), or per VU when `connectionPolicy` is `per-vu`. */
+  readonly connections: number;
+  readonly connectionPolicy: 'shared' | 'per-vu';
+  readonly keepAlive: boolean;
+  readonly headers: readonly (readonly [string, Template])[];
+  /** TLS certificate verification; false only by explicit opt-out. */
+  readonly tlsVerify: boolean;
+  readonly followRedirects: boolean;
+  readonly maxRedirects: number;
+  /** Larger bodies are cut and the request is classified `protocol` (body too large). */
+  readonly maxResponseBytes: number;
+  readonly http2: boolean;
+  readonly cookies: boolean;
+}
+
+export type Aggregation =
+  | { readonly fn: 'p'; readonly percentile: number }
+  | { readonly fn: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'sum' };
+
+export type ComparisonOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+/** One parsed threshold expression, e.g. `p(95) < 250ms` → { p 95, '<', 250, unit ms }. */
+export interface ThresholdExpr {
+  readonly source: string;
+  readonly agg: Aggregation;
+  readonly op: ComparisonOp;
+  /** Right-hand side in the metric's display unit: ms for time, a fraction 0..1 for rates. */
+  readonly value: number;
+}
+
+export interface ThresholdPlan {
+  /** The key as written, e.g. `http.latency{step:product}`. */
+  readonly key: string;
+  readonly metric: string;
+  /** Tag filter: a series matches when it has every one of these tags with these values. */
+  readonly filter: Readonly<Record<string, string>>;
+  readonly expr: ThresholdExpr;
+  readonly abortOnFail: boolean;
+  readonly delayAbortEvalMs: number;
+  readonly pos: SourcePos;
+}
+
+export interface Plan {
+  readonly name: string;
+  readonly description?: string;
+  /** The scenario file, its sha256 (hex) and its text with secrets redacted (for reports). */
+  readonly source: { readonly file: string; readonly hash: string };
+  /** Base URL; relative request URLs resolve against it. */
+  readonly target: string;
+  readonly http: HttpDefaults;
+  /** Declared variables after interpolation; the VU scope starts with these. */
+  readonly variables: Readonly<Record<string, string | number | boolean>>;
+  /** Values that must never appear in any output (declared secret variables). */
+  readonly secrets: readonly string[];
+  readonly data: readonly DataFeed[];
+  readonly load: LoadPlan;
+  readonly journeys: readonly JourneyPlan[];
+  readonly setup: readonly Step[];
+  readonly teardown: readonly Step[];
+  readonly thresholds: readonly ThresholdPlan[];
+  /** After the last phase/stage, running journeys get this long to finish, then are interrupted. */
+  readonly gracefulStopMs: number;
+}
