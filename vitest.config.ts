@@ -6,7 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // Integration tests share one Redis and one Kafka started (or found) by the global setup.
-    globalSetup: [],
+    globalSetup: ['test/setup/services.ts'],
     reporters: ['default'],
   },
 });
