@@ -1,0 +1,206 @@
+/**
+ * The HTTP client a virtual user calls: one undici pool per origin, redirects followed here (so the
+ * cookie jar sees every hop), timeouts and size limits enforced per hop, and every failure returned
+ * as data — `request()` never rejects for network or HTTP failures.
+ */
+import type { Dispatcher } from 'undici';
+import type { HttpDefaults } from '../scenario/plan.js';
+import { classifyError, describeError } from './classify.js';
+import { createOriginPool } from './dispatchers.js';
+import { parseRawHeaders, rawHeaderValues } from './headers.js';
+import { Hop } from './hop.js';
+import type { ErrorClass, HttpClient, HttpRequest, HttpResult } from './types.js';
+
+/** How long close() waits for in-flight requests before destroying the connections, ms. */
+export const CLOSE_GRACE_MS = 2_000;
+
+export interface HttpClientOptions {
+  readonly http: HttpDefaults;
+  /** The plan's target; only used in messages (request URLs are absolute). */
+  readonly target: string;
+}
+
+/** The result of a request; response headers are parsed on first read. */
+class Result implements HttpResult {
+  status: number;
+  body: Buffer;
+  bytesIn: number;
+  bytesOut: number;
+  timings: { totalUs: number; ttfbUs: number; connectUs?: number };
+  url: string;
+  redirects: number;
+  error?: { class: ErrorClass; message: string };
+  private raw: Buffer[] | undefined;
+  private parsed: Record<string, string | string[]> | undefined = undefined;
+
+  constructor(hop: Hop, url: string, startMs: number, bytesIn: number, bytesOut: number, redirects: number, connectUs: number) {
+    this.status = hop.status;
+    this.raw = hop.rawHeaders;
+    this.body = hop.body();
+    this.bytesIn = bytesIn;
+    this.bytesOut = bytesOut;
+    const totalUs = Math.round((hop.endMs - startMs) * 1000);
+    const ttfbUs = hop.headersMs >= 0 ? Math.round((hop.headersMs - startMs) * 1000) : totalUs;
+    this.timings = connectUs >= 0 ? { totalUs, ttfbUs, connectUs } : { totalUs, ttfbUs };
+    this.url = url;
+    this.redirects = redirects;
+  }
+
+  get headers(): Record<string, string | string[]> {
+    if (this.parsed === undefined) this.parsed = parseRawHeaders(this.raw);
+    return this.parsed;
+  }
+}
+
+/** Splits `http://host:port/path?q` into origin and path without a URL object (hot path). */
+function splitUrl(url: string): { origin: string; path: string } | undefined {
+  const scheme = url.startsWith('http://') ? 7 : url.startsWith('https://') ? 8 : -1;
+  if (scheme < 0) return undefined;
+  let end = url.length;
+  for (let i = scheme; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  if (end === scheme) return undefined;
+  const rest = url.slice(end);
+  const hash = rest.indexOf('#');
+  const path = hash >= 0 ? rest.slice(0, hash) : rest;
+  return { origin: url.slice(0, end), path: path === '' ? '/' : path.startsWith('?') ? `/${path}` : path };
+}
+
+function estimateBytesOut(method: string, path: string, origin: string, headers: Record<string, string>, body: string | Uint8Array | undefined): number {
+  // "GET /path HTTP/1.1\r\n" + "host: …\r\n" + headers + "\r\n" + body
+  let n = method.length + path.length + 12 + origin.length + 8 + 2;
+  for (const k in headers) n += k.length + (headers[k] as string).length + 4;
+  if (body !== undefined) n += typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  return n;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Creates a client with one connection pool per origin, opened on first use. */
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const http = opts.http;
+  const pools = new Map<string, Dispatcher>();
+  let closed = false;
+
+  function pool(origin: string): Dispatcher {
+    let p = pools.get(origin);
+    if (p === undefined) {
+      p = createOriginPool(origin, http);
+      pools.set(origin, p);
+    }
+    return p;
+  }
+
+  function failure(url: string, startMs: number, cls: ErrorClass, message: string): HttpResult {
+    const us = Math.round((performance.now() - startMs) * 1000);
+    return { status: 0, headers: {}, body: Buffer.alloc(0), bytesIn: 0, bytesOut: 0, timings: { totalUs: us, ttfbUs: us }, url, redirects: 0, error: { class: cls, message } };
+  }
+
+  async function request(req: HttpRequest): Promise<HttpResult> {
+    const startMs = performance.now();
+    if (closed) return failure(req.url, startMs, 'aborted', 'the HTTP client is closed');
+    const timeoutMs = req.timeoutMs ?? http.timeoutMs;
+    const follow = req.followRedirects ?? http.followRedirects;
+    const maxRedirects = req.maxRedirects ?? http.maxRedirects;
+    const keepBody = req.discardBody !== true;
+    const reset = !http.keepAlive;
+    let url = req.url;
+    let method = req.method;
+    let headers = req.headers;
+    let body = req.body;
+    let redirects = 0;
+    let bytesIn = 0;
+    let bytesOut = 0;
+    let connectUs = -1;
+    for (;;) {
+      const parts = splitUrl(url);
+      if (parts === undefined) return failure(url, startMs, 'protocol', `unsupported URL: ${url}`);
+      let sent = headers;
+      const jarCookies = req.cookies?.cookieHeader(url);
+      if (jarCookies !== undefined && jarCookies !== '') {
+        const own = headers['cookie'];
+        sent = { ...headers, cookie: own === undefined || own === '' ? jarCookies : `${jarCookies}; ${own}` };
+      }
+      const dispatcher = pool(parts.origin);
+      const hop = new Hop(timeoutMs, http.maxResponseBytes, keepBody, req.signal);
+      const dispatchOpts: Dispatcher.DispatchOptions = {
+        path: parts.path,
+        method: method as Dispatcher.HttpMethod,
+        headers: sent,
+        body: body ?? null,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        reset,
+      };
+      await hop.dispatch(dispatcher, dispatchOpts);
+      bytesOut += estimateBytesOut(method, parts.path, parts.origin, sent, body);
+      bytesIn += hop.headerBytes + hop.bodyBytes;
+      if (hop.connectUs >= 0 && connectUs < 0) connectUs = hop.connectUs;
+      const result = new Result(hop, url, startMs, bytesIn, bytesOut, redirects, connectUs);
+      if (hop.error !== undefined) {
+        result.error = { class: classifyError(hop.error), message: describeError(hop.error) };
+        return result;
+      }
+      if (req.cookies !== undefined && hop.rawHeaders !== undefined) {
+        const setCookie = rawHeaderValues(hop.rawHeaders, 'set-cookie');
+        if (setCookie.length > 0) req.cookies.store(url, setCookie);
+      }
+      if (!follow || !REDIRECTS.has(hop.status)) return result;
+      const location = rawHeaderValues(hop.rawHeaders, 'location')[0];
+      if (location === undefined) return result;
+      if (redirects >= maxRedirects) {
+        result.error = { class: 'protocol', message: `too many redirects (more than ${maxRedirects})` };
+        return result;
+      }
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        result.error = { class: 'protocol', message: `invalid redirect location: ${location}` };
+        return result;
+      }
+      redirects++;
+      const crossOrigin = next.origin !== parts.origin;
+      if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+        headers = withoutKeys(headers, ['content-type', 'content-length']);
+      }
+      if (crossOrigin) headers = withoutKeys(headers, ['authorization', 'cookie']);
+      url = next.href;
+    }
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(all.map(async (p) => {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'grace'>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_GRACE_MS, 'grace');
+      });
+      const outcome = await Promise.race([p.close().then(() => 'closed' as const, () => 'closed' as const), graceOver]);
+      if (timer) clearTimeout(timer);
+      if (outcome === 'grace') await p.destroy().catch(() => undefined);
+    }));
+  }
+
+  return { request, close };
+}
+
+function withoutKeys(headers: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  let copy: Record<string, string> | undefined;
+  for (const k of keys) {
+    if (k in headers) {
+      copy ??= { ...headers };
+      delete copy[k];
+    }
+  }
+  return copy ?? headers;
+}

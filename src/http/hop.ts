@@ -1,0 +1,153 @@
+/**
+ * One HTTP exchange (one hop of a redirect chain) driven through undici's core dispatch handler
+ * interface — the callbacks undici's client calls directly, so nothing wraps or converts them.
+ * The handler object carries every piece of state: no closures per request, body chunks kept
+ * as the parser hands them (no copy unless there are several), headers left raw until read.
+ */
+import type { Dispatcher } from 'undici';
+import { TransportError } from './classify.js';
+
+/** Per-connection timing shared between a client's connector and the hop it serves first. */
+export interface ConnectTiming {
+  /** Connect time (µs) of the newest connection not yet claimed by a request, or -1. */
+  pendingUs: number;
+}
+
+function onHopTimeout(hop: Hop): void {
+  hop.fail(new TransportError('RAMPART_TIMEOUT', `request timed out after ${hop.timeoutMs} ms`));
+}
+
+/** Mutable state of one hop; the client reads it after `done` resolves. */
+export class Hop {
+  /** Set by the dispatching client (see dispatchers.ts) before undici calls onConnect. */
+  timing: ConnectTiming | undefined = undefined;
+  status = 0;
+  rawHeaders: Buffer[] | undefined = undefined;
+  headerBytes = 0;
+  bodyBytes = 0;
+  chunks: Buffer[] = [];
+  /** performance.now() at the start, at the headers, at the end (ms). */
+  readonly startMs: number;
+  headersMs = -1;
+  endMs = -1;
+  connectUs = -1;
+  error: unknown = undefined;
+  readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private readonly keepBody: boolean;
+  private readonly signal: AbortSignal | undefined;
+  private abortFn: ((err?: Error) => void) | undefined = undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private finished = false;
+  private resolveFn: ((hop: Hop) => void) | undefined = undefined;
+
+  constructor(timeoutMs: number, maxBytes: number, keepBody: boolean, signal: AbortSignal | undefined) {
+    this.timeoutMs = timeoutMs;
+    this.maxBytes = maxBytes;
+    this.keepBody = keepBody;
+    this.signal = signal;
+    this.startMs = performance.now();
+    this.timer = setTimeout(onHopTimeout, timeoutMs, this);
+    if (signal) signal.addEventListener('abort', this);
+  }
+
+  /** Resolves (never rejects) once the exchange completed or failed. */
+  dispatch(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions): Promise<Hop> {
+    return new Promise<Hop>((resolve) => {
+      this.resolveFn = resolve;
+      if (this.signal?.aborted) this.fail(new TransportError('RAMPART_ABORTED', 'request aborted'));
+      // undici reports synchronous failures through onError, never by throwing.
+      else dispatcher.dispatch(opts, this);
+    });
+  }
+
+  /** AbortSignal listener (EventListener object form: no closure). */
+  handleEvent(): void {
+    this.fail(new TransportError('RAMPART_ABORTED', 'request aborted'));
+  }
+
+  /** Ends the exchange with this error, closing the connection if one is in use. */
+  fail(err: Error): void {
+    if (this.finished) return;
+    if (this.abortFn) {
+      // undici errors the request (→ onError) and destroys the socket.
+      this.abortFn(err);
+      if (!this.finished) this.finish(err);
+    } else {
+      // Still queued in the pool: answer now; if undici writes it later, onConnect aborts it.
+      this.finish(err);
+    }
+  }
+
+  // ---- undici dispatch handler ----
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.finished) {
+      abort(this.error instanceof Error ? this.error : new TransportError('RAMPART_ABORTED', 'request aborted'));
+      return;
+    }
+    this.abortFn = abort;
+    const t = this.timing;
+    if (t !== undefined && t.pendingUs >= 0) {
+      this.connectUs = t.pendingUs;
+      t.pendingUs = -1;
+    }
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (statusCode < 200) return true; // 1xx informational: the final response follows
+    this.headersMs = performance.now();
+    this.status = statusCode;
+    this.rawHeaders = rawHeaders;
+    // "HTTP/1.1 200 OK\r\n" + "name: value\r\n"… + "\r\n"
+    let n = 15 + statusText.length;
+    for (let i = 0; i < rawHeaders.length; i++) n += (rawHeaders[i] as Buffer).length + 2;
+    this.headerBytes = n;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const total = this.bodyBytes + chunk.length;
+    if (total > this.maxBytes) {
+      this.bodyBytes = total;
+      this.fail(new TransportError('RAMPART_TOO_LARGE', `response too large: more than ${this.maxBytes} bytes`));
+      return false;
+    }
+    this.bodyBytes = total;
+    if (this.keepBody) this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.finish(undefined);
+  }
+
+  onError(err: Error): void {
+    this.finish(err);
+  }
+
+  /** The body as one Buffer: the single chunk itself when there is one. */
+  body(): Buffer {
+    const c = this.chunks;
+    if (c.length === 0) return EMPTY;
+    if (c.length === 1) return c[0] as Buffer;
+    return Buffer.concat(c);
+  }
+
+  private finish(err: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.endMs = performance.now();
+    if (err !== undefined) this.error = err;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.signal) this.signal.removeEventListener('abort', this);
+    const resolve = this.resolveFn;
+    this.resolveFn = undefined;
+    if (resolve) resolve(this);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

@@ -1,0 +1,102 @@
+/**
+ * The HTTP layer's public types: what a virtual user hands to the client and what it gets back.
+ * Request failures are data: `request()` resolves with an `error` instead of rejecting.
+ */
+
+/**
+ * Why a request (or a journey step) failed. Transport classes come from the client; `4xx`/`5xx`
+ * from the status; `expectation`, `capture` from the journey layer.
+ * - refused: nothing listens (ECONNREFUSED), or the host/network is unreachable
+ * - reset: the peer closed or reset the connection mid-exchange
+ * - timeout: connect, headers, body or the whole request took longer than allowed
+ * - dns: the host name does not resolve
+ * - tls: handshake or certificate failure
+ * - protocol: malformed response, response too large, anything else the transport rejects
+ * - aborted: the run stopped the request (interrupt, graceful stop over)
+ */
+export type ErrorClass =
+  | 'refused'
+  | 'reset'
+  | 'timeout'
+  | 'dns'
+  | 'tls'
+  | 'protocol'
+  | '4xx'
+  | '5xx'
+  | 'expectation'
+  | 'capture'
+  | 'aborted';
+
+/** Every error class, for validation of `retry.on` and threshold tag filters. */
+export const ERROR_CLASSES: readonly ErrorClass[] = [
+  'refused', 'reset', 'timeout', 'dns', 'tls', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted',
+];
+
+/**
+ * A cookie jar seen from the client: consulted and fed on every hop of a redirect chain, so cookies
+ * set by a 302 reach the next hop. The journey layer implements it with a per-VU tough-cookie jar.
+ */
+export interface CookieHook {
+  /** The `Cookie` header value for this absolute URL, or undefined when the jar has none. */
+  cookieHeader(url: string): string | undefined;
+  /** Store the `set-cookie` header(s) of a response received from this URL. */
+  store(url: string, setCookie: string | readonly string[]): void;
+}
+
+/** One request. */
+export interface HttpRequest {
+  readonly method: string;
+  /** Absolute `http(s)://` URL, query included. */
+  readonly url: string;
+  /** Header names lower-case. A `cookie` header is sent as given, after the jar's cookies. */
+  readonly headers: Record<string, string>;
+  readonly body?: string | Uint8Array;
+  /** Whole-request timeout (connect included), ms. Default: the client's `http.timeoutMs`. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Follow redirects for this request; default `http.followRedirects`. */
+  readonly followRedirects?: boolean;
+  /** Default `http.maxRedirects`. */
+  readonly maxRedirects?: number;
+  /** The VU's cookie jar; absent when cookies are off. */
+  readonly cookies?: CookieHook;
+  /** Count the body bytes but do not keep them (nothing reads the body): `body` is then empty. */
+  readonly discardBody?: boolean;
+}
+
+/** Timings of one request, integer microseconds. Over a redirect chain they span every hop. */
+export interface HttpTimings {
+  /** From the call to the last body byte (or the failure). */
+  readonly totalUs: number;
+  /** From the call to the final response's headers; equals totalUs when no response arrived. */
+  readonly ttfbUs: number;
+  /** TCP (+TLS) connect time when this request opened a new connection; absent on a reused one. */
+  readonly connectUs?: number;
+}
+
+export interface HttpResult {
+  /** 0 when no response arrived. */
+  readonly status: number;
+  /** Response headers, names lower-case; repeated headers (set-cookie) as arrays. Parsed on first read. */
+  readonly headers: Record<string, string | string[]>;
+  /** The body (empty when `discardBody`, or when the failure happened before it). */
+  readonly body: Buffer;
+  /** Bytes received: status line, headers and body, over every hop. */
+  readonly bytesIn: number;
+  /** Bytes sent: request line, headers and body (an estimate of the wire size), over every hop. */
+  readonly bytesOut: number;
+  readonly timings: HttpTimings;
+  /** The URL of the final response (differs from the request's after redirects). */
+  readonly url: string;
+  /** Redirects followed. */
+  readonly redirects: number;
+  /** Set when the request failed at the transport level. 4xx/5xx are NOT set here: see the status. */
+  readonly error?: { readonly class: ErrorClass; readonly message: string };
+}
+
+export interface HttpClient {
+  /** Never rejects for network or HTTP failures: they come back in `result.error` / `status`. */
+  request(req: HttpRequest): Promise<HttpResult>;
+  /** Closes every connection; pending requests finish first (or are aborted after `graceMs`). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpClient, type CookieHook, type HttpClient } from '../../src/http/index.js';
+import { httpDefaults, refusedPort, startTargetServer, type TargetServer } from '../support/target-server.js';
+
+let server: TargetServer;
+const clients: HttpClient[] = [];
+function client(overrides: Parameters<typeof httpDefaults>[0] = {}): HttpClient {
+  const c = createHttpClient({ http: httpDefaults(overrides), target: server.url });
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  server = await startTargetServer();
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await server.close();
+});
+
+describe('http client against a real server', () => {
+  it('returns status, lower-case headers, body, byte counts and timings', async () => {
+    const res = await client().request({ method: 'GET', url: `${server.url}/json`, headers: { 'X-Test': '1' } });
+    expect(res.error).toBeUndefined();
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(res.body.toString()).id).toBe(42);
+    expect(res.bytesIn).toBeGreaterThan(res.body.length);
+    expect(res.bytesOut).toBeGreaterThan(20);
+    expect(res.timings.totalUs).toBeGreaterThanOrEqual(res.timings.ttfbUs);
+    expect(res.timings.ttfbUs).toBeGreaterThan(0);
+    expect(res.timings.connectUs).toBeGreaterThan(0);
+  });
+
+  it('reports connect time only on the request that opened the connection', async () => {
+    const c = client({ connections: 1 });
+    const a = await c.request({ method: 'GET', url: `${server.url}/json`, headers: {} });
+    const b = await c.request({ method: 'GET', url: `${server.url}/json`, headers: {} });
+    expect(a.timings.connectUs).toBeDefined();
+    expect(b.timings.connectUs).toBeUndefined();
+  });
+
+  it('sends bodies and keeps 4xx/5xx as statuses, not transport errors', async () => {
+    const c = client();
+    const echo = await c.request({ method: 'POST', url: `${server.url}/echo?x=1`, headers: { 'content-type': 'text/plain' }, body: 'payload' });
+    expect(JSON.parse(echo.body.toString())).toMatchObject({ method: 'POST', url: '/echo?x=1', body: 'payload' });
+    const nf = await c.request({ method: 'GET', url: `${server.url}/status/404`, headers: {} });
+    expect(nf.status).toBe(404);
+    expect(nf.error).toBeUndefined();
+    const se = await c.request({ method: 'GET', url: `${server.url}/status/503`, headers: {} });
+    expect(se.status).toBe(503);
+  });
+
+  it('classifies a closed port as refused', async () => {
+    const port = await refusedPort();
+    const res = await client().request({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {} });
+    expect(res.status).toBe(0);
+    expect(res.error?.class).toBe('refused');
+    expect(res.error?.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('classifies a server that never answers as timeout, within the timeout', async () => {
+    const t0 = Date.now();
+    const res = await client().request({ method: 'GET', url: `${server.url}/hang`, headers: {}, timeoutMs: 300 });
+    expect(res.error?.class).toBe('timeout');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(res.timings.totalUs).toBeGreaterThanOrEqual(290_000);
+  });
+
+  it('classifies a socket reset as reset', async () => {
+    const res = await client().request({ method: 'GET', url: `${server.url}/reset`, headers: {} });
+    expect(res.status).toBe(0);
+    expect(res.error?.class).toBe('reset');
+  });
+
+  it('cuts an endless body at maxResponseBytes: protocol error, response too large', async () => {
+    const c = client({ maxResponseBytes: 100_000 });
+    const res = await c.request({ method: 'GET', url: `${server.url}/endless`, headers: {} });
+    expect(res.status).toBe(200);
+    expect(res.error?.class).toBe('protocol');
+    expect(res.error?.message).toMatch(/response too large/);
+    // the client still works afterwards (the connection was replaced)
+    const ok = await c.request({ method: 'GET', url: `${server.url}/json`, headers: {} });
+    expect(ok.status).toBe(200);
+  });
+
+  it('accepts a body exactly at the limit', async () => {
+    const res = await client({ maxResponseBytes: 5000 }).request({ method: 'GET', url: `${server.url}/big?bytes=5000`, headers: {} });
+    expect(res.error).toBeUndefined();
+    expect(res.body.length).toBe(5000);
+  });
+
+  it('follows redirects up to maxRedirects, or not at all when disabled', async () => {
+    const c = client({ maxRedirects: 3 });
+    const ok = await c.request({ method: 'GET', url: `${server.url}/redirect/3`, headers: {} });
+    expect(ok.status).toBe(200);
+    expect(ok.redirects).toBe(3);
+    expect(ok.url).toBe(`${server.url}/redirect/0`);
+    const tooMany = await c.request({ method: 'GET', url: `${server.url}/redirect/4`, headers: {} });
+    expect(tooMany.status).toBe(302);
+    expect(tooMany.error?.class).toBe('protocol');
+    const off = await c.request({ method: 'GET', url: `${server.url}/redirect/2`, headers: {}, followRedirects: false });
+    expect(off.status).toBe(302);
+    expect(off.error).toBeUndefined();
+    const seeOther = await c.request({ method: 'POST', url: `${server.url}/redirect-post`, headers: { 'content-type': 'text/plain' }, body: 'x' });
+    expect(JSON.parse(seeOther.body.toString())).toMatchObject({ method: 'GET', body: null });
+  });
+
+  it('feeds the cookie hook on every hop of a redirect chain', async () => {
+    const jar = new Map<string, string>();
+    const hook: CookieHook = {
+      cookieHeader: () => (jar.size ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : undefined),
+      store: (_url, set) => {
+        for (const s of Array.isArray(set) ? set : [set]) {
+          const [kv] = (s as string).split(';');
+          const [k, v] = (kv ?? '').split('=');
+          jar.set(k ?? '', v ?? '');
+        }
+      },
+    };
+    const res = await client().request({ method: 'GET', url: `${server.url}/cookies/redirect`, headers: { cookie: 'own=1' }, cookies: hook });
+    expect(JSON.parse(res.body.toString())).toEqual({ cookie: 'hop=1; own=1' });
+  });
+
+  it('discards the body when asked but still counts it', async () => {
+    const res = await client().request({ method: 'GET', url: `${server.url}/big?bytes=3000`, headers: {}, discardBody: true });
+    expect(res.body.length).toBe(0);
+    expect(res.bytesIn).toBeGreaterThan(3000);
+  });
+
+  it('returns aborted when the signal fires, and an unsupported URL as protocol', async () => {
+    const ac = new AbortController();
+    const p = client().request({ method: 'GET', url: `${server.url}/hang`, headers: {}, signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    expect((await p).error?.class).toBe('aborted');
+    const bad = await client().request({ method: 'GET', url: 'ftp://x/', headers: {} });
+    expect(bad.error?.class).toBe('protocol');
+  });
+
+  it('reuses one connection with keep-alive, and opens one per request without it', async () => {
+    const ports = async (c: HttpClient): Promise<Set<number>> => {
+      const seen = new Set<number>();
+      for (let i = 0; i < 3; i++) {
+        const res = await c.request({ method: 'GET', url: `${server.url}/echo`, headers: {} });
+        seen.add((JSON.parse(res.body.toString()) as { remotePort: number }).remotePort);
+      }
+      return seen;
+    };
+    expect((await ports(client({ keepAlive: true, connections: 1 }))).size).toBe(1);
+    expect((await ports(client({ keepAlive: false, connections: 1 }))).size).toBe(3);
+  });
+});
