@@ -52,12 +52,18 @@ export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<bool
     retryStrategy: () => null,
   });
   client.on('error', () => undefined);
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((r) => {
+    timer = setTimeout(() => r(false), timeoutMs);
+  });
+  const probe = (async () => {
     await client.connect();
     return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
+  })().catch(() => false);
+  try {
+    return await Promise.race([probe, timeout]);
   } finally {
+    clearTimeout(timer);
     client.disconnect();
   }
 }
