@@ -81,6 +81,11 @@ export interface SeriesSnapshot {
   readonly max: number;
   /** trend only: the HDR histogram, encoded (compressed base64), in the recorded unit. */
   readonly hist?: string;
+  /**
+   * gauge only: the instant (ms since the epoch) the value holds at — the end of the snapshot that
+   * carried it. Merging keeps the latest value; values of one instant (several agents) add up.
+   */
+  readonly atMs?: number;
 }
 
 /** Everything recorded between two instants (an interval) or since the start (cumulative). */
