@@ -50,6 +50,24 @@ export function redisReady(redis: Redis): boolean {
   return redis.status === 'ready';
 }
 
+/**
+ * Resolves once the client is ready, or after `timeoutMs` (default 1000) either way: a Redis that is
+ * down at start delays startup by at most that, then the mocks serve without it (BYPASS, 503 …).
+ */
+export async function waitForRedis(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = (): void => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
 /** Closes a client without waiting on a Redis that is down. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
