@@ -36,8 +36,8 @@ export interface EnsuredServices {
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**
- * Redis: REDIS_URL if it answers PING, else 127.0.0.1:6379 if it answers, else the one recorded by
- * `services up`, else a new one on a free port. Kafka: KAFKA_BROKERS if it answers, else the
+ * Redis: REDIS_URL if it answers PING, else the one recorded by `services up`, else
+ * 127.0.0.1:6379 if it answers, else a new one on a free port. Kafka: KAFKA_BROKERS if it answers, else the
  * broker recorded by `services up`, else a new one on free ports. Both are looked up in parallel.
  */
 export async function ensureServices(opts: EnsureServicesOptions): Promise<EnsuredServices> {
@@ -50,8 +50,8 @@ export async function ensureServices(opts: EnsureServicesOptions): Promise<Ensur
     const candidates: string[] = [];
     const configured = opts.env.REDIS_URL?.trim();
     if (configured) candidates.push(configured);
-    candidates.push(DEFAULT_REDIS_URL);
     if (state.redis && recordAlive('redis', state.redis)) candidates.push(state.redis.address);
+    candidates.push(DEFAULT_REDIS_URL);
     for (const url of candidates) {
       if (await redisAnswers(url)) return url;
       if (url === configured) log(`REDIS_URL=${url} does not answer PING; looking for another Redis`);

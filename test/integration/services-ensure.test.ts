@@ -26,4 +26,20 @@ describe('global setup and ensureServices', () => {
     expect(await kafkaAnswers(kafkaBrokers)).toBe(true);
     expect(lines).toEqual([]);
   });
+
+  it('falls back when REDIS_URL does not answer, and stop() ends only what it started', async () => {
+    const lines: string[] = [];
+    const svc = await ensureServices({
+      env: { REDIS_URL: 'redis://127.0.0.1:1', KAFKA_BROKERS: inject('kafkaBrokers') },
+      log: (l) => lines.push(l),
+    });
+    expect(lines[0]).toBe('REDIS_URL=redis://127.0.0.1:1 does not answer PING; looking for another Redis');
+    expect(svc.redisUrl).not.toBe('redis://127.0.0.1:1');
+    expect(await redisAnswers(svc.redisUrl)).toBe(true);
+    expect(svc.started).not.toContain('kafka');
+    await svc.stop();
+    // a started Redis is gone; a reused one still answers
+    expect(await redisAnswers(svc.redisUrl)).toBe(!svc.started.includes('redis'));
+    expect(await kafkaAnswers(inject('kafkaBrokers'))).toBe(true);
+  });
 });
