@@ -79,6 +79,43 @@ export interface GeneratorHealth {
   readonly overloaded: boolean;
 }
 
+/** Requests of one step of one journey over the whole run (all statuses merged). Times in ms. */
+export interface StepReport {
+  readonly name: string;
+  readonly requests: number;
+  /** Requests per second over the run. */
+  readonly rps: number;
+  /** Fraction 0..1 of requests counted in http.errors. */
+  readonly errorRate: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** One journey over the whole run: its iterations, their duration, and its steps. */
+export interface JourneyReport {
+  readonly name: string;
+  readonly started: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly interrupted: number;
+  readonly dropped: number;
+  /** journey.duration in ms. */
+  readonly duration: { readonly count: number; readonly p50: number; readonly p90: number; readonly p95: number; readonly p99: number; readonly max: number };
+  readonly steps: readonly StepReport[];
+}
+
+/** One named check over the whole run. */
+export interface CheckReport {
+  readonly name: string;
+  readonly passes: number;
+  readonly fails: number;
+  /** passes / (passes + fails); 0 when never evaluated. */
+  readonly rate: number;
+}
+
 export interface Report {
   readonly schemaVersion: 1;
   readonly rampart: { readonly version: string };
@@ -111,6 +148,9 @@ export interface Report {
   readonly thresholds: readonly ThresholdResult[];
   readonly series: readonly SeriesReport[];
   readonly timeline: readonly TimelinePoint[];
+  /** Per journey and step summaries (what the console summary prints). */
+  readonly journeys?: readonly JourneyReport[];
+  readonly checks?: readonly CheckReport[];
   readonly generator: GeneratorHealth;
   readonly warnings: readonly string[];
 }

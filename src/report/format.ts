@@ -1,0 +1,49 @@
+/** Number and duration formatting shared by the console outputs. */
+
+/** A latency in ms: `850µs`, `12.3ms`, `1.24s`. Non-finite values print as `-`. */
+export function fmtMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  if (ms < 1) return `${Math.round(ms * 1000)}µs`;
+  if (ms < 100) return `${ms.toFixed(1)}ms`;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** A duration in ms as `1m05s`, `12s`, `2h03m`. */
+export function fmtDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** A fraction 0..1 as a percentage with two decimals at most: `0%`, `1.25%`, `100%`. */
+export function fmtPct(f: number): string {
+  if (!Number.isFinite(f)) return '-';
+  const p = f * 100;
+  return `${Number.isInteger(p) ? p : Number(p.toFixed(2))}%`;
+}
+
+/** A rate per second: `12.5/s`. */
+export function fmtRate(r: number): string {
+  if (!Number.isFinite(r)) return '-';
+  return `${r >= 100 ? Math.round(r) : Number(r.toFixed(1))}/s`;
+}
+
+/** A plain count with thousands separators. */
+export function fmtCount(n: number): string {
+  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-';
+}
+
+/** Lays rows out in left-aligned columns (first column) and right-aligned numbers (others). */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    indent +
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}

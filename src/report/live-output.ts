@@ -1,0 +1,64 @@
+/**
+ * Live progress while a run is going: one progress line rewritten in place on a TTY, plain periodic
+ * lines otherwise (CI logs), nothing when quiet (the CLI then does not create this output).
+ */
+import type { IntervalUpdate, Output, RunInfo } from './model.js';
+import { fmtDuration, fmtMs, fmtPct, fmtRate } from './format.js';
+import type { Redactor } from './redact.js';
+
+export interface LiveOptions {
+  /** Rewrite one line in place (a TTY). */
+  readonly tty: boolean;
+  /** Without a TTY: print a line at most this often (ms). Default 10 000. */
+  readonly everyMs?: number;
+  /** Terminal width; the TTY line is cut to it. Default 120. */
+  readonly columns?: number;
+}
+
+/** The progress line for one interval update. */
+export function progressLine(u: IntervalUpdate, info: RunInfo | undefined): string {
+  const p = u.point;
+  const elapsed = fmtDuration(u.offsetMs);
+  const planned = info?.plannedDurationMs;
+  const remaining = planned !== undefined ? `, ${fmtDuration(Math.max(0, planned - u.offsetMs))} left` : '';
+  const rps = fmtRate(p.requests);
+  const vsTarget =
+    u.targetRate !== undefined ? ` | arrivals ${fmtRate(p.started)} of ${fmtRate(u.targetRate)}` : u.targetVus !== undefined ? ` of ${u.targetVus}` : '';
+  const errRate = p.requests > 0 ? p.errors / p.requests : 0;
+  const failing = u.thresholds.filter((t) => !t.passed).length;
+  const th = u.thresholds.length === 0 ? '' : failing === 0 ? ` | thresholds ok` : ` | thresholds ${failing}/${u.thresholds.length} failing`;
+  const dropped = p.dropped > 0 ? ` | dropped ${p.dropped}` : '';
+  const vus = u.targetRate !== undefined ? ` | VUs ${p.vus}` : ` | VUs ${p.vus}${vsTarget}`;
+  const arr = u.targetRate !== undefined ? vsTarget : '';
+  return `[${u.phase}] ${elapsed}${remaining} | ${rps} req${arr}${vus} | p95 ${fmtMs(p.p95)} | errors ${fmtPct(errRate)}${dropped}${th}`;
+}
+
+/** The live output. `write` receives raw text (the CLI's stderr or stdout). */
+export function liveOutput(write: (s: string) => void, redactor: Redactor, opts: LiveOptions): Output {
+  let info: RunInfo | undefined;
+  let lastPrinted = -Infinity;
+  let drawn = false;
+  const every = opts.everyMs ?? 10_000;
+  const columns = opts.columns ?? 120;
+  return {
+    name: 'live',
+    start(i: RunInfo): void {
+      info = i;
+      const phases = i.phases.map((p) => `${p.name} ${fmtDuration(p.durationMs)}`).join(', ');
+      write(redactor.text(`running ${i.scenarioName} against ${i.target}${phases ? ` (${phases})` : ''}\n`));
+    },
+    interval(u: IntervalUpdate): void {
+      const line = redactor.text(progressLine(u, info));
+      if (opts.tty) {
+        write(`\r\x1b[2K${line.slice(0, Math.max(20, columns - 1))}`);
+        drawn = true;
+      } else if (u.offsetMs - lastPrinted >= every) {
+        lastPrinted = u.offsetMs;
+        write(`${line}\n`);
+      }
+    },
+    end(): void {
+      if (drawn) write('\r\x1b[2K');
+    },
+  };
+}
