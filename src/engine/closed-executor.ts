@@ -1,0 +1,109 @@
+/**
+ * Runs a closed load: a number of looping virtual users that follows the stages' linear ramps.
+ * Each VU runs iterations back to back (its journey's think steps pace it); when the target drops,
+ * the newest VUs stop after their current iteration. Optional caps: iterations per VU, and
+ * iterations shared by all VUs (the load ends when they are used up).
+ */
+import type { ClosedLoad, ClosedStage } from '../scenario/plan.js';
+import { closedTargetAt, stageWindows } from '../load/closed-schedule.js';
+import { weightedPicker } from '../load/pick.js';
+import type { LoadContext } from './context.js';
+import { sleep } from './types.js';
+
+/** How often the VU target is re-read (ms). */
+const CONTROL_TICK_MS = 50;
+
+interface Slot {
+  readonly id: number;
+  stopping: boolean;
+  done: boolean;
+  readonly finished: Promise<void>;
+}
+
+/** Resolves when the stages are over, the shared cap is used up, or the load was stopped. */
+export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise<void> {
+  const pick = weightedPicker(ctx.plan.journeys, ctx.pickRandom);
+  const windows = stageWindows(load);
+  const slots: Slot[] = [];
+  let shift = 0;
+  let sharedLeft = load.iterations ?? Infinity;
+  const sharedDone = new AbortController();
+  const stopAll = AbortSignal.any([ctx.loadSignal, sharedDone.signal]);
+
+  const spawn = (): void => {
+    const id = slots.length + 1;
+    const slot: { id: number; stopping: boolean; done: boolean; finished: Promise<void> } = { id, stopping: false, done: false, finished: Promise.resolve() };
+    slot.finished = (async () => {
+      const vu = ctx.journeys.openVu(id);
+      let mine = 0;
+      try {
+        while (!slot.stopping && !stopAll.aborted) {
+          if (load.iterationsPerVu !== undefined && mine >= load.iterationsPerVu) break;
+          if (sharedLeft <= 0) break;
+          sharedLeft--;
+          mine++;
+          const outcome = await ctx.journeys.iterate(vu, pick());
+          if (sharedLeft <= 0) sharedDone.abort();
+          if (outcome === 'interrupted') break;
+          // Yield to the event loop between iterations so journeys without I/O cannot starve it.
+          await new Promise((r) => setImmediate(r));
+        }
+      } finally {
+        slot.done = true;
+        await ctx.journeys.closeVu(vu);
+      }
+    })();
+    slots.push(slot);
+  };
+
+  const live = (): Slot[] => slots.filter((s) => !s.stopping && !s.done);
+  const reconcile = (offset: number): void => {
+    const target = closedTargetAt(load, offset);
+    ctx.setTargetVus?.(target);
+    // Slots that ended on their per-VU cap still count: they are not replaced.
+    const counted = slots.filter((s) => !s.stopping);
+    for (let n = counted.length; n < target; n++) spawn();
+    const excess = counted.length - target;
+    if (excess > 0) {
+      const newestFirst = counted.filter((s) => !s.done).reverse();
+      for (const s of newestFirst.slice(0, excess)) s.stopping = true;
+    }
+  };
+
+  for (const w of windows) {
+    if (stopAll.aborted) break;
+    const stage = load.stages[w.index] as ClosedStage;
+    ctx.enterPhase(w.index);
+    if (stage.onStart.length > 0) {
+      const t0 = ctx.clock.now();
+      await ctx.runHook(stage.onStart, `${stage.name} onStart`);
+      shift += ctx.clock.now() - t0;
+    }
+    const stageEnd = ctx.origin + shift + w.endMs;
+    for (;;) {
+      const now = ctx.clock.now();
+      if (now >= stageEnd || stopAll.aborted) break;
+      reconcile(Math.min(now - ctx.origin - shift, w.endMs - 1e-6));
+      // Every VU slot ended on its per-VU cap and the schedule will not add any: the load is over.
+      if (load.iterationsPerVu !== undefined && slots.length > 0 && live().length === 0 && maxTargetFrom(load, w.index) <= slots.length) {
+        sharedDone.abort();
+        break;
+      }
+      await sleep(Math.min(CONTROL_TICK_MS, stageEnd - now), stopAll);
+    }
+    if (stopAll.aborted) break;
+    ctx.leavePhase(w.index);
+    if (stage.onEnd.length > 0) {
+      const t0 = ctx.clock.now();
+      await ctx.runHook(stage.onEnd, `${stage.name} onEnd`);
+      shift += ctx.clock.now() - t0;
+    }
+  }
+  // The stages are over: every VU finishes its current iteration (the Run bounds how long).
+  for (const s of slots) s.stopping = true;
+  ctx.setTargetVus?.(0);
+}
+
+function maxTargetFrom(load: ClosedLoad, index: number): number {
+  return Math.max(0, ...load.stages.slice(index).map((s) => s.target));
+}

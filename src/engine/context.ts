@@ -1,0 +1,151 @@
+/**
+ * What the executors share with the Run: the clock, the signals, the VU factory, and the bookkeeping
+ * of running journeys (started/dropped/interrupted counters, the `vus` gauge, late arrivals).
+ */
+import type { JourneyPlan, Plan, Step } from '../scenario/plan.js';
+import { METRIC, type CounterHandle, type GaugeHandle, type MetricsSink } from '../metrics/types.js';
+import type { Random } from '../load/random.js';
+import type { Clock, EngineVu, IterationOutcome, VuFactory } from './types.js';
+
+/** An arrival is late when it starts more than this after its scheduled time (ms). */
+export const LATE_AFTER_MS = 10;
+
+export interface LoadContext {
+  readonly plan: Plan;
+  readonly clock: Clock;
+  /** Draws for the schedule (poisson spacing). */
+  readonly scheduleRandom: Random;
+  /** Draws for journey picks. */
+  readonly pickRandom: Random;
+  /** Epoch ms at which the load (phase 0) starts. */
+  readonly origin: number;
+  /** Aborted: schedule nothing more. */
+  readonly loadSignal: AbortSignal;
+  readonly journeys: JourneyTracker;
+  /** Marks the start/end of a phase (index into the plan's phases/stages). */
+  enterPhase(index: number): void;
+  leavePhase(index: number): void;
+  /** Runs a phase hook to its end (errors become warnings). */
+  runHook(steps: readonly Step[], label: string): Promise<void>;
+  /** Called with the next VU target while a closed load runs (for live output). */
+  setTargetVus?(n: number): void;
+}
+
+interface JourneyHandles {
+  readonly started: CounterHandle;
+  readonly dropped: CounterHandle;
+  readonly interrupted: CounterHandle;
+}
+
+/** Tracks running journeys and records the engine-side journey metrics. */
+export class JourneyTracker {
+  #active = 0;
+  #vusOpen = 0;
+  #idle: (() => void)[] = [];
+  readonly #handles = new Map<string, JourneyHandles>();
+  readonly #vus: GaugeHandle;
+  #late = 0;
+  #dropped = 0;
+  #started = 0;
+  #errors = 0;
+
+  constructor(
+    private readonly sink: MetricsSink,
+    private readonly createVu: VuFactory,
+    private readonly cut: AbortSignal,
+    private readonly phase: () => string,
+    private readonly globals: () => Readonly<Record<string, unknown>>,
+    private readonly random: Random,
+    private readonly onError: (err: unknown) => void,
+    private readonly afterIteration: () => void = () => undefined,
+  ) {
+    this.#vus = sink.gauge(METRIC.vus, {});
+    this.#vus.set(0);
+  }
+
+  /** Journeys running right now. */
+  get active(): number {
+    return this.#active;
+  }
+  get late(): number {
+    return this.#late;
+  }
+  get dropped(): number {
+    return this.#dropped;
+  }
+  get started(): number {
+    return this.#started;
+  }
+  /** Iterations that threw instead of resolving to an outcome (an engine or VU bug). */
+  get errors(): number {
+    return this.#errors;
+  }
+
+  handles(journey: string): JourneyHandles {
+    let h = this.#handles.get(journey);
+    if (!h) {
+      const tags = { journey };
+      h = {
+        started: this.sink.counter(METRIC.journeysStarted, tags),
+        dropped: this.sink.counter(METRIC.journeysDropped, tags),
+        interrupted: this.sink.counter(METRIC.journeysInterrupted, tags),
+      };
+      this.#handles.set(journey, h);
+    }
+    return h;
+  }
+
+  /** Counts an arrival that could not start (maxVus reached). */
+  drop(journey: JourneyPlan): void {
+    this.#dropped++;
+    this.handles(journey.name).dropped.add(1);
+  }
+
+  markLate(): void {
+    this.#late++;
+  }
+
+  /** A new VU (1-based id); counted in the `vus` gauge until closed with {@link closeVu}. */
+  openVu(id: number): EngineVu {
+    this.#vusOpen++;
+    this.#vus.set(this.#vusOpen);
+    return this.createVu({ id, phase: this.phase, signal: this.cut, globals: this.globals(), random: this.random });
+  }
+
+  async closeVu(vu: EngineVu): Promise<void> {
+    this.#vusOpen--;
+    this.#vus.set(this.#vusOpen);
+    try {
+      await vu.close();
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  /** Runs one iteration on `vu`, counting it as started and (if cut) interrupted. */
+  async iterate(vu: EngineVu, journey: JourneyPlan, scheduledAtMs?: number): Promise<IterationOutcome | 'error'> {
+    const h = this.handles(journey.name);
+    this.#active++;
+    this.#started++;
+    h.started.add(1);
+    try {
+      const outcome = await vu.runIteration(journey, scheduledAtMs);
+      if (outcome === 'interrupted') h.interrupted.add(1);
+      return outcome;
+    } catch (err) {
+      this.#errors++;
+      this.onError(err);
+      return 'error';
+    } finally {
+      this.#active--;
+      this.afterIteration();
+      if (this.#active === 0) for (const f of this.#idle.splice(0)) f();
+    }
+  }
+
+  /** Resolves when no journey is running. */
+  idle(): Promise<void> {
+    if (this.#active === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+}

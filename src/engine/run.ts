@@ -1,0 +1,364 @@
+/**
+ * A Run owns one run: setup → load → graceful stop → teardown, a metrics interval every second fed
+ * to the live threshold evaluator and the outputs, and the Report at the end. Everything it needs is
+ * injected; nothing is global. `abort()` stops the load within a second and marks the report aborted.
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus, hostname } from 'node:os';
+import type { Plan, Step } from '../scenario/plan.js';
+import type { IntervalUpdate, Output, PhaseReport, Report, RunInfo, ThresholdResult, Verdict } from '../report/model.js';
+import { buildReport } from '../report/build-report.js';
+import { evaluateThresholds } from '../thresholds/evaluate.js';
+import { createLiveEvaluator } from '../thresholds/live.js';
+import { seededRandom } from '../load/random.js';
+import { openDurationMs, openRateAt, plannedArrivalsBetween } from '../load/open-schedule.js';
+import { closedDurationMs } from '../load/closed-schedule.js';
+import { JourneyTracker, type LoadContext } from './context.js';
+import { runOpenLoad } from './open-executor.js';
+import { runClosedLoad } from './closed-executor.js';
+import { createLagMonitor } from './lag-monitor.js';
+import { timelinePoint } from './timeline.js';
+import { sleep, systemClock, type Clock, type EngineVu, type RunRegistry, type VuFactory } from './types.js';
+
+export interface RunOptions {
+  readonly plan: Plan;
+  readonly registry: RunRegistry;
+  readonly createVu: VuFactory;
+  readonly outputs?: readonly Output[];
+  /** Default: the system clock (epoch ms, monotonic). */
+  readonly clock?: Clock;
+  /** Seed of the schedule and journey picks; random when absent. */
+  readonly seed?: number;
+  readonly runId?: string;
+  /** Snapshot interval (ms). Default 1000. */
+  readonly intervalMs?: number;
+  /** rampart's version, for the report. */
+  readonly version?: string;
+  /** The scenario text (the outputs redact it). */
+  readonly scenarioText?: string;
+  /**
+   * Polled every interval and after each iteration: a reason to end the load early (not an abort:
+   * running journeys get the graceful stop, thresholds decide), e.g. a unique data feed ran out.
+   */
+  readonly stopWhen?: () => string | undefined;
+  /** Called for each warning as it happens (they also go into the report). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Event-loop lag p99 above this (ms) marks the generator overloaded. */
+export const OVERLOAD_LAG_MS = 50;
+/** After a cut, running journeys get this long (ms) to settle before the run moves on. */
+const SETTLE_MS = 1000;
+
+/** The exit code of a finished run (DESIGN.md). */
+export function exitCodeFor(verdict: Verdict, abortedBy?: string): number {
+  if (verdict === 'passed') return 0;
+  if (verdict === 'aborted' && abortedBy === 'SIGINT') return 130;
+  if (verdict === 'aborted' && abortedBy === 'SIGTERM') return 143;
+  return 1;
+}
+
+export class Run {
+  readonly runId: string;
+  readonly #o: RunOptions;
+  readonly #clock: Clock;
+  readonly #loadCtl = new AbortController();
+  readonly #cutCtl = new AbortController();
+  readonly #warnings: string[] = [];
+  readonly #outputErrors: Error[] = [];
+  #abortReason: string | undefined;
+  #abortedBy: string | undefined;
+  #thresholdAbort: { key: string; expression: string; message: string } | undefined;
+  #phase = 'setup';
+  #targetVus: number | undefined;
+  #started = false;
+
+  constructor(opts: RunOptions) {
+    this.#o = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.runId = opts.runId ?? randomUUID();
+  }
+
+  /** Errors raised by outputs (e.g. a report that could not be written); the run went on. */
+  get outputErrors(): readonly Error[] {
+    return this.#outputErrors;
+  }
+
+  /** The phase (or `setup`, `graceful-stop`, `teardown`) the run is in. */
+  get phase(): string {
+    return this.#phase;
+  }
+
+  /**
+   * Stops the load within a second: no new journeys; running ones are cut and counted as
+   * interrupted; teardown still runs. `SIGINT`/`SIGTERM` give exit codes 130/143; any other reason
+   * marks the run aborted (exit 1). Only the first abort counts.
+   */
+  abort(reason: 'SIGINT' | 'SIGTERM' | (string & {})): void {
+    if (this.#abortReason !== undefined) return;
+    this.#abortedBy = reason;
+    this.#abortReason = reason === 'SIGINT' || reason === 'SIGTERM' ? `interrupted by ${reason}` : reason;
+    this.#loadCtl.abort();
+    this.#cutCtl.abort();
+  }
+
+  #checkStop(): void {
+    if (this.#loadCtl.signal.aborted) return;
+    const why = this.#o.stopWhen?.();
+    if (why === undefined) return;
+    this.#warn(`the load ended early: ${why}`);
+    this.#loadCtl.abort();
+  }
+
+  #warn(message: string): void {
+    if (this.#warnings.includes(message)) return;
+    this.#warnings.push(message);
+    this.#o.onWarning?.(message);
+  }
+
+  async #callOutputs(hook: 'start' | 'end', arg: RunInfo | Report): Promise<void> {
+    for (const out of this.#o.outputs ?? []) {
+      try {
+        if (hook === 'start') await out.start?.(arg as RunInfo);
+        else await out.end?.(arg as Report);
+      } catch (err) {
+        const e = err instanceof Error ? err : new Error(String(err));
+        this.#outputErrors.push(e);
+        this.#warn(`output ${out.name}: ${e.message}`);
+      }
+    }
+  }
+
+  /** Runs the whole run once and resolves to its Report (outputs have been given it). */
+  async start(): Promise<Report> {
+    if (this.#started) throw new Error('a Run runs once');
+    this.#started = true;
+    const { plan, registry } = this.#o;
+    const clock = this.#clock;
+    const seed = this.#o.seed ?? Math.floor(Math.random() * 2 ** 32);
+    const lag = createLagMonitor();
+    const startedAt = clock.now();
+    const phaseDefs = plan.load.model === 'open' ? plan.load.phases : plan.load.stages;
+    const plannedDurationMs = plan.load.model === 'open' ? openDurationMs(plan.load) : closedDurationMs(plan.load);
+    const phases: { name: string; startOffsetMs: number; endOffsetMs?: number }[] = [];
+    const timeline: IntervalUpdate['point'][] = [];
+    const live = createLiveEvaluator(plan.thresholds, { startMs: startedAt });
+    let liveResults: readonly ThresholdResult[] = [];
+    let origin: number | undefined;
+    let globals: Readonly<Record<string, unknown>> = { ...plan.variables };
+    const vuRandom = seededRandom(seed ^ 0x5bd1e995);
+
+    const tracker = new JourneyTracker(
+      registry,
+      this.#o.createVu,
+      this.#cutCtl.signal,
+      () => this.#phase,
+      () => globals,
+      vuRandom,
+      (err) => this.#warn(`journey error: ${err instanceof Error ? err.message : String(err)}`),
+      () => this.#checkStop(),
+    );
+    const hookVu = (signal: AbortSignal): EngineVu => this.#o.createVu({ id: 0, phase: () => this.#phase, signal, globals, random: vuRandom });
+    const runSteps = async (steps: readonly Step[], label: string, signal: AbortSignal): Promise<Record<string, unknown> | undefined> => {
+      const vu = hookVu(signal);
+      try {
+        return await vu.runSteps(steps);
+      } catch (err) {
+        this.#warn(`${label} failed: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      } finally {
+        await Promise.resolve(vu.close()).catch(() => undefined);
+      }
+    };
+
+    lag.start();
+    await this.#callOutputs('start', {
+      runId: this.runId,
+      scenarioName: plan.name,
+      target: plan.target,
+      startedAt,
+      plannedDurationMs,
+      phases: phaseDefs.map((p) => ({ name: p.name, durationMs: p.durationMs })),
+    });
+
+    // One snapshot per interval, on absolute ticks from the start (never drifting).
+    const intervalMs = this.#o.intervalMs ?? 1000;
+    let lastTick = startedAt;
+    let tickNo = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = (final: boolean): void => {
+      if (!final) this.#checkStop();
+      const now = clock.now();
+      const interval = registry.takeInterval();
+      const cumulative = registry.cumulative();
+      const offsetMs = now - startedAt;
+      let planned: number | undefined;
+      if (plan.load.model === 'open' && origin !== undefined) planned = plannedArrivalsBetween(plan.load, lastTick - origin, now - origin);
+      const point = timelinePoint(interval, offsetMs / 1000, this.#phase, tracker.active, planned);
+      lastTick = now;
+      if (!final || now - (timeline.at(-1)?.t ?? 0) * 1000 > 50) timeline.push(point);
+      try {
+        const res = live.update(cumulative, now);
+        liveResults = res.results;
+        if (res.abort && this.#abortReason === undefined && !final) {
+          this.#thresholdAbort = res.abort;
+          this.abort(`threshold ${res.abort.key}: ${res.abort.expression} failed (${res.abort.message})`);
+        }
+      } catch (err) {
+        this.#warn(`live thresholds: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (final) return;
+      const targetRate = plan.load.model === 'open' && origin !== undefined ? openRateAt(plan.load, now - origin) : undefined;
+      const update: IntervalUpdate = {
+        offsetMs,
+        phase: this.#phase,
+        interval,
+        cumulative,
+        point,
+        thresholds: liveResults,
+        ...(targetRate !== undefined ? { targetRate } : {}),
+        ...(this.#targetVus !== undefined ? { targetVus: this.#targetVus } : {}),
+      };
+      for (const out of this.#o.outputs ?? []) {
+        try {
+          out.interval?.(update);
+        } catch (err) {
+          this.#warn(`output ${out.name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    };
+    const schedule = (): void => {
+      tickNo++;
+      timer = setTimeout(() => {
+        tick(false);
+        schedule();
+      }, Math.max(0, startedAt + tickNo * intervalMs - clock.now()));
+    };
+    schedule();
+
+    let setupFailed: string | undefined;
+    try {
+      // setup: its captures are visible to every journey.
+      if (plan.setup.length > 0 && !this.#loadCtl.signal.aborted) {
+        const vu = hookVu(this.#cutCtl.signal);
+        try {
+          const captured = await vu.runSteps(plan.setup);
+          globals = Object.freeze({ ...plan.variables, ...captured });
+        } catch (err) {
+          setupFailed = `setup failed: ${err instanceof Error ? err.message : String(err)}`;
+        } finally {
+          await Promise.resolve(vu.close()).catch(() => undefined);
+        }
+      }
+
+      if (setupFailed === undefined && !this.#loadCtl.signal.aborted) {
+        origin = clock.now();
+        const ctx: LoadContext = {
+          plan,
+          clock,
+          scheduleRandom: seededRandom(seed),
+          pickRandom: seededRandom(seed ^ 0x9e3779b9),
+          origin,
+          loadSignal: this.#loadCtl.signal,
+          journeys: tracker,
+          enterPhase: (i) => {
+            const p = phaseDefs[i];
+            this.#phase = p?.name ?? `phase ${i + 1}`;
+            phases.push({ name: this.#phase, startOffsetMs: Math.round(clock.now() - startedAt) });
+          },
+          leavePhase: () => {
+            const p = phases.at(-1);
+            if (p) p.endOffsetMs = Math.round(clock.now() - startedAt);
+          },
+          runHook: async (steps, label) => {
+            await runSteps(steps, label, this.#cutCtl.signal);
+          },
+          setTargetVus: (n) => (this.#targetVus = n),
+        };
+        if (plan.load.model === 'open') await runOpenLoad(plan.load, ctx);
+        else await runClosedLoad(plan.load, ctx);
+        const open = phases.at(-1);
+        if (open && open.endOffsetMs === undefined) open.endOffsetMs = Math.round(clock.now() - startedAt);
+
+        // Graceful stop: running journeys get gracefulStopMs, then are cut (interrupted).
+        if (tracker.active > 0) {
+          this.#phase = 'graceful-stop';
+          const graceCtl = new AbortController();
+          const stopWaiting = AbortSignal.any([graceCtl.signal, this.#cutCtl.signal]);
+          await Promise.race([tracker.idle(), sleep(plan.gracefulStopMs, stopWaiting)]);
+          graceCtl.abort();
+          if (tracker.active > 0) {
+            if (!this.#cutCtl.signal.aborted) this.#cutCtl.abort();
+            await Promise.race([tracker.idle(), sleep(SETTLE_MS)]);
+            if (tracker.active > 0) this.#warn(`${tracker.active} journeys did not stop within ${SETTLE_MS} ms of being interrupted`);
+          }
+        }
+      }
+    } finally {
+      // teardown runs even when the run was aborted.
+      if (plan.teardown.length > 0) {
+        this.#phase = 'teardown';
+        await runSteps(plan.teardown, 'teardown', new AbortController().signal);
+      }
+      if (timer) clearTimeout(timer);
+    }
+    tick(true);
+    const lagStats = lag.stop();
+    const endedAt = clock.now();
+
+    if (tracker.errors > 0) this.#warn(`${tracker.errors} journey iterations ended with an internal error`);
+    const thresholds = this.#finalThresholds();
+    let verdict: Verdict;
+    if (this.#thresholdAbort) verdict = 'failed';
+    else if (this.#abortReason !== undefined) verdict = 'aborted';
+    else if (setupFailed !== undefined) verdict = 'failed';
+    else verdict = thresholds.every((t) => t.passed) ? 'passed' : 'failed';
+    const exitCode = exitCodeFor(verdict, this.#abortedBy);
+    const lateFrac = tracker.started > 0 ? tracker.late / tracker.started : 0;
+    const overloaded = lagStats.p99Ms > OVERLOAD_LAG_MS || lateFrac > 0.01;
+    if (overloaded) {
+      this.#warn(
+        `the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`,
+      );
+    }
+    if (tracker.dropped > 0) this.#warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);
+
+    const report = buildReport({
+      plan,
+      version: this.#o.version ?? '0.0.0',
+      runId: this.runId,
+      startedAt,
+      endedAt,
+      verdict,
+      exitCode,
+      ...(this.#abortReason !== undefined ? { abortReason: this.#abortReason } : setupFailed !== undefined ? { abortReason: setupFailed } : {}),
+      cumulative: registry.cumulative(),
+      thresholds,
+      phases: phases.map((p): PhaseReport => ({ name: p.name, startOffsetMs: p.startOffsetMs, endOffsetMs: p.endOffsetMs ?? p.startOffsetMs })),
+      timeline,
+      generator: {
+        lateArrivals: tracker.late,
+        droppedArrivals: tracker.dropped,
+        eventLoopLagP99Ms: round3(lagStats.p99Ms),
+        eventLoopLagMaxMs: round3(lagStats.maxMs),
+        overloaded,
+      },
+      warnings: [...this.#warnings],
+      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, host: hostname(), cpus: cpus().length },
+      ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
+    });
+    await this.#callOutputs('end', report);
+    return report;
+  }
+
+  #finalThresholds(): ThresholdResult[] {
+    const results = evaluateThresholds(this.#o.plan.thresholds, this.#o.registry.cumulative());
+    const ab = this.#thresholdAbort;
+    if (!ab) return results;
+    return results.map((r) => (r.key === ab.key && r.expression === ab.expression ? { ...r, passed: false, aborted: true } : r));
+  }
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

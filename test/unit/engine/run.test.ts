@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { createRegistry, selectSeries } from '../../../src/metrics/index.js';
+import { METRIC, type MetricsSnapshot } from '../../../src/metrics/types.js';
+import { Run, exitCodeFor } from '../../../src/engine/run.js';
+import type { IntervalUpdate, Output, Report } from '../../../src/report/model.js';
+import type { OpenLoad, OpenPhase } from '../../../src/scenario/plan.js';
+import { fakeVus, journey, logStep, plan, threshold } from './fixtures.js';
+
+const phase = (p: Partial<OpenPhase> & { durationMs: number }): OpenPhase => ({ name: 'p', rate: 0, pause: false, onStart: [], onEnd: [], ...p });
+const open = (phases: OpenPhase[], maxVus = 100): OpenLoad => ({ model: 'open', phases, maxVus, spacing: 'uniform' });
+const total = (snap: MetricsSnapshot, metric: string, filter = {}): number => selectSeries(snap, metric, filter).reduce((s, x) => s + x.sum, 0);
+
+async function runIt(p: Parameters<typeof plan>[0], over: Parameters<typeof plan>[1] = {}, vus = fakeVus(), outputs: Output[] = [], extra: { intervalMs?: number; stopWhen?: () => string | undefined } = {}) {
+  const registry = createRegistry();
+  const run = new Run({ plan: plan(p, over), registry, createVu: vus.factory, outputs, seed: 1, ...extra });
+  const report = await run.start();
+  return { run, report, registry, events: vus.events };
+}
+
+describe('Run (open model)', () => {
+  it('starts every planned arrival on schedule and picks journeys by weight', async () => {
+    const { report, registry, events } = await runIt(open([phase({ name: 'steady', durationMs: 1000, rate: 40 })]), {
+      journeys: [journey('a', 3), journey('b', 1)],
+    });
+    const its = events.filter((e) => e.kind === 'iteration');
+    expect(its).toHaveLength(40);
+    const a = its.filter((e) => e.journey === 'a').length;
+    expect(a).toBeGreaterThan(20);
+    expect(a).toBeLessThan(38);
+    // each arrival ran no earlier than scheduled, and close to it
+    for (const e of its) {
+      expect(e.scheduledAt).toBeDefined();
+      expect(e.at).toBeGreaterThanOrEqual(Math.floor(e.scheduledAt!) - 1);
+      expect(e.at - e.scheduledAt!).toBeLessThan(60);
+    }
+    expect(total(registry.cumulative(), METRIC.journeysStarted)).toBe(40);
+    expect(report.verdict).toBe('passed');
+    expect(report.exitCode).toBe(0);
+    expect(report.phases.map((x) => x.name)).toEqual(['steady']);
+    expect(report.journeys?.find((j) => j.name === 'a')?.started).toBe(a);
+  });
+
+  it('keeps the arrival rate when journeys get slow (no coordinated omission)', async () => {
+    const { events } = await runIt(open([phase({ durationMs: 1000, rate: 50 })]), {}, fakeVus({ durationMs: 400 }));
+    const its = events.filter((e) => e.kind === 'iteration');
+    expect(its).toHaveLength(50);
+    const first = its[0]!.at;
+    expect(its.filter((e) => e.at - first < 500).length).toBeGreaterThanOrEqual(23);
+  });
+
+  it('counts arrivals beyond maxVus as dropped', async () => {
+    const { report, registry } = await runIt(open([phase({ durationMs: 500, rate: 20 })], 3), {}, fakeVus({ durationMs: 2000 }));
+    const snap = registry.cumulative();
+    expect(total(snap, METRIC.journeysStarted)).toBe(3);
+    expect(total(snap, METRIC.journeysDropped)).toBe(7);
+    expect(report.generator.droppedArrivals).toBe(7);
+    expect(report.warnings.some((w) => w.includes('dropped'))).toBe(true);
+  });
+
+  it('gives running journeys the graceful stop, then interrupts them', async () => {
+    const t0 = Date.now();
+    const { registry } = await runIt(open([phase({ durationMs: 200, arrivals: 2 })]), { gracefulStopMs: 300 }, fakeVus({ durationMs: 60_000 }));
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(total(registry.cumulative(), METRIC.journeysInterrupted)).toBe(2);
+  });
+
+  it('runs setup before the load (captures visible to journeys), hooks at phase boundaries, teardown after', async () => {
+    const vus = fakeVus({ captures: { token: 't-1' } });
+    const { events } = await runIt(
+      open([phase({ name: 'one', durationMs: 300, arrivals: 2, onStart: [logStep('start-one')], onEnd: [logStep('end-one')] }), phase({ name: 'two', durationMs: 300, arrivals: 1 })]),
+      { setup: [logStep('setup')], teardown: [logStep('teardown')], variables: { base: 'x' } },
+      vus,
+    );
+    const order = events.filter((e) => e.kind !== 'close').map((e) => (e.kind === 'steps' ? (e.steps?.[0] as { message: { source: string } }).message.source : `it:${e.phase}`));
+    expect(order).toEqual(['setup', 'start-one', 'it:one', 'it:one', 'end-one', 'it:two', 'teardown']);
+    const it1 = events.find((e) => e.kind === 'iteration')!;
+    expect(it1.globals).toMatchObject({ token: 't-1', base: 'x' });
+  });
+
+  it('abort(SIGINT) stops within a second, still runs teardown, and marks the report aborted', async () => {
+    const registry = createRegistry();
+    const vus = fakeVus({ durationMs: 5000 });
+    const run = new Run({ plan: plan(open([phase({ durationMs: 20_000, rate: 10 })]), { teardown: [logStep('teardown')] }), registry, createVu: vus.factory, seed: 1 });
+    const done = run.start();
+    await new Promise((r) => setTimeout(r, 500));
+    const t = Date.now();
+    run.abort('SIGINT');
+    const report = await done;
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(report.verdict).toBe('aborted');
+    expect(report.exitCode).toBe(130);
+    expect(report.abortReason).toContain('SIGINT');
+    expect(vus.events.some((e) => e.kind === 'steps')).toBe(true);
+    expect(total(registry.cumulative(), METRIC.journeysInterrupted)).toBeGreaterThan(0);
+  });
+
+  it('feeds outputs an update per interval and the report at the end', async () => {
+    const updates: IntervalUpdate[] = [];
+    let ended: Report | undefined;
+    let info: unknown;
+    const out: Output = { name: 'spy', start: (i) => void (info = i), interval: (u) => void updates.push(u), end: (r) => void (ended = r) };
+    const { report } = await runIt(open([phase({ durationMs: 1000, rate: 20 })]), {}, fakeVus(), [out], { intervalMs: 200 });
+    expect(info).toMatchObject({ scenarioName: 'unit', plannedDurationMs: 1000 });
+    expect(updates.length).toBeGreaterThanOrEqual(4);
+    expect(updates.reduce((s, u) => s + u.point.started, 0)).toBeLessThanOrEqual(20);
+    expect(updates.some((u) => u.targetRate === 20)).toBe(true);
+    expect(ended).toBe(report);
+    expect(report.timeline.reduce((s, p) => s + p.started, 0)).toBe(20);
+  });
+
+  it('ends the load early (not aborted) when stopWhen says so', async () => {
+    let n = 0;
+    const { report, registry } = await runIt(open([phase({ durationMs: 3000, rate: 20 })]), {}, fakeVus(), [], { stopWhen: () => (++n > 5 ? 'data feed users has no unique row left' : undefined) });
+    expect(report.verdict).toBe('passed');
+    expect(total(registry.cumulative(), METRIC.journeysStarted)).toBeLessThan(20);
+    expect(report.warnings.join()).toContain('users');
+  });
+});
+
+describe('Run (closed model)', () => {
+  it('ramps VUs and honours the per-VU cap', async () => {
+    const { registry, events } = await runIt(
+      { model: 'closed', startVus: 0, stages: [{ name: 'ramp', durationMs: 400, target: 4, onStart: [], onEnd: [] }, { name: 'hold', durationMs: 400, target: 4, onStart: [], onEnd: [] }], iterationsPerVu: 3 },
+      {},
+      fakeVus({ durationMs: 20 }),
+    );
+    const its = events.filter((e) => e.kind === 'iteration');
+    expect(new Set(its.map((e) => e.vu)).size).toBe(4);
+    expect(its).toHaveLength(12);
+    expect(total(registry.cumulative(), METRIC.journeysStarted)).toBe(12);
+  });
+
+  it('ends when the shared iteration cap is used up', async () => {
+    const t0 = Date.now();
+    const { events } = await runIt({ model: 'closed', startVus: 3, stages: [{ name: 'hold', durationMs: 10_000, target: 3, onStart: [], onEnd: [] }], iterations: 10 }, {}, fakeVus({ durationMs: 10 }));
+    expect(events.filter((e) => e.kind === 'iteration')).toHaveLength(10);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('lets VUs finish their iteration on ramp-down', async () => {
+    const { registry } = await runIt(
+      { model: 'closed', startVus: 2, stages: [{ name: 'down', durationMs: 300, target: 0, onStart: [], onEnd: [] }] },
+      { gracefulStopMs: 2000 },
+      fakeVus({ durationMs: 250 }),
+    );
+    expect(total(registry.cumulative(), METRIC.journeysInterrupted)).toBe(0);
+  });
+});
+
+describe('thresholds', () => {
+  it('fails the run when a threshold fails, and abortOnFail stops it', async () => {
+    const vus = fakeVus({ durationMs: 5 });
+    const t0 = Date.now();
+    const { report } = await runIt(
+      open([phase({ durationMs: 10_000, rate: 10 })]),
+      { thresholds: [threshold(METRIC.journeysStarted, 'count < 3', { fn: 'count' }, '<', 3, { abortOnFail: true })] },
+      vus,
+      [],
+      { intervalMs: 200 },
+    );
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(report.verdict).toBe('failed');
+    expect(report.exitCode).toBe(1);
+    expect(report.thresholds[0]).toMatchObject({ passed: false, aborted: true });
+  });
+
+  it('maps verdicts to exit codes', () => {
+    expect(exitCodeFor('passed')).toBe(0);
+    expect(exitCodeFor('failed')).toBe(1);
+    expect(exitCodeFor('aborted', 'SIGINT')).toBe(130);
+    expect(exitCodeFor('aborted', 'SIGTERM')).toBe(143);
+  });
+});
