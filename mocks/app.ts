@@ -57,6 +57,11 @@ export async function buildMocks(opts: BuildMocksOptions = {}): Promise<FastifyI
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // While draining, answers close their connection so kept-alive clients move to another instance.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
 
   const metrics = createMetrics({ processMetrics: opts.processMetrics ?? true });
   const faults = new Faults(redis, config.keyPrefix, config.faultsCacheMs, Date.now, opts.random);

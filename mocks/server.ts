@@ -33,11 +33,14 @@ export async function startMocks(opts: BuildMocksOptions = {}): Promise<RunningM
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+      // Sockets that finish their last request while draining become idle: close those promptly.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
       timer.unref();
       try {
         await app.close();
       } finally {
         clearTimeout(timer);
+        clearInterval(sweep);
       }
     })();
     return closing;
