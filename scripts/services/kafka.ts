@@ -11,6 +11,7 @@ import { fetchKafkaJars } from './kafka-jars.js';
 import { kafkaAnswers, warmUpGroups } from './kafka-probe.js';
 import { freePort, LOOPBACK, portAccepts, sleep } from './net.js';
 import { servicePaths } from './paths.js';
+import { markInstance, newInstanceDir, pruneInstances } from './instances.js';
 import { isAlive, spawnService, stopPid, tailFile } from './proc.js';
 import { ensureTool, TOOLS } from './tools.js';
 
@@ -94,14 +95,13 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaIns
   const lib = fetchKafkaJars(paths, { allowInstall: opts.allowInstall, log: opts.log });
   const autoPorts = !opts.port || !opts.controllerPort;
   const ephemeral = opts.dataDir === undefined;
+  if (ephemeral) pruneInstances(paths.instances);
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < (autoPorts ? 3 : 1); attempt++) {
     const port = opts.port || (await freePort());
     let controllerPort = opts.controllerPort || (await freePort());
     while (controllerPort === port) controllerPort = await freePort();
-    const runDir = ephemeral
-      ? join(paths.instances, `kafka-${port}-${randomBytes(3).toString('hex')}`)
-      : `${opts.dataDir}-run`;
+    const runDir = ephemeral ? newInstanceDir(paths.instances, `kafka-${port}`) : `${opts.dataDir}-run`;
     const dataDir = opts.dataDir ?? join(runDir, 'data');
     const logsDir = join(runDir, 'logs');
     mkdirSync(logsDir, { recursive: true });
@@ -119,6 +119,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaIns
       logFile: stdoutLog,
       detached: opts.detached,
     });
+    if (ephemeral) markInstance(runDir, proc.pid);
     const brokers = `${LOOPBACK}:${port}`;
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     let ready = false;
@@ -140,12 +141,11 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaIns
           })),
       };
     }
-    const log = `${tailFile(join(logsDir, 'server.log'), 1_500)}\n${tailFile(stdoutLog, 1_000)}`.trim();
+    const log = `${tailFile(join(logsDir, 'server.log'))}\n${tailFile(stdoutLog, 6)}`.trim();
     if (isAlive(proc.pid)) await stopPid(proc.pid, 5_000);
-    if (ephemeral) rmSync(runDir, { recursive: true, force: true });
     lastError = proc.hasExited()
-      ? new ServiceError('START_FAILED', `the Kafka broker on port ${port} exited before it was ready:\n${log}`)
-      : new ServiceError('NOT_READY', `the Kafka broker on port ${port} was not ready in time:\n${log}`);
+      ? new ServiceError('START_FAILED', `the Kafka broker on port ${port} exited before it was ready; logs in ${logsDir}:\n${log}`)
+      : new ServiceError('NOT_READY', `the Kafka broker on port ${port} was not ready in time; logs in ${logsDir}:\n${log}`);
     if (!/BindException|address already in use/i.test(log)) break;
   }
   throw lastError ?? new ServiceError('START_FAILED', 'the Kafka broker did not start');

@@ -129,11 +129,11 @@ export async function stopPid(pid: number, graceMs = 30_000): Promise<void> {
   for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(50);
 }
 
-/** The last `maxChars` characters of a text file, or '' when unreadable. */
-export function tailFile(file: string, maxChars = 2_000): string {
+/** The last `maxLines` lines of a text file (default 12), or '' when unreadable. */
+export function tailFile(file: string, maxLines = 12): string {
   try {
-    const text = readFileSync(file, 'utf8');
-    return text.slice(-maxChars).trim();
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    return lines.slice(-maxLines).join('\n');
   } catch {
     return '';
   }

@@ -1,13 +1,13 @@
 /**
  * A private Redis server on loopback, started from the machine's redis-server binary.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ServiceError } from './errors.js';
 import { freePort, LOOPBACK, sleep } from './net.js';
 import { servicePaths } from './paths.js';
+import { markInstance, newInstanceDir, pruneInstances } from './instances.js';
 import { isAlive, spawnService, stopPid, tailFile } from './proc.js';
 import { ensureTool, TOOLS } from './tools.js';
 
@@ -77,10 +77,11 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisIns
   const autoPort = opts.port === undefined || opts.port === 0;
   const ownDir = opts.dir === undefined;
   const attempts = autoPort ? 3 : 1;
+  if (ownDir) pruneInstances(servicePaths().instances);
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = autoPort ? await freePort() : (opts.port as number);
-    const dir = opts.dir ?? join(servicePaths().instances, `redis-${port}-${randomBytes(3).toString('hex')}`);
+    const dir = opts.dir ?? newInstanceDir(servicePaths().instances, `redis-${port}`);
     mkdirSync(dir, { recursive: true });
     const logFile = join(dir, 'redis.log');
     const proc = spawnService({
@@ -90,6 +91,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisIns
       logFile,
       detached: opts.detached,
     });
+    if (ownDir) markInstance(dir, proc.pid);
     const url = `redis://${LOOPBACK}:${port}`;
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 10_000);
     let ready = false;
@@ -116,10 +118,9 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisIns
     }
     const log = tailFile(logFile);
     if (isAlive(proc.pid)) await stopPid(proc.pid, 2_000);
-    if (ownDir) rmSync(dir, { recursive: true, force: true });
     lastError = proc.hasExited()
-      ? new ServiceError('START_FAILED', `redis-server on port ${port} exited before answering PING:\n${log}`)
-      : new ServiceError('NOT_READY', `redis-server on port ${port} did not answer PING in time:\n${log}`);
+      ? new ServiceError('START_FAILED', `redis-server on port ${port} exited before answering PING; last lines of ${logFile}:\n${log}`)
+      : new ServiceError('NOT_READY', `redis-server on port ${port} did not answer PING in time; last lines of ${logFile}:\n${log}`);
     if (!/address already in use/i.test(log)) break;
   }
   throw lastError ?? new ServiceError('START_FAILED', 'redis-server did not start');

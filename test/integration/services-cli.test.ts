@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { down, status } from '../../scripts/services/commands.js';
 import type { CommandContext } from '../../scripts/services/commands.js';
 import { servicePaths, startRedis } from '../../scripts/services/index.js';
+import { markInstance, newInstanceDir, pruneInstances } from '../../scripts/services/instances.js';
 import { isAlive, stopPid } from '../../scripts/services/proc.js';
 import { readState, writeState } from '../../scripts/services/state.js';
 
@@ -59,5 +60,30 @@ describe('services status/down with state.json', () => {
     expect(lines.join('\n')).toContain(`kafka: recorded pid ${pid} is no longer running`);
     expect(isAlive(pid)).toBe(true);
     expect(readState(paths.stateFile)).toEqual({});
+  });
+});
+
+describe('instance folders', () => {
+  it('prunes folders whose server is gone, keeps live and just-created ones', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rampart-instances-'));
+    try {
+      const gone = spawn('true', [], { stdio: 'ignore' });
+      await new Promise((r) => gone.once('exit', r));
+      const dead = newInstanceDir(root, 'redis-1');
+      markInstance(dead, gone.pid as number);
+      const live = newInstanceDir(root, 'redis-2');
+      markInstance(live, process.pid);
+      const fresh = newInstanceDir(root, 'kafka-3');
+      const old = join(root, 'kafka-4-old');
+      mkdirSync(old);
+      const past = new Date(Date.now() - 3_600_000);
+      utimesSync(old, past, past);
+
+      expect(pruneInstances(root).sort()).toEqual([dead, old].sort());
+      expect(existsSync(live)).toBe(true);
+      expect(existsSync(fresh)).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -69,7 +69,11 @@ describe('startRedis', () => {
       );
       expect(err).toBeInstanceOf(ServiceError);
       expect((err as ServiceError).code).toBe('START_FAILED');
-      expect((err as ServiceError).message).toMatch(/address already in use/i);
+      const message = (err as ServiceError).message;
+      expect(message).toMatch(/address already in use/i);
+      // the log is kept for a look, and named in the message
+      const logFile = /last lines of (\S+redis\.log):/.exec(message)?.[1];
+      expect(logFile && existsSync(logFile)).toBe(true);
     } finally {
       srv.close();
     }
