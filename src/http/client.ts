@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
 import { classifyError, describeError } from './classify.js';
 import { createOriginPool } from './dispatchers.js';
-import { parseRawHeaders, rawHeaderValues } from './headers.js';
+import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
 import { Hop } from './hop.js';
 import type { ErrorClass, HttpClient, HttpRequest, HttpResult } from './types.js';
 
@@ -124,7 +124,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const jarCookies = req.cookies?.cookieHeader(url);
       if (jarCookies !== undefined && jarCookies !== '') {
         const own = headers['cookie'];
-        sent = { ...headers, cookie: own === undefined || own === '' ? jarCookies : `${jarCookies}; ${own}` };
+        sent = { ...headers, cookie: own === undefined || own === '' ? jarCookies : mergeCookieHeaders(jarCookies, own) };
       }
       const dispatcher = pool(parts.origin);
       const hop = new Hop(timeoutMs, http.maxResponseBytes, keepBody, req.signal);

@@ -26,3 +26,20 @@ export function rawHeaderValues(raw: readonly Buffer[] | undefined, name: string
   }
   return out;
 }
+
+/**
+ * Joins the jar's cookies with a request's own `cookie` header: the request's cookies are sent after
+ * the jar's and replace a jar cookie of the same name.
+ */
+export function mergeCookieHeaders(jar: string, own: string): string {
+  const ownNames = new Set<string>();
+  for (const part of own.split(';')) {
+    const name = part.split('=')[0]?.trim();
+    if (name) ownNames.add(name);
+  }
+  const kept = jar
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '' && !ownNames.has((p.split('=')[0] ?? '').trim()));
+  return kept.length === 0 ? own : `${kept.join('; ')}; ${own}`;
+}

@@ -1,0 +1,37 @@
+/**
+ * The per-VU cookie jar (tough-cookie, in memory), seen by the HTTP client as a CookieHook so that
+ * every hop of a redirect chain reads and feeds it.
+ *
+ * Decision (as k6, unlike Artillery): a `cookie` header written on one request is sent with that
+ * request only — after the jar's cookies, replacing a jar cookie of the same name — and never
+ * enters the jar. Only `set-cookie` responses fill the jar. The jar is emptied at the start of each
+ * journey iteration, so every iteration starts as a new visitor.
+ */
+import { CookieJar } from 'tough-cookie';
+import type { CookieHook } from '../http/types.js';
+
+export class VuCookieJar implements CookieHook {
+  private jar = new CookieJar(undefined, { looseMode: true });
+  /** Skips the jar lookup entirely while nothing was ever stored (the common API-test case). */
+  private empty = true;
+
+  cookieHeader(url: string): string | undefined {
+    if (this.empty) return undefined;
+    const header = this.jar.getCookieStringSync(url);
+    return header === '' ? undefined : header;
+  }
+
+  store(url: string, setCookie: string | readonly string[]): void {
+    const list = typeof setCookie === 'string' ? [setCookie] : setCookie;
+    for (const s of list) {
+      if (this.jar.setCookieSync(s, url, { ignoreError: true }) !== undefined) this.empty = false;
+    }
+  }
+
+  /** Forgets every cookie. */
+  reset(): void {
+    if (this.empty) return;
+    this.jar = new CookieJar(undefined, { looseMode: true });
+    this.empty = true;
+  }
+}

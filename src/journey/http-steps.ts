@@ -1,0 +1,162 @@
+/**
+ * Request and poll steps. Per attempt a request records http.requests, http.latency, http.ttfb,
+ * http.connect (new connections only), http.errors, data.sent/received, tagged with status and —
+ * on failure — the error class; retries add `attempt: "2"`, … and count in http.retries.
+ *
+ * http.errors is true for transport failures (refused, reset, timeout, dns, tls, protocol, aborted)
+ * and for 4xx/5xx statuses, except a status that the step's `expect` explicitly accepts.
+ * A transport failure, a failed expectation or a missing required capture ends the iteration;
+ * checks only record the `checks` rate.
+ */
+import { statusClass } from '../http/classify.js';
+import type { HttpClient, HttpRequest, HttpResult } from '../http/types.js';
+import type { Matcher, Plan, PollStep, RequestStep, Step } from '../scenario/plan.js';
+import type { Tags } from '../metrics/types.js';
+import { applyCaptures } from './captures.js';
+import { FAILED, INTERRUPTED, OK, type StepCode } from './codes.js';
+import type { VuCookieJar } from './cookies.js';
+import { allMatch, checkMatcher } from './matchers.js';
+import type { StepMetrics } from './metrics.js';
+import { buildRecipe, renderRequest, statusExpected, type Recipe } from './request.js';
+import { ResponseView } from './response.js';
+import type { VuScope } from './scope.js';
+import type { VuShared } from './shared.js';
+import { backoffMs, shouldRetry, sleep } from './timing.js';
+
+/** What a request step needs from its VU. */
+export interface StepRunContext {
+  readonly plan: Plan;
+  readonly scope: VuScope;
+  readonly jar: VuCookieJar | undefined;
+  readonly shared: VuShared;
+  readonly signal: AbortSignal;
+  readonly opts: { readonly random: () => number };
+  /** Epoch ms of the open-model arrival; cleared by the first request that records it. */
+  scheduledAtMs: number | undefined;
+  phase(): string;
+  client(): HttpClient;
+  fail(stepName: string, message: string): void;
+  stepMetrics(step: Step, name: string | undefined, method: string | undefined, tags: Tags): StepMetrics;
+}
+
+function recipeOf(ctx: StepRunContext, step: RequestStep, extra?: readonly Matcher[]): Recipe {
+  let r = ctx.shared.recipes.get(step);
+  if (r === undefined) {
+    r = buildRecipe(step, ctx.plan.http, ctx.plan.target, extra);
+    ctx.shared.recipes.set(step, r);
+  }
+  return r;
+}
+
+function record(ctx: StepRunContext, m: StepMetrics, res: HttpResult, cls: string | undefined, attempt: number): void {
+  const phase = ctx.phase();
+  const h = m.request(phase, res.status, cls, attempt);
+  const t = res.timings;
+  h.requests.add(1);
+  h.latency.record(t.totalUs);
+  if (res.status > 0) h.ttfb.record(t.ttfbUs);
+  if (t.connectUs !== undefined) h.connect.record(t.connectUs);
+  h.errors.add(cls !== undefined);
+  h.sent.add(res.bytesOut);
+  h.received.add(res.bytesIn);
+  if (ctx.scheduledAtMs !== undefined) {
+    const nowMs = performance.timeOrigin + performance.now();
+    m.scheduled(h, phase, res.status, cls).record(Math.max(0, Math.round((nowMs - ctx.scheduledAtMs) * 1000)));
+    ctx.scheduledAtMs = undefined;
+  }
+}
+
+/** Sends the request (with its retries), records every attempt, returns the last response. */
+async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Promise<ResponseView> {
+  const step = recipe.step;
+  const { url, headers, body } = renderRequest(recipe, ctx.plan.target, ctx.scope);
+  const req: HttpRequest = {
+    method: step.method,
+    url,
+    headers,
+    body,
+    timeoutMs: step.timeoutMs,
+    signal: ctx.signal,
+    cookies: ctx.jar,
+    discardBody: !recipe.needsBody,
+  };
+  const retry = step.retry;
+  const client = ctx.client();
+  for (let attempt = 1; ; attempt++) {
+    const res = await client.request(req);
+    const cls = res.error?.class ?? (statusExpected(recipe, res.status) ? undefined : statusClass(res.status));
+    record(ctx, m, res, cls, attempt);
+    if (retry === undefined || attempt > retry.attempts || cls === undefined || cls === 'aborted' || !shouldRetry(retry, cls, res.status)) {
+      return new ResponseView(res);
+    }
+    m.retries(ctx.phase()).add(1);
+    if (!(await sleep(backoffMs(retry, attempt, ctx.opts.random), ctx.signal))) return new ResponseView(res);
+  }
+}
+
+/** Checks, expectations and captures of a response; the step's outcome. */
+function judge(ctx: StepRunContext, step: RequestStep, name: string, m: StepMetrics, res: ResponseView): StepCode {
+  const phase = ctx.phase();
+  const scope = ctx.scope;
+  const regex = ctx.shared.regex;
+  for (const c of step.checks) m.check(phase, c.name).add(allMatch(c.all, res, scope, regex));
+  for (const e of step.expect) {
+    const why = checkMatcher(e, res, scope, regex);
+    if (why !== undefined) {
+      m.expectation(phase, 'expectation').add(false);
+      const err = res.result.error;
+      ctx.fail(name, err === undefined ? `expectation failed: ${why}` : `expectation failed: ${err.class}: ${err.message}`);
+      return FAILED;
+    }
+  }
+  const err = res.result.error;
+  if (err !== undefined) {
+    ctx.fail(name, `${err.class}: ${err.message}`);
+    return FAILED;
+  }
+  const missing = applyCaptures(step.captures, res, regex, scope.vars);
+  if (missing !== undefined) {
+    m.expectation(phase, 'capture').add(false);
+    ctx.fail(name, `required capture ${missing} not found in the response (status ${res.status})`);
+    return FAILED;
+  }
+  if (step.expect.length > 0) m.expectation(phase, undefined).add(true);
+  return OK;
+}
+
+/** A request step: send (with retries), then checks, expectations, captures. */
+export async function runRequestStep(ctx: StepRunContext, step: RequestStep): Promise<StepCode> {
+  const recipe = recipeOf(ctx, step);
+  const m = ctx.stepMetrics(step, step.name, step.method, step.tags);
+  const res = await exchange(ctx, recipe, m);
+  if (ctx.signal.aborted) return INTERRUPTED;
+  return judge(ctx, step, step.name, m, res);
+}
+
+/**
+ * A poll: repeat the request every `everyMs` until every `until` matcher holds (then poll.duration
+ * records the time since the first request, and the request's checks, expect and captures apply to
+ * that response), or until `timeoutMs` passed: a failure of class `timeout` (expectations rate
+ * false with error tag `timeout`). Transport errors while polling are recorded and polling goes on.
+ */
+export async function runPollStep(ctx: StepRunContext, poll: PollStep): Promise<StepCode> {
+  const recipe = recipeOf(ctx, poll.request, poll.until);
+  const m = ctx.stepMetrics(poll, poll.name, poll.request.method, poll.request.tags);
+  const start = performance.now();
+  const deadline = start + poll.timeoutMs;
+  for (;;) {
+    const res = await exchange(ctx, recipe, m);
+    if (ctx.signal.aborted) return INTERRUPTED;
+    if (res.result.error === undefined && allMatch(poll.until, res, ctx.scope, ctx.shared.regex)) {
+      m.pollDuration(ctx.phase()).record(Math.round((performance.now() - start) * 1000));
+      return judge(ctx, poll.request, poll.name, m, res);
+    }
+    if (performance.now() + poll.everyMs > deadline) {
+      m.expectation(ctx.phase(), 'timeout').add(false);
+      const last = res.result.error ? `${res.result.error.class}: ${res.result.error.message}` : `status ${res.status}`;
+      ctx.fail(poll.name, `poll timed out after ${poll.timeoutMs} ms (last response: ${last})`);
+      return FAILED;
+    }
+    if (!(await sleep(poll.everyMs, ctx.signal))) return INTERRUPTED;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Evaluates the Plan's matchers (expect, check, poll until), comparisons and `if` conditions.
+ * Regular expressions are compiled once per VU (RegexCache), never per response; failure texts are
+ * built only when a matcher fails.
+ */
+import type { Comparison, Condition, Matcher, Template, TemplateValue } from '../scenario/plan.js';
+import { queryJsonPath } from '../scenario/jsonpath.js';
+import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
+import type { ResponseView } from './response.js';
+
+/** Compiled regular expressions by source and flags (`g`/`y` dropped: tests must be stateless). */
+export class RegexCache {
+  private readonly map = new Map<string, RegExp>();
+  get(pattern: string, flags: string): RegExp {
+    const key = `${flags}/${pattern}`;
+    let re = this.map.get(key);
+    if (re === undefined) {
+      re = new RegExp(pattern, flags.replace(/[gy]/g, ''));
+      this.map.set(key, re);
+    }
+    return re;
+  }
+}
+
+function isObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null;
+}
+
+/**
+ * Equality as users expect from YAML: same JSON value, and a number equals its text (`"200"` = 200,
+ * header values are text). Objects and arrays compare structurally.
+ */
+export function looseEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isObject(a) || isObject(b)) {
+    if (!isObject(a) || !isObject(b)) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => looseEquals(x, b[i]));
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && looseEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  if (a === undefined || b === undefined) return false;
+  return String(a) === String(b);
+}
+
+function contains(haystack: unknown, needle: string): boolean {
+  if (typeof haystack === 'string') return haystack.includes(needle);
+  if (Array.isArray(haystack)) return haystack.some((x) => looseEquals(x, needle));
+  if (isObject(haystack)) return Object.hasOwn(haystack, needle);
+  if (typeof haystack === 'number' || typeof haystack === 'boolean') return String(haystack).includes(needle);
+  return false;
+}
+
+function textOf(v: unknown): string {
+  return typeof v === 'string' ? v : isObject(v) ? JSON.stringify(v) : String(v);
+}
+
+/** Applies one comparison to an extracted value (undefined = absent). */
+export function compare(cmp: Comparison, value: unknown, scope: Scope, regex: RegexCache): boolean {
+  switch (cmp.op) {
+    case 'exists':
+      return (value !== undefined) === cmp.value;
+    case 'equals':
+      return looseEquals(value, renderValue(cmp.value, scope));
+    case 'notEquals':
+      return !looseEquals(value, renderValue(cmp.value, scope));
+    case 'contains':
+      return value !== undefined && contains(value, renderTemplate(cmp.value, scope));
+    case 'notContains':
+      return value === undefined || !contains(value, renderTemplate(cmp.value, scope));
+    case 'matches':
+      return value !== undefined && value !== null && regex.get(cmp.pattern, cmp.flags).test(textOf(value));
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
+      if (value === undefined || value === null || value === '' || typeof value === 'boolean') return false;
+      const n = Number(value);
+      if (Number.isNaN(n)) return false;
+      return cmp.op === 'lt' ? n < cmp.value : cmp.op === 'lte' ? n <= cmp.value : cmp.op === 'gt' ? n > cmp.value : n >= cmp.value;
+    }
+    case 'oneOf':
+      return cmp.values.some((tv: TemplateValue) => looseEquals(value, renderValue(tv, scope)));
+  }
+}
+
+/** True when a status matcher holds: the status is in the list, or within the range (inclusive). */
+export function statusMatches(m: Extract<Matcher, { kind: 'status' }>, status: number): boolean {
+  const list = m.oneOf;
+  const hasList = list !== undefined && list.length > 0;
+  const hasRange = m.min !== undefined || m.max !== undefined;
+  if (hasList && list.includes(status)) return true;
+  if (hasRange) return (m.min === undefined || status >= m.min) && (m.max === undefined || status <= m.max);
+  return !hasList;
+}
+
+/** The value a matcher looks at, for failure messages and comparisons. */
+function extract(m: Exclude<Matcher, { kind: 'status' | 'latency' }>, res: ResponseView): unknown {
+  switch (m.kind) {
+    case 'header':
+      return res.header(m.name);
+    case 'json':
+      return queryJsonPath(m.path, res.json());
+    case 'body':
+      return res.text();
+  }
+}
+
+/** Evaluates one matcher: undefined when it holds, else why not (one line). */
+export function checkMatcher(m: Matcher, res: ResponseView, scope: Scope, regex: RegexCache): string | undefined {
+  switch (m.kind) {
+    case 'status':
+      return statusMatches(m, res.status) ? undefined : `status ${res.status} is not ${describeStatus(m)}`;
+    case 'latency':
+      return res.latencyMs < m.maxMs ? undefined : `latency ${res.latencyMs.toFixed(1)} ms is not under ${m.maxMs} ms`;
+    default: {
+      const value = extract(m, res);
+      if (compare(m.cmp, value, scope, regex)) return undefined;
+      const what = m.kind === 'header' ? `header ${m.name}` : m.kind === 'json' ? `json ${m.path.source}` : 'body';
+      const shown = value === undefined ? 'absent' : truncate(textOf(value));
+      return `${what} (${shown}) does not satisfy ${m.cmp.op}`;
+    }
+  }
+}
+
+/** True when every matcher holds. */
+export function allMatch(ms: readonly Matcher[], res: ResponseView, scope: Scope, regex: RegexCache): boolean {
+  for (const m of ms) if (checkMatcher(m, res, scope, regex) !== undefined) return false;
+  return true;
+}
+
+/** Evaluates an `if` condition. A compare renders its left side keeping the value's type. */
+export function evalCondition(c: Condition, scope: Scope, regex: RegexCache): boolean {
+  switch (c.kind) {
+    case 'chance':
+      return scope.random() < c.probability;
+    case 'all':
+      return c.of.every((x) => evalCondition(x, scope, regex));
+    case 'any':
+      return c.of.some((x) => evalCondition(x, scope, regex));
+    case 'not':
+      return !evalCondition(c.condition, scope, regex);
+    case 'compare':
+      return compare(c.cmp, leftValue(c.left, scope, c.cmp.op === 'exists'), scope, regex);
+  }
+}
+
+function leftValue(t: Template, scope: Scope, lenient: boolean): unknown {
+  const tv: TemplateValue = { kind: 'tpl', template: t };
+  if (!lenient) return renderValue(tv, scope);
+  // `exists` asks whether the variable is set: an undefined reference is an answer, not an error.
+  try {
+    return renderValue(tv, scope);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeStatus(m: Extract<Matcher, { kind: 'status' }>): string {
+  const parts: string[] = [];
+  if (m.oneOf && m.oneOf.length > 0) parts.push(m.oneOf.join(' or '));
+  if (m.min !== undefined || m.max !== undefined) parts.push(`in ${m.min ?? '…'}..${m.max ?? '…'}`);
+  return parts.join(' or ') || 'any';
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
+}

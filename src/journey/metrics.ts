@@ -1,0 +1,146 @@
+/**
+ * Metric handles of journeys, built once per (step, phase, status, error class, attempt) and cached:
+ * the hot path does one Map lookup per request, never builds a tag object.
+ */
+import { METRIC, type CounterHandle, type MetricsSink, type RateHandle, type Tags, type TrendHandle } from '../metrics/types.js';
+
+/** Handles for one request outcome. */
+export interface RequestHandles {
+  readonly requests: CounterHandle;
+  readonly latency: TrendHandle;
+  readonly ttfb: TrendHandle;
+  readonly connect: TrendHandle;
+  readonly errors: RateHandle;
+  readonly sent: CounterHandle;
+  readonly received: CounterHandle;
+  /** http.latency_scheduled, created on first use (open model only). */
+  scheduled: TrendHandle | undefined;
+}
+
+/** Handles of one step (request, poll, metric) of one journey, under its group. */
+export class StepMetrics {
+  private readonly requestHandles = new Map<string, RequestHandles>();
+  private readonly rates = new Map<string, RateHandle>();
+  private readonly trends = new Map<string, TrendHandle>();
+  private readonly counters = new Map<string, CounterHandle>();
+
+  /** `base`: journey, step, group, method and user tags; the phase and outcome tags are added here. */
+  constructor(private readonly sink: MetricsSink, readonly base: Tags) {}
+
+  /** Handles for a request outcome. `cls` only on failures; `attempt` 1 is untagged. */
+  request(phase: string, status: number, cls: string | undefined, attempt: number): RequestHandles {
+    const key = `${phase}\u0000${status}\u0000${cls ?? ''}\u0000${attempt}`;
+    let h = this.requestHandles.get(key);
+    if (h === undefined) {
+      const tags: Record<string, string> = { ...this.base, phase, status: String(status) };
+      if (cls !== undefined) tags['error'] = cls;
+      if (attempt > 1) tags['attempt'] = String(attempt);
+      const s = this.sink;
+      h = {
+        requests: s.counter(METRIC.httpRequests, tags, 'count'),
+        latency: s.trend(METRIC.httpLatency, tags, 'us'),
+        ttfb: s.trend(METRIC.httpTtfb, tags, 'us'),
+        connect: s.trend(METRIC.httpConnect, tags, 'us'),
+        errors: s.rate(METRIC.httpErrors, tags),
+        sent: s.counter(METRIC.dataSent, tags, 'bytes'),
+        received: s.counter(METRIC.dataReceived, tags, 'bytes'),
+        scheduled: undefined,
+      };
+      this.requestHandles.set(key, h);
+    }
+    return h;
+  }
+
+  /** http.latency_scheduled for this outcome. */
+  scheduled(h: RequestHandles, phase: string, status: number, cls: string | undefined): TrendHandle {
+    if (h.scheduled === undefined) {
+      const tags: Record<string, string> = { ...this.base, phase, status: String(status) };
+      if (cls !== undefined) tags['error'] = cls;
+      h.scheduled = this.sink.trend(METRIC.httpLatencyScheduled, tags, 'us');
+    }
+    return h.scheduled;
+  }
+
+  /** `checks` rate of the named check. */
+  check(phase: string, name: string): RateHandle {
+    return this.rate(METRIC.checks, phase, 'check', name);
+  }
+
+  /** `expectations` rate; failures carry the error tag (`expectation`, `capture`, `timeout`). */
+  expectation(phase: string, cls: string | undefined): RateHandle {
+    return this.rate(METRIC.expectations, phase, cls === undefined ? undefined : 'error', cls);
+  }
+
+  /** `http.retries` counter. */
+  retries(phase: string): CounterHandle {
+    return this.counter(METRIC.httpRetries, phase, 'count');
+  }
+
+  /** `poll.duration` trend (µs). */
+  pollDuration(phase: string): TrendHandle {
+    return this.trend(METRIC.pollDuration, phase, 'us');
+  }
+
+  /** A custom metric of a `metric` step. */
+  custom(type: 'counter' | 'rate' | 'trend', metric: string, phase: string): CounterHandle | RateHandle | TrendHandle {
+    if (type === 'counter') return this.counter(metric, phase, 'count');
+    if (type === 'rate') return this.rate(metric, phase, undefined, undefined);
+    return this.trend(metric, phase, 'raw');
+  }
+
+  private rate(metric: string, phase: string, extraKey: string | undefined, extraValue: string | undefined): RateHandle {
+    const key = `${metric}\u0000${phase}\u0000${extraKey ?? ''}\u0000${extraValue ?? ''}`;
+    let h = this.rates.get(key);
+    if (h === undefined) {
+      const tags: Record<string, string> = { ...this.base, phase };
+      if (extraKey !== undefined && extraValue !== undefined) tags[extraKey] = extraValue;
+      h = this.sink.rate(metric, tags);
+      this.rates.set(key, h);
+    }
+    return h;
+  }
+
+  private trend(metric: string, phase: string, unit: 'us' | 'raw'): TrendHandle {
+    const key = `${metric}\u0000${phase}`;
+    let h = this.trends.get(key);
+    if (h === undefined) {
+      h = this.sink.trend(metric, { ...this.base, phase }, unit);
+      this.trends.set(key, h);
+    }
+    return h;
+  }
+
+  private counter(metric: string, phase: string, unit: 'count' | 'bytes'): CounterHandle {
+    const key = `${metric}\u0000${phase}`;
+    let h = this.counters.get(key);
+    if (h === undefined) {
+      h = this.sink.counter(metric, { ...this.base, phase }, unit);
+      this.counters.set(key, h);
+    }
+    return h;
+  }
+}
+
+/**
+ * Handles of one journey, per phase: duration of completed iterations and the completed/failed
+ * counters. (journeys.started, .dropped and .interrupted are the executor's to count.)
+ */
+export class JourneyMetrics {
+  private readonly perPhase = new Map<string, { duration: TrendHandle; completed: CounterHandle; failed: CounterHandle }>();
+
+  constructor(private readonly sink: MetricsSink, private readonly base: Tags) {}
+
+  for(phase: string): { duration: TrendHandle; completed: CounterHandle; failed: CounterHandle } {
+    let h = this.perPhase.get(phase);
+    if (h === undefined) {
+      const tags = { ...this.base, phase };
+      h = {
+        duration: this.sink.trend(METRIC.journeyDuration, tags, 'us'),
+        completed: this.sink.counter(METRIC.journeysCompleted, tags, 'count'),
+        failed: this.sink.counter(METRIC.journeysFailed, tags, 'count'),
+      };
+      this.perPhase.set(phase, h);
+    }
+    return h;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns a request step into an HttpRequest. Everything constant is computed once per step (the
+ * Recipe): the URL when it has no templates, the constant headers (defaults merged with the step's,
+ * the step winning), a constant body. Per request only the templated parts are rendered.
+ */
+import type { BodyPlan, HttpDefaults, Matcher, RequestStep, Template, TemplateValue } from '../scenario/plan.js';
+import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
+import { VERSION } from '../version.js';
+import { capturesNeedBody } from './captures.js';
+import { statusMatches } from './matchers.js';
+
+/** The `user-agent` sent unless the scenario sets one. */
+export const USER_AGENT = `rampart/${VERSION}`;
+
+export interface Recipe {
+  readonly step: RequestStep;
+  /** Some matcher or capture reads the body: the client keeps it. */
+  readonly needsBody: boolean;
+  readonly staticUrl: string | undefined;
+  /** Headers whose value is constant (already merged, lower-case names). */
+  readonly staticHeaders: Readonly<Record<string, string>>;
+  /** Headers to render per request. */
+  readonly dynamicHeaders: readonly (readonly [string, Template])[];
+  readonly staticBody: string | undefined;
+  readonly statusExpect: readonly Extract<Matcher, { kind: 'status' }>[];
+}
+
+function constantText(t: Template): string | undefined {
+  let out = '';
+  for (const p of t.parts) {
+    if (typeof p !== 'string') return undefined;
+    out += p;
+  }
+  return out;
+}
+
+function constantValue(tv: TemplateValue): boolean {
+  switch (tv.kind) {
+    case 'const':
+      return true;
+    case 'tpl':
+      return constantText(tv.template) !== undefined;
+    case 'array':
+      return tv.items.every(constantValue);
+    case 'object':
+      return tv.entries.every(([, v]) => constantValue(v));
+  }
+}
+
+const NO_SCOPE: Scope = { lookup: () => undefined, random: () => 0, now: () => 0 };
+
+function defaultContentType(body: BodyPlan): string {
+  switch (body.kind) {
+    case 'json':
+      return 'application/json';
+    case 'form':
+      return 'application/x-www-form-urlencoded';
+    case 'text':
+      return body.contentType ?? 'text/plain; charset=utf-8';
+  }
+}
+
+/** Renders a body to its wire text. */
+export function renderBody(body: BodyPlan, scope: Scope): string {
+  switch (body.kind) {
+    case 'json':
+      return JSON.stringify(renderValue(body.value, scope)) ?? 'null';
+    case 'form':
+      return body.fields.map(([k, t]) => `${encodeURIComponent(k)}=${encodeURIComponent(renderTemplate(t, scope))}`).join('&');
+    case 'text':
+      return renderTemplate(body.template, scope);
+  }
+}
+
+function bodyIsConstant(body: BodyPlan): boolean {
+  switch (body.kind) {
+    case 'json':
+      return constantValue(body.value);
+    case 'form':
+      return body.fields.every(([, t]) => constantText(t) !== undefined);
+    case 'text':
+      return constantText(body.template) !== undefined;
+  }
+}
+
+/** Joins a URL with the target (unless absolute) and appends the query. */
+export function resolveUrl(target: string, path: string, query: readonly (readonly [string, string])[]): string {
+  let url: string;
+  if (/^https?:\/\//i.test(path)) url = path;
+  else if (path === '') url = target;
+  else url = target.endsWith('/') ? (path.startsWith('/') ? target + path.slice(1) : target + path) : path.startsWith('/') ? target + path : `${target}/${path}`;
+  if (query.length === 0) return url;
+  let q = '';
+  for (const [k, v] of query) q += `${q === '' ? '' : '&'}${encodeURIComponent(k)}=${encodeURIComponent(v)}`;
+  return url + (url.includes('?') ? '&' : '?') + q;
+}
+
+/** Precomputes what never changes between two runs of this step. */
+export function buildRecipe(step: RequestStep, http: HttpDefaults, target: string, extra: readonly Matcher[] = []): Recipe {
+  const merged = new Map<string, Template>();
+  for (const [name, t] of http.headers) merged.set(name.toLowerCase(), t);
+  for (const [name, t] of step.headers) merged.set(name.toLowerCase(), t);
+  const staticHeaders: Record<string, string> = {};
+  const dynamicHeaders: (readonly [string, Template])[] = [];
+  for (const [name, t] of merged) {
+    const c = constantText(t);
+    if (c === undefined) dynamicHeaders.push([name, t]);
+    else staticHeaders[name] = c;
+  }
+  if (!merged.has('user-agent')) staticHeaders['user-agent'] = USER_AGENT;
+  if (step.body !== undefined && !merged.has('content-type')) staticHeaders['content-type'] = defaultContentType(step.body);
+  const urlText = constantText(step.url);
+  const queryConst = step.query.every(([, t]) => constantText(t) !== undefined);
+  const staticUrl = urlText !== undefined && queryConst
+    ? resolveUrl(target, urlText, step.query.map(([k, t]) => [k, constantText(t) ?? ''] as const))
+    : undefined;
+  const staticBody = step.body !== undefined && bodyIsConstant(step.body) ? renderBody(step.body, NO_SCOPE) : undefined;
+  const matchers = [...step.expect, ...step.checks.flatMap((c) => c.all), ...extra];
+  const needsBody = capturesNeedBody(step.captures) || matchers.some((m) => m.kind === 'json' || m.kind === 'body');
+  const statusExpect = step.expect.filter((m): m is Extract<Matcher, { kind: 'status' }> => m.kind === 'status');
+  return { step, needsBody, staticUrl, staticHeaders, dynamicHeaders, staticBody, statusExpect };
+}
+
+/** The request's URL, headers and body, rendered for this scope. @throws {RenderError} */
+export function renderRequest(r: Recipe, target: string, scope: Scope): { url: string; headers: Record<string, string>; body: string | undefined } {
+  const step = r.step;
+  const url = r.staticUrl ?? resolveUrl(target, renderTemplate(step.url, scope), step.query.map(([k, t]) => [k, renderTemplate(t, scope)] as const));
+  let headers = r.staticHeaders as Record<string, string>;
+  if (r.dynamicHeaders.length > 0) {
+    headers = { ...r.staticHeaders };
+    for (const [name, t] of r.dynamicHeaders) headers[name] = renderTemplate(t, scope);
+  }
+  const body = step.body === undefined ? undefined : (r.staticBody ?? renderBody(step.body, scope));
+  return { url, headers, body };
+}
+
+/** Whether the step's `expect` explicitly accepts this status (then a 4xx/5xx is not an error). */
+export function statusExpected(r: Recipe, status: number): boolean {
+  for (const m of r.statusExpect) if (statusMatches(m, status)) return true;
+  return false;
+}

@@ -1,0 +1,46 @@
+/**
+ * A response as matchers and captures read it: the body decoded and JSON parsed at most once, and
+ * only when something asks.
+ */
+import type { HttpResult } from '../http/types.js';
+
+const NOT_PARSED = Symbol('not parsed');
+
+export class ResponseView {
+  private textCache: string | undefined = undefined;
+  private jsonCache: unknown = NOT_PARSED;
+
+  constructor(readonly result: HttpResult) {}
+
+  get status(): number {
+    return this.result.status;
+  }
+
+  /** A header value (name lower-case); repeated headers joined with `, `. */
+  header(name: string): string | undefined {
+    const v = this.result.headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  }
+
+  text(): string {
+    if (this.textCache === undefined) this.textCache = this.result.body.toString('utf8');
+    return this.textCache;
+  }
+
+  /** The parsed JSON body, or undefined when the body is not JSON. */
+  json(): unknown {
+    if (this.jsonCache === NOT_PARSED) {
+      try {
+        this.jsonCache = JSON.parse(this.text()) as unknown;
+      } catch {
+        this.jsonCache = undefined;
+      }
+    }
+    return this.jsonCache;
+  }
+
+  /** Total latency, ms. */
+  get latencyMs(): number {
+    return this.result.timings.totalUs / 1000;
+  }
+}

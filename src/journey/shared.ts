@@ -1,0 +1,22 @@
+/**
+ * Caches that any number of VUs of one process may share: compiled request recipes, regular
+ * expressions and metric handles. Plain objects owned by whoever creates them (the runner of a
+ * worker), never module state.
+ */
+import type { JourneyPlan, Step } from '../scenario/plan.js';
+import { RegexCache } from './matchers.js';
+import type { JourneyMetrics, StepMetrics } from './metrics.js';
+import type { Recipe } from './request.js';
+
+export interface VuShared {
+  readonly regex: RegexCache;
+  readonly recipes: WeakMap<Step, Recipe>;
+  /** Per step: StepMetrics by `journey \0 group`. */
+  readonly steps: WeakMap<Step, Map<string, StepMetrics>>;
+  readonly journeys: WeakMap<JourneyPlan, JourneyMetrics>;
+}
+
+/** Creates caches for VUs that share one metrics sink and one plan. */
+export function createVuShared(): VuShared {
+  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap() };
+}

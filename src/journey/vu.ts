@@ -1,0 +1,307 @@
+/**
+ * A virtual user: runs journeys step by step with its own variables, captures and cookie jar.
+ * Failures are data: a failed expectation, a missing required capture, a transport error, a poll
+ * timeout or a template that cannot render ends the iteration as `failed`; nothing is thrown out of
+ * runIteration. See http-steps.ts for what a request step records.
+ */
+import type { HttpClient } from '../http/types.js';
+import type { MetricsSink, Tags } from '../metrics/types.js';
+import type { JourneyPlan, LoopStep, MetricStep, Plan, Step } from '../scenario/plan.js';
+import { RenderError, renderTemplate, renderValue } from '../scenario/template/index.js';
+import { VuCookieJar } from './cookies.js';
+import { DataExhaustedError, type DataFeeds } from './data-feeds.js';
+import { runPollStep, runRequestStep, type StepRunContext } from './http-steps.js';
+import { evalCondition } from './matchers.js';
+import { JourneyMetrics, StepMetrics } from './metrics.js';
+import { VuScope } from './scope.js';
+import { createVuShared, type VuShared } from './shared.js';
+import { sleep } from './timing.js';
+import { FAILED, INTERRUPTED, OK, type StepCode } from './codes.js';
+
+export type IterationOutcome = 'completed' | 'failed' | 'interrupted';
+
+export interface VuOptions {
+  readonly plan: Plan;
+  /** 1-based VU id (`{{ vu.id }}`). */
+  readonly id: number;
+  /** The shared client (`connectionPolicy: shared`). */
+  readonly client?: HttpClient;
+  /** Per-VU connections (`per-vu`): called once, on the first request; closed by vu.close(). */
+  readonly clientFactory?: () => HttpClient;
+  readonly sink: MetricsSink;
+  readonly data: DataFeeds;
+  /** Setup captures over plan.variables. */
+  readonly globals: Readonly<Record<string, unknown>>;
+  /** The current phase/stage name: the `phase` tag. */
+  readonly phase: () => string;
+  /** Uniform in [0, 1). */
+  readonly random: () => number;
+  /** Aborting interrupts the VU: waits end, requests are aborted, the iteration is `interrupted`. */
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+  /** Caches shared by the VUs of a process; a private one when absent. */
+  readonly shared?: VuShared;
+}
+
+export interface Vu {
+  readonly id: number;
+  /**
+   * Runs one iteration of a journey. `scheduledAtMs` (epoch ms, open model): when the arrival was
+   * due; the journey's first request then also records http.latency_scheduled from that instant.
+   * Never rejects.
+   */
+  runIteration(journey: JourneyPlan, scheduledAtMs?: number): Promise<IterationOutcome>;
+  /**
+   * Runs hook steps (setup, teardown, phase onStart/onEnd) with fresh variables and returns the
+   * variables they captured or set. Rejects with HookFailedError when a step fails.
+   */
+  runSteps(steps: readonly Step[]): Promise<Record<string, unknown>>;
+  /** Closes the VU's own connections (per-vu policy). */
+  close(): Promise<void>;
+}
+
+/** A hook step failed (expectation, capture, transport error, render error). */
+export class HookFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HookFailedError';
+  }
+}
+
+/** Minimum gap between two failure log lines of one VU, ms (a failing service must not flood the log). */
+export const FAILURE_LOG_INTERVAL_MS = 1_000;
+
+class VirtualUser implements Vu, StepRunContext {
+  readonly id: number;
+  readonly scope: VuScope;
+  readonly jar: VuCookieJar | undefined;
+  readonly shared: VuShared;
+  scheduledAtMs: number | undefined = undefined;
+  private ownClient: HttpClient | undefined = undefined;
+  private iteration = 0;
+  private journeyName = '';
+  private journeyTags: Tags = {};
+  private group: string | undefined = undefined;
+  private lastFailure = '';
+  private lastLogMs = -Infinity;
+
+  constructor(readonly opts: VuOptions) {
+    if (opts.client === undefined && opts.clientFactory === undefined) throw new TypeError('createVu: give a client or a clientFactory');
+    this.id = opts.id;
+    this.shared = opts.shared ?? createVuShared();
+    this.scope = new VuScope(opts.id, opts.globals, opts.data, opts.random);
+    this.jar = opts.plan.http.cookies ? new VuCookieJar() : undefined;
+  }
+
+  get plan(): Plan {
+    return this.opts.plan;
+  }
+  get signal(): AbortSignal {
+    return this.opts.signal;
+  }
+  phase(): string {
+    return this.opts.phase();
+  }
+
+  client(): HttpClient {
+    if (this.opts.client !== undefined) return this.opts.client;
+    this.ownClient ??= (this.opts.clientFactory as () => HttpClient)();
+    return this.ownClient;
+  }
+
+  async runIteration(journey: JourneyPlan, scheduledAtMs?: number): Promise<IterationOutcome> {
+    const t0 = performance.now();
+    this.begin(journey.name, journey.tags, this.iteration++);
+    this.scheduledAtMs = scheduledAtMs;
+    const code = await this.guarded(journey.steps);
+    let jm = this.shared.journeys.get(journey);
+    if (jm === undefined) {
+      jm = new JourneyMetrics(this.opts.sink, { ...journey.tags, journey: journey.name });
+      this.shared.journeys.set(journey, jm);
+    }
+    const h = jm.for(this.opts.phase());
+    if (code === OK) {
+      h.duration.record(Math.round((performance.now() - t0) * 1000));
+      h.completed.add(1);
+      return 'completed';
+    }
+    if (code === FAILED) {
+      h.failed.add(1);
+      return 'failed';
+    }
+    return 'interrupted';
+  }
+
+  async runSteps(steps: readonly Step[]): Promise<Record<string, unknown>> {
+    this.begin('', {}, this.iteration);
+    this.scheduledAtMs = undefined;
+    const code = await this.guarded(steps);
+    if (code === FAILED) throw new HookFailedError(this.lastFailure);
+    return Object.fromEntries(this.scope.vars);
+  }
+
+  async close(): Promise<void> {
+    const c = this.ownClient;
+    this.ownClient = undefined;
+    if (c !== undefined) await c.close();
+  }
+
+  /** Records why the iteration fails, logging at most one line per interval. */
+  fail(stepName: string, message: string): void {
+    const where = this.journeyName === '' ? stepName : `${this.journeyName} › ${stepName}`;
+    this.lastFailure = `${where}: ${message}`;
+    const now = performance.now();
+    if (now - this.lastLogMs >= FAILURE_LOG_INTERVAL_MS) {
+      this.lastLogMs = now;
+      this.opts.log(`[vu ${this.id}] ${this.lastFailure}`);
+    }
+  }
+
+  /** The metric handles of a step under the current journey and group. */
+  stepMetrics(step: Step, name: string | undefined, method: string | undefined, tags: Tags): StepMetrics {
+    let byCtx = this.shared.steps.get(step);
+    if (byCtx === undefined) {
+      byCtx = new Map();
+      this.shared.steps.set(step, byCtx);
+    }
+    const key = this.group === undefined ? this.journeyName : `${this.journeyName}\u0000${this.group}`;
+    let m = byCtx.get(key);
+    if (m === undefined) {
+      const base: Record<string, string> = { ...this.journeyTags, ...tags };
+      if (this.journeyName !== '') base['journey'] = this.journeyName;
+      if (name !== undefined) base['step'] = name;
+      if (this.group !== undefined) base['group'] = this.group;
+      if (method !== undefined) base['method'] = method;
+      m = new StepMetrics(this.opts.sink, base);
+      byCtx.set(key, m);
+    }
+    return m;
+  }
+
+  private begin(journeyName: string, tags: Tags, iteration: number): void {
+    this.scope.begin(iteration);
+    this.jar?.reset();
+    this.journeyName = journeyName;
+    this.journeyTags = tags;
+    this.group = undefined;
+    this.lastFailure = '';
+  }
+
+  /** Runs steps; turns anything thrown into a code (the runner never throws). */
+  private async guarded(steps: readonly Step[]): Promise<StepCode> {
+    try {
+      return this.signal.aborted ? INTERRUPTED : await this.runList(steps);
+    } catch (err) {
+      if (err instanceof DataExhaustedError) {
+        this.fail('data', err.message);
+        return INTERRUPTED;
+      }
+      this.fail('internal', `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return FAILED;
+    }
+  }
+
+  private async runList(steps: readonly Step[]): Promise<StepCode> {
+    for (let i = 0; i < steps.length; i++) {
+      if (this.signal.aborted) return INTERRUPTED;
+      const step = steps[i] as Step;
+      let code: StepCode;
+      try {
+        code = await this.runStep(step);
+      } catch (err) {
+        if (!(err instanceof RenderError)) throw err;
+        this.fail(stepLabel(step), err.message);
+        code = FAILED;
+      }
+      if (code !== OK) return code;
+    }
+    return OK;
+  }
+
+  private async runStep(step: Step): Promise<StepCode> {
+    switch (step.kind) {
+      case 'request':
+        return runRequestStep(this, step);
+      case 'poll':
+        return runPollStep(this, step);
+      case 'think': {
+        const ms = step.minMs + (step.maxMs - step.minMs) * this.opts.random();
+        return (await sleep(ms, this.signal)) ? OK : INTERRUPTED;
+      }
+      case 'group': {
+        const outer = this.group;
+        this.group = outer === undefined ? step.name : `${outer}::${step.name}`;
+        try {
+          return await this.runList(step.steps);
+        } finally {
+          this.group = outer;
+        }
+      }
+      case 'if':
+        return this.runList(evalCondition(step.condition, this.scope, this.shared.regex) ? step.then : step.else);
+      case 'loop':
+        return this.runLoop(step);
+      case 'log':
+        this.opts.log(`[vu ${this.id}] ${renderTemplate(step.message, this.scope)}`);
+        return OK;
+      case 'set':
+        for (const [name, tv] of step.vars) this.scope.vars.set(name, renderValue(tv, this.scope));
+        return OK;
+      case 'metric':
+        this.recordCustom(step);
+        return OK;
+    }
+  }
+
+  private async runLoop(step: LoopStep): Promise<StepCode> {
+    const vars = this.scope.vars;
+    const indexName = `${step.as}_index`;
+    if (step.over === undefined) {
+      const n = step.count ?? 0;
+      for (let i = 0; i < n; i++) {
+        vars.set(step.as, i);
+        vars.set(indexName, i);
+        const code = await this.runList(step.steps);
+        if (code !== OK) return code;
+      }
+      return OK;
+    }
+    const items = renderValue(step.over, this.scope);
+    if (!Array.isArray(items)) {
+      this.fail('loop', `loop over: expected a list, got ${items === null ? 'null' : typeof items}`);
+      return FAILED;
+    }
+    for (let i = 0; i < items.length; i++) {
+      vars.set(step.as, items[i]);
+      vars.set(indexName, i);
+      const code = await this.runList(step.steps);
+      if (code !== OK) return code;
+    }
+    return OK;
+  }
+
+  private recordCustom(step: MetricStep): void {
+    const v = renderValue(step.value, this.scope);
+    const handle = this.stepMetrics(step, undefined, undefined, step.tags).custom(step.type, step.metric, this.opts.phase());
+    if (step.type === 'rate') {
+      (handle as { add(ok: boolean): void }).add(v === true || v === 'true' || v === 1 || v === '1');
+      return;
+    }
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    if (!Number.isFinite(n)) {
+      this.fail(`metric ${step.metric}`, `value ${JSON.stringify(v)} is not a number; sample skipped`);
+      return;
+    }
+    if (step.type === 'counter') (handle as { add(n: number): void }).add(n);
+    else (handle as { record(n: number): void }).record(n);
+  }
+}
+
+function stepLabel(step: Step): string {
+  return step.kind === 'request' || step.kind === 'poll' || step.kind === 'group' ? step.name : step.kind;
+}
+
+/** Creates a virtual user. Throws only for a programming error (no client nor clientFactory). */
+export function createVu(opts: VuOptions): Vu {
+  return new VirtualUser(opts);
+}
