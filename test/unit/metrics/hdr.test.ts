@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import * as hdrLib from 'hdr-histogram-js';
+import { createMergeHistogram, decodeHistogram, encodeHistogram, HIST_HIGHEST, liveHistogramFactory, toHistValue } from '../../../src/metrics/hdr.js';
+import { EngineError } from '../../../src/errors.js';
+
+describe('hdr configuration', () => {
+  it('converts values to the recorded integers: rounded, scaled, clamped', () => {
+    expect(toHistValue(1234.4, 1)).toBe(1234);
+    expect(toHistValue(1234.5, 1)).toBe(1235);
+    expect(toHistValue(-3, 1)).toBe(0);
+    expect(toHistValue(1e12, 1)).toBe(HIST_HIGHEST);
+    expect(toHistValue(1.2345, 1000)).toBe(1235);
+  });
+
+  it('encodes live and merge histograms identically for identical samples', () => {
+    const live = liveHistogramFactory()();
+    const merge = createMergeHistogram();
+    try {
+      for (const v of [0, 1, 999, 1000, 54_321, HIST_HIGHEST]) {
+        live.recordValue(v);
+        merge.recordValue(v);
+      }
+      expect(encodeHistogram(live)).toBe(encodeHistogram(merge));
+      const back = decodeHistogram(encodeHistogram(live));
+      expect(back.totalCount).toBe(6);
+      expect(back.getValueAtPercentile(50)).toBe(999);
+    } finally {
+      live.destroy();
+    }
+  });
+
+  it('rejects text that is not a histogram, or one with another precision', () => {
+    expect(() => decodeHistogram('garbage!')).toThrow(EngineError);
+    expect(() => decodeHistogram('AAAA')).toThrow(EngineError);
+    const other = hdrLib.build({ numberOfSignificantValueDigits: 2 });
+    other.recordValue(10);
+    expect(() => decodeHistogram(hdrLib.encodeIntoCompressedBase64(other))).toThrow(/significant digits/);
+  });
+});
