@@ -12,18 +12,22 @@ import type { StatusStore } from './status-store.js';
 
 /** The body of `POST /orders`. */
 export interface OrderBody {
-  readonly productId: string | number;
+  readonly productId: string;
   readonly qty: number;
   readonly email?: string;
 }
 
-/** JSON schema of {@link OrderBody}: productId (string 1..64 or integer ≥ 1), qty 1..10 000, email optional. */
+/**
+ * JSON schema of {@link OrderBody}: productId (1..64 characters; a number is taken as its string
+ * form), qty an integer 1..10 000, email optional (format email). Unknown fields are dropped.
+ */
 export const orderBodySchema = {
   type: 'object',
   required: ['productId', 'qty'],
   additionalProperties: false,
   properties: {
-    productId: { type: ['string', 'integer'], minLength: 1, maxLength: 64, minimum: 1 },
+    // A number is accepted and kept as its string form (Fastify coerces scalar types).
+    productId: { type: 'string', minLength: 1, maxLength: 64 },
     qty: { type: 'integer', minimum: 1, maximum: 10_000 },
     email: { type: 'string', format: 'email', maxLength: 254 },
   },
