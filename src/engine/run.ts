@@ -4,6 +4,7 @@
  * injected; nothing is global. `abort()` stops the load within a second and marks the report aborted.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { cpus, hostname } from 'node:os';
 import type { Plan, Step } from '../scenario/plan.js';
 import type { IntervalUpdate, Output, PhaseReport, Report, RunInfo, ThresholdResult, Verdict } from '../report/model.js';
@@ -77,6 +78,8 @@ export class Run {
     this.#o = opts;
     this.#clock = opts.clock ?? systemClock;
     this.runId = opts.runId ?? randomUUID();
+    // Every running journey listens to these signals: thousands of listeners are expected.
+    setMaxListeners(0, this.#loadCtl.signal, this.#cutCtl.signal);
   }
 
   /** Errors raised by outputs (e.g. a report that could not be written); the run went on. */

@@ -6,7 +6,7 @@ import type { Plan } from '../scenario/plan.js';
 import type { MetricsSink } from '../metrics/types.js';
 import { createHttpClient } from '../http/index.js';
 import type { HttpClient } from '../http/index.js';
-import { createDataFeeds, createVu } from '../journey/index.js';
+import { createDataFeeds, createVu, createVuShared } from '../journey/index.js';
 import { seededRandom } from '../load/random.js';
 import type { EngineVu, VuFactory } from './types.js';
 
@@ -28,39 +28,30 @@ export function createRunCollaborators(
   opts: { readonly sink: MetricsSink; readonly log: (line: string) => void; readonly seed?: number },
 ): RunCollaborators {
   const perVu = plan.http.connectionPolicy === 'per-vu';
-  const shared: HttpClient | undefined = perVu ? undefined : createHttpClient({ http: plan.http, target: plan.target });
+  const client: HttpClient | undefined = perVu ? undefined : createHttpClient({ http: plan.http, target: plan.target });
   const data = createDataFeeds(plan.data, { random: opts.seed !== undefined ? seededRandom(opts.seed) : Math.random });
-  const open = new Set<HttpClient>();
+  // Compiled recipes, regexes and metric handles shared by every VU of the run.
+  const shared = createVuShared();
 
   const factory: VuFactory = (o) => {
-    let client = shared;
-    if (client === undefined) {
-      client = createHttpClient({ http: plan.http, target: plan.target });
-      open.add(client);
-    }
-    const own = perVu ? client : undefined;
     const vu = createVu({
       plan,
       id: o.id,
-      client,
+      ...(client !== undefined ? { client } : { clientFactory: () => createHttpClient({ http: plan.http, target: plan.target }) }),
       sink: opts.sink,
       data,
-      globals: { ...o.globals },
+      globals: o.globals,
       phase: o.phase,
       random: o.random,
       signal: o.signal,
       log: opts.log,
+      shared,
     });
     const engineVu: EngineVu = {
       runIteration: (journey, scheduledAtMs) => vu.runIteration(journey, scheduledAtMs),
       runSteps: (steps) => vu.runSteps(steps),
-      close: async () => {
-        await vu.close();
-        if (own) {
-          open.delete(own);
-          await own.close();
-        }
-      },
+      // per-vu: the VU closes the connections it opened.
+      close: () => vu.close(),
     };
     return engineVu;
   };
@@ -69,7 +60,7 @@ export function createRunCollaborators(
     createVu: factory,
     exhausted: () => data.exhausted,
     close: async () => {
-      await Promise.all([shared?.close(), ...[...open].map((c) => c.close())]);
+      await client?.close();
     },
   };
 }

@@ -1,9 +1,184 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import type { RegisterCommand } from '../main.js';
+import type { CliIo } from '../io.js';
+import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
+import { loadScenario } from '../../scenario/index.js';
+import { createRegistry } from '../../metrics/index.js';
+import { Run } from '../../engine/run.js';
+import { createRunCollaborators } from '../../engine/wire.js';
+import { createRedactor } from '../../report/redact.js';
+import { assertWritable } from '../../report/atomic-write.js';
+import { jsonOutput } from '../../report/json-output.js';
+import { summaryOutput } from '../../report/console-summary.js';
+import { liveOutput } from '../../report/live-output.js';
+import type { Output } from '../../report/model.js';
+import { VERSION } from '../../version.js';
 
-/** Placeholder: replaced by the real `rampart run` command. */
-export const registerRun: RegisterCommand = (program, io, setExit) => {
-  program.command('run').description('(not built yet)').action(() => {
-    io.stderr.write('rampart run: not built yet\n');
-    setExit(3);
+interface RunFlags {
+  readonly target?: string;
+  readonly out?: string;
+  readonly env: string[];
+  readonly quiet?: boolean;
+  readonly seed?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `KEY=VALUE` pairs of --env, over nothing (the caller layers them over the process env). */
+export function parseEnvFlags(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env expects KEY=VALUE, got "${p}"`);
+    const key = p.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new UsageError(`--env: "${key}" is not a variable name (letters, digits, _)`);
+    out[key] = p.slice(eq + 1);
+  }
+  return out;
+}
+
+function checkTarget(target: string | undefined): void {
+  if (target === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw new UsageError(`--target must be an absolute http(s) URL, got "${target}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http(s) URL, got "${target}"`);
+}
+
+/** `rampart run <scenario.yaml>`: runs a scenario, prints the summary, writes --out, returns the exit code. */
+export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {
+  const err = (s: string): void => void io.stderr.write(s);
+  let seed: number | undefined;
+  try {
+    checkTarget(flags.target);
+    if (flags.seed !== undefined) {
+      seed = Number(flags.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed expects a non-negative integer, got "${flags.seed}"`);
+    }
+    const env = { ...io.env, ...parseEnvFlags(flags.env) };
+    const path = resolve(io.cwd, file);
+    const plan = await loadScenario(path, { env, ...(flags.target !== undefined ? { target: flags.target } : {}) });
+    const outPath = flags.out !== undefined ? resolve(io.cwd, flags.out) : undefined;
+    // An unwritable report path is an engine error found BEFORE any load is sent.
+    if (outPath !== undefined) await assertWritable(outPath);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    return await execute(plan, { outPath, quiet: flags.quiet === true, seed, text }, io);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      for (const p of e.problems) err(`${formatProblem(p)}\n`);
+      err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${file}: nothing was sent\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      err(`rampart run: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof RampartError) {
+      err(`rampart run: ${e.message} [${e.code}]\n`);
+      return e instanceof EngineError ? 3 : 2;
+    }
+    err(`rampart run: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 3;
+  }
+}
+
+async function execute(
+  plan: Awaited<ReturnType<typeof loadScenario>>,
+  o: { outPath: string | undefined; quiet: boolean; seed: number | undefined; text: string | undefined },
+  io: CliIo,
+): Promise<number> {
+  const redactor = createRedactor(plan.secrets);
+  const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const registry = createRegistry({ onWarning: (m) => void io.stderr.write(`warning: ${redactor.text(m)}\n`) });
+  const collab = createRunCollaborators(plan, {
+    sink: registry,
+    log: (line) => void io.stderr.write(`${redactor.text(line)}\n`),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
+  const outputs: Output[] = [];
+  if (!o.quiet) {
+    outputs.push(liveOutput((s) => void io.stderr.write(s), redactor, { tty: stderrTty, columns: (io.stderr as { columns?: number }).columns ?? 120 }));
+  }
+  const json = o.outPath !== undefined ? jsonOutput(o.outPath, redactor) : undefined;
+  if (json) outputs.push(json);
+  outputs.push(summaryOutput((s) => void io.stdout.write(s), redactor, { color: io.stdout.isTTY === true }));
+
+  const run = new Run({
+    plan,
+    registry,
+    createVu: collab.createVu,
+    stopWhen: () => {
+      const feed = collab.exhausted();
+      return feed !== undefined ? `data feed ${feed} has no unique row left` : undefined;
+    },
+    outputs,
+    version: VERSION,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.text !== undefined ? { scenarioText: o.text } : {}),
+  });
+
+  // First signal: stop the load, write the partial report. Second: leave at once.
+  let signals = 0;
+  let hardExit: ((code: number) => void) | undefined;
+  const early = new Promise<number>((res) => (hardExit = res));
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => (): void => {
+    signals++;
+    const code = sig === 'SIGINT' ? 130 : 143;
+    if (signals === 1) {
+      io.stderr.write(`\n${sig}: stopping the load and writing the report (again to exit at once)\n`);
+      run.abort(sig);
+      return;
+    }
+    if (io.signals === process) process.exit(code);
+    hardExit?.(code);
+  };
+  const sigint = onSignal('SIGINT');
+  const sigterm = onSignal('SIGTERM');
+  io.signals.on('SIGINT', sigint);
+  io.signals.on('SIGTERM', sigterm);
+  const cleanup = async (): Promise<void> => {
+    io.signals.off('SIGINT', sigint);
+    io.signals.off('SIGTERM', sigterm);
+    await collab.close().catch(() => undefined);
+    registry.dispose();
+  };
+  const finished = run.start().then((report) => {
+    if (json && run.outputErrors.length > 0) {
+      io.stderr.write(`rampart run: the report could not be written: ${run.outputErrors.map((e) => e.message).join('; ')}\n`);
+      return 3;
+    }
+    return report.exitCode;
+  });
+  let outcome: { code: number; done: boolean };
+  try {
+    outcome = await Promise.race([finished.then((code) => ({ code, done: true })), early.then((code) => ({ code, done: false }))]);
+  } catch (e) {
+    await cleanup();
+    throw e instanceof RampartError ? e : new EngineError(`the run failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  // Left at once on a second signal: the run winds down (cut) in the background, then cleans up.
+  if (outcome.done) await cleanup();
+  else void finished.then(cleanup, cleanup);
+  return outcome.code;
+}
+
+/** Registers `rampart run`. */
+export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
+  program
+    .command('run')
+    .description('Run a scenario: drive the load, print a summary, exit 0 when every threshold passed.')
+    .argument('<scenario>', 'the scenario YAML file')
+    .option('--target <url>', "override the scenario's target (base URL)")
+    .option('--out <file>', 'write the JSON report here (atomically; checked before the load starts)')
+    .option('--env <KEY=VALUE>', 'set an interpolation variable over the process environment (repeatable)', collect, [])
+    .option('-q, --quiet', 'no live progress (the summary is still printed)')
+    .option('--seed <n>', 'seed the arrival schedule and journey picks (reproducible runs)')
+    .action(async (file: string, flags: RunFlags) => {
+      setExit(await runCommand(file, flags, io));
+    });
 };

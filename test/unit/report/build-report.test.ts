@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { createRegistry } from '../../../src/metrics/index.js';
 import { METRIC } from '../../../src/metrics/types.js';
 import { buildReport, stepNames } from '../../../src/report/build-report.js';
@@ -9,15 +6,7 @@ import { renderSummary } from '../../../src/report/console-summary.js';
 import { progressLine } from '../../../src/report/live-output.js';
 import type { Plan, RequestStep } from '../../../src/scenario/plan.js';
 import { plan as basePlan } from '../engine/fixtures.js';
-
-const schema = JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')) as object;
-
-export function validateReport(report: unknown): string[] {
-  const ajv = new Ajv2020({ allErrors: true, strict: false });
-  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-  const validate = ajv.compile(schema);
-  return validate(report) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-}
+import { validateReport } from '../../support/report-schema.js';
 
 const req = (name: string): RequestStep => ({
   kind: 'request',
@@ -101,7 +90,7 @@ describe('buildReport', () => {
   it('the schema rejects what is not a report', () => {
     const bad = { ...JSON.parse(JSON.stringify(sampleReport())), verdict: 'meh' } as Record<string, unknown>;
     expect(validateReport(bad).join()).toContain('/verdict');
-    const missing = { ...bad, verdict: 'passed' };
+    const missing: Record<string, unknown> = { ...bad, verdict: 'passed' };
     delete missing.thresholds;
     expect(validateReport(missing).length).toBeGreaterThan(0);
   });

@@ -1,0 +1,71 @@
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/model.js';
+import { refusedUrl, runCli, scenarioFile, startLatencyServer, validateReport, type LatencyServer } from '../support/run-helpers.js';
+
+let server: LatencyServer;
+beforeAll(async () => {
+  server = await startLatencyServer(1);
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const yaml = (target: string, path = '/work'): string => `
+name: codes
+target: ${target}
+load:
+  phases: [{ duration: 1s, rate: 5 }]
+journeys:
+  - name: j
+    steps:
+      - name: hit
+        get: ${path}
+thresholds:
+  http.errors: ["rate < 1%"]
+`;
+
+describe('rampart run exit codes', () => {
+  it('a target that refuses connections: errors are data, the threshold fails, exit 1', async () => {
+    const target = await refusedUrl();
+    const { dir, file } = await scenarioFile(yaml(target));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(validateReport(report)).toEqual([]);
+    const refused = report.series.filter((s) => s.metric === 'http.errors' && s.tags.error === 'refused');
+    expect(refused.length + report.series.filter((s) => s.metric === 'http.requests' && s.tags.error === 'refused').length).toBeGreaterThan(0);
+    expect(report.thresholds[0]).toMatchObject({ passed: false, observed: 1 });
+  });
+
+  it('an invalid scenario: exit 2, problems with file:line:col, nothing sent', async () => {
+    const before = server.hits.get('/work') ?? 0;
+    const { dir, file } = await scenarioFile(`${yaml(server.url)}\nbogusKey: 1\n`);
+    const r = await runCli(['run', file], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/scenario\.yaml:\d+:\d+/);
+    expect(server.hits.get('/work') ?? 0).toBe(before);
+  });
+
+  it('bad flags: exit 2', async () => {
+    const { dir, file } = await scenarioFile(yaml(server.url));
+    expect((await runCli(['run', file, '--env', 'NOEQUALS'], { cwd: dir })).code).toBe(2);
+    expect((await runCli(['run', file, '--target', 'ftp://x'], { cwd: dir })).code).toBe(2);
+    expect((await runCli(['run'], { cwd: dir })).code).toBe(2);
+  });
+
+  it('an unwritable --out path: exit 3 before any load is sent', async () => {
+    const before = server.hits.get('/work') ?? 0;
+    const { dir, file } = await scenarioFile(yaml(server.url));
+    const blocked = join(dir, 'blocked');
+    await mkdir(blocked);
+    // a directory as the report path is refused even for root
+    const r = await runCli(['run', file, '--out', blocked], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('RAMPART_REPORT_WRITE');
+    await chmod(blocked, 0o755);
+    expect(server.hits.get('/work') ?? 0).toBe(before);
+  });
+});
