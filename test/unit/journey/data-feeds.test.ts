@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { createDataFeeds, DataExhaustedError } from '../../../src/journey/index.js';
+import type { DataFeed } from '../../../src/scenario/plan.js';
+
+const feed = (order: DataFeed['order'], onExhausted: DataFeed['onExhausted'] = 'stop', n = 3): DataFeed => ({
+  name: 'users',
+  columns: ['email', 'pw'],
+  rows: Array.from({ length: n }, (_, i) => [`u${i}@x`, `p${i}`]),
+  order,
+  onExhausted,
+});
+
+describe('createDataFeeds', () => {
+  it('turns rows into objects by column, and knows its feed names', () => {
+    const f = createDataFeeds([feed('sequential')], { random: Math.random });
+    expect(f.has('users')).toBe(true);
+    expect(f.has('other')).toBe(false);
+    expect(f.next('other')).toBeUndefined();
+    expect({ ...f.next('users') }).toEqual({ email: 'u0@x', pw: 'p0' });
+  });
+
+  it('sequential: one shared cursor that wraps around', () => {
+    const f = createDataFeeds([feed('sequential')], { random: Math.random });
+    expect([1, 2, 3, 4].map(() => f.next('users')?.['email'])).toEqual(['u0@x', 'u1@x', 'u2@x', 'u0@x']);
+  });
+
+  it('random: picks with the given random source', () => {
+    const values = [0, 0.99, 0.5];
+    const f = createDataFeeds([feed('random')], { random: () => values.shift() ?? 0 });
+    expect([1, 2, 3].map(() => f.next('users')?.['email'])).toEqual(['u0@x', 'u2@x', 'u1@x']);
+  });
+
+  it('unique + stop: each row once, then a typed signal and `exhausted`', () => {
+    const f = createDataFeeds([feed('unique', 'stop', 2)], { random: Math.random });
+    expect(f.next('users')?.['email']).toBe('u0@x');
+    expect(f.next('users')?.['email']).toBe('u1@x');
+    expect(f.exhausted).toBeUndefined();
+    expect(() => f.next('users')).toThrow(DataExhaustedError);
+    expect(f.exhausted).toBe('users');
+  });
+
+  it('unique + recycle: starts over', () => {
+    const f = createDataFeeds([feed('unique', 'recycle', 2)], { random: Math.random });
+    expect([1, 2, 3].map(() => f.next('users')?.['email'])).toEqual(['u0@x', 'u1@x', 'u0@x']);
+    expect(f.exhausted).toBeUndefined();
+  });
+
+  it('partition: disjoint rows per worker, own cursors', () => {
+    const f = createDataFeeds([feed('unique', 'stop', 5)], { random: Math.random });
+    const a = f.partition(0, 2);
+    const b = f.partition(1, 2);
+    expect([1, 2, 3].map(() => a.next('users')?.['email'])).toEqual(['u0@x', 'u2@x', 'u4@x']);
+    expect([1, 2].map(() => b.next('users')?.['email'])).toEqual(['u1@x', 'u3@x']);
+    expect(() => b.next('users')).toThrow(DataExhaustedError);
+    expect(f.exhausted).toBeUndefined();
+    expect(() => f.partition(2, 2)).toThrow(RangeError);
+  });
+});
