@@ -33,7 +33,10 @@ async function preferPort(standard: number): Promise<number> {
 /** Where Redis is (and why), or undefined when none answers and none is recorded. */
 async function findRedis(ctx: CommandContext, state: ServiceState): Promise<string | undefined> {
   const configured = ctx.env.REDIS_URL?.trim();
-  if (configured && (await redisAnswers(configured))) return `${configured} (REDIS_URL)`;
+  if (configured) {
+    if (await redisAnswers(configured)) return `${configured} (REDIS_URL)`;
+    ctx.out(`redis: REDIS_URL=${configured} does not answer PING`);
+  }
   if (state.redis && recordAlive('redis', state.redis) && (await redisAnswers(state.redis.address))) {
     return `${state.redis.address} (pid ${state.redis.pid}, started by services up at ${state.redis.startedAt})`;
   }
@@ -43,7 +46,10 @@ async function findRedis(ctx: CommandContext, state: ServiceState): Promise<stri
 
 async function findKafka(ctx: CommandContext, state: ServiceState): Promise<string | undefined> {
   const configured = ctx.env.KAFKA_BROKERS?.trim();
-  if (configured && (await kafkaAnswers(configured))) return `${configured} (KAFKA_BROKERS)`;
+  if (configured) {
+    if (await kafkaAnswers(configured)) return `${configured} (KAFKA_BROKERS)`;
+    ctx.out(`kafka: KAFKA_BROKERS=${configured} does not answer`);
+  }
   if (state.kafka && recordAlive('kafka', state.kafka) && (await kafkaAnswers(state.kafka.address, 5_000))) {
     return `${state.kafka.address} (pid ${state.kafka.pid}, started by services up at ${state.kafka.startedAt})`;
   }

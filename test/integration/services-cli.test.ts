@@ -1,14 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { down, status } from '../../scripts/services/commands.js';
 import type { CommandContext } from '../../scripts/services/commands.js';
-import { servicePaths, startRedis } from '../../scripts/services/index.js';
+import { ServiceError, servicePaths, startRedis } from '../../scripts/services/index.js';
 import { markInstance, newInstanceDir, pruneInstances } from '../../scripts/services/instances.js';
 import { isAlive, stopPid } from '../../scripts/services/proc.js';
 import { readState, writeState } from '../../scripts/services/state.js';
+import { ensureTool } from '../../scripts/services/tools.js';
 
 function context(root: string, lines: string[]): CommandContext {
   return { paths: servicePaths(root), env: { REDIS_URL: undefined, KAFKA_BROKERS: '127.0.0.1:1' }, out: (l) => lines.push(l) };
@@ -85,5 +86,48 @@ describe('instance folders', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('services command line', () => {
+  const cli = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/services/cli.ts', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      timeout: 30_000,
+    });
+
+  it('status reports both services up (exit 0) at the configured addresses', () => {
+    const res = cli(['status'], { REDIS_URL: inject('redisUrl'), KAFKA_BROKERS: inject('kafkaBrokers') });
+    expect(res.stdout).toContain(`redis: up at ${inject('redisUrl')}`);
+    expect(res.stdout).toMatch(/kafka: up at /);
+    expect(res.status).toBe(0);
+  });
+
+  it('rejects an unknown command with usage and exit 2', () => {
+    const res = cli(['sideways'], {});
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('unknown command: sideways');
+    expect(res.stderr).toContain('usage: npm run services');
+  });
+});
+
+describe('ensureTool', () => {
+  it('names the Debian package when a tool is missing and installing is not permitted', () => {
+    let err: unknown;
+    try {
+      ensureTool({ command: 'rampart-no-such-tool', debPackage: 'rampart-no-such-pkg' }, { allowInstall: false });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as ServiceError).code).toBe('TOOL_MISSING');
+    expect((err as ServiceError).message).toBe(
+      "rampart-no-such-tool was not found on PATH; install Debian's package: apt-get install -y rampart-no-such-pkg",
+    );
+  });
+
+  it('finds a tool on PATH', () => {
+    expect(ensureTool({ command: 'sh', debPackage: 'dash' }, { allowInstall: false })).toMatch(/\/sh$/);
   });
 });

@@ -13,7 +13,7 @@ describe('startKafka', () => {
   });
 
   it('runs a private broker that a consumer group reads from, and stop() ends only that pid', async () => {
-    broker = await startKafka();
+    broker = await startKafka({ heapMb: 256 });
     expect(broker.brokers).toBe(`127.0.0.1:${broker.port}`);
     expect(broker.controllerPort).not.toBe(broker.port);
     expect(isAlive(broker.pid)).toBe(true);
