@@ -13,8 +13,8 @@ export interface Redactor {
   /** The text with every secret value replaced and `Header: value` lines of sensitive headers masked. */
   text(s: string): string;
   /**
-   * A deep copy of a plain-data value (objects, arrays, strings) with secrets replaced in every
-   * string and the values of sensitive header keys replaced wherever such a key appears.
+   * A deep copy of a plain-data value (objects, arrays, strings) with every string redacted as by
+   * {@link Redactor.text} and the values of sensitive header keys replaced wherever such a key appears.
    */
   value<T>(v: T): T;
 }
@@ -37,7 +37,7 @@ export function createRedactor(secrets: readonly string[], headers: readonly str
   const text = (s: string): string => replaceSecrets(s).replace(headerLine, (_m, head: string) => `${head}${REDACTED}`);
 
   const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === 'string') return replaceSecrets(v);
+    if (typeof v === 'string') return text(v);
     if (v === null || typeof v !== 'object' || depth > 64) return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     if (v instanceof Uint8Array) return v;
