@@ -1,0 +1,88 @@
+/**
+ * The scenario layer: YAML text → problems, or a frozen Plan.
+ * parse (positions, safety, env interpolation) → schema (ajv) → normalize + semantic checks.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ERROR_CODES, ScenarioError } from '../errors.js';
+import type { Problem } from '../errors.js';
+import { deepFreeze } from './freeze.js';
+import { NormContext } from './normalize/context.js';
+import type { Obj } from './normalize/context.js';
+import { buildPlan } from './normalize/plan.js';
+import type { Plan } from './plan.js';
+import { scenarioSchema } from './schema.js';
+import { schemaProblems } from './schema-errors.js';
+import { MAX_SCENARIO_BYTES, parseSource } from './source.js';
+
+export { MAX_SCENARIO_BYTES } from './source.js';
+
+/** How a scenario is loaded. */
+export interface LoadOptions {
+  /** The environment for `${NAME}` interpolation (the CLI passes the process environment). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Overrides the scenario's `target` (`--target`). */
+  readonly target?: string;
+  /** Selects a named overlay from `environments` (`--environment`). */
+  readonly environment?: string;
+}
+
+/** Every problem of a scenario, and the Plan when there are none. */
+export interface ValidationResult {
+  readonly plan?: Plan;
+  readonly problems: readonly Problem[];
+}
+
+function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col);
+}
+
+/**
+ * Validates and normalizes scenario text. `file` names it in problems and anchors relative paths
+ * (data files, resolved from `path`, default: `file` against the working directory). Never throws
+ * for a bad scenario: problems are returned, sorted by position.
+ */
+export async function parseScenarioText(text: string, file: string, opts: LoadOptions, path: string = resolve(file)): Promise<ValidationResult> {
+  const src = parseSource(text, file, opts.env);
+  if (src.value === undefined || src.problems.some((p) => p.code === ERROR_CODES.YAML_SYNTAX)) return { problems: sortProblems(src.problems) };
+  if (src.value === null || typeof src.value !== 'object' || Array.isArray(src.value)) {
+    return { problems: [...src.problems, { code: ERROR_CODES.SCHEMA, message: 'a scenario is a YAML mapping (name:, load:, journeys:, …)', loc: { file, line: 1, col: 1, pointer: '' } }] };
+  }
+  const schema = scenarioSchema();
+  const problems = [...src.problems, ...schemaProblems(src.value, schema, src.positions)];
+  if (problems.length > 0) return { problems: sortProblems(problems) };
+  const ctx = new NormContext(file, src.positions);
+  const plan = await buildPlan(ctx, src.value as Obj, text, { ...opts, path }, (def, prop) => schema.defaultOf(def, prop));
+  if (ctx.problems.length > 0) return { problems: sortProblems(ctx.problems) };
+  return { plan: deepFreeze(plan), problems: [] };
+}
+
+/** Reads and validates a scenario file; relative data paths resolve against its directory. */
+export async function validateScenario(file: string, opts: LoadOptions): Promise<ValidationResult> {
+  const path = resolve(file);
+  const at = { file, line: 1, col: 1 };
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) return { problems: [{ code: ERROR_CODES.FILE_READ, message: `${file} is not a file`, loc: at }] };
+    if (st.size > MAX_SCENARIO_BYTES) {
+      return { problems: [{ code: ERROR_CODES.FILE_TOO_LARGE, message: `the scenario is ${st.size} bytes; rampart reads at most ${MAX_SCENARIO_BYTES} bytes (1 MiB)`, loc: at, hint: 'move large data into a CSV file under `data:`' }] };
+    }
+    const text = await readFile(path, 'utf8');
+    return await parseScenarioText(text, file, opts, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      return { problems: [{ code: ERROR_CODES.FILE_READ, message: code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file} (${code})`, loc: at }] };
+    }
+    throw err;
+  }
+}
+
+/** Loads a scenario file into a frozen Plan. @throws {ScenarioError} with every problem */
+export async function loadScenario(file: string, opts: LoadOptions): Promise<Plan> {
+  const r = await validateScenario(file, opts);
+  if (!r.plan) throw new ScenarioError(r.problems);
+  return r.plan;
+}
+
+export type { Plan } from './plan.js';

@@ -1,0 +1,82 @@
+/**
+ * Thresholds: parse every key and expression, and refuse a metric or tag filter that the scenario
+ * can never produce (a typo in a step name would otherwise pass silently).
+ */
+import { ERROR_CODES } from '../../errors.js';
+import { METRIC } from '../../metrics/types.js';
+import { parseThresholdExpression, parseThresholdKey, ThresholdSyntaxError } from '../../thresholds/parse.js';
+import type { ThresholdPlan } from '../plan.js';
+import { didYouMean } from '../suggest.js';
+import type { NormContext, Obj } from './context.js';
+import { ptr } from './context.js';
+
+/** Tag keys the engine sets on its own metrics. */
+export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check'];
+
+/** What the scenario can produce: metric names and, per tag key, the values (undefined = any). */
+export interface Producible {
+  readonly customMetrics: ReadonlySet<string>;
+  readonly tagKeys: ReadonlySet<string>;
+  readonly tagValues: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function thresholds(ctx: NormContext, t: Obj | undefined, can: Producible): ThresholdPlan[] {
+  const out: ThresholdPlan[] = [];
+  const metrics = new Set<string>([...Object.values(METRIC), ...can.customMetrics]);
+  const tagKeys = new Set<string>([...ENGINE_TAG_KEYS, ...can.tagKeys]);
+  for (const [key, raw] of Object.entries(t ?? {})) {
+    const at = ptr('/thresholds', key);
+    let parsed: { metric: string; filter: Record<string, string> };
+    try {
+      parsed = parseThresholdKey(key);
+    } catch (err) {
+      if (!(err instanceof ThresholdSyntaxError)) throw err;
+      ctx.problem(ERROR_CODES.THRESHOLD, err.message, at, 'a key is `metric` or `metric{tag:value,…}`', true);
+      continue;
+    }
+    let ok = true;
+    if (!metrics.has(parsed.metric)) {
+      ok = false;
+      ctx.problem(ERROR_CODES.THRESHOLD, `no metric \`${parsed.metric}\`: this scenario never produces it`, at, didYouMean(parsed.metric, metrics) ?? 'built-in metrics are listed in the README; custom ones come from `metric` steps', true);
+    }
+    for (const [tag, value] of Object.entries(parsed.filter)) {
+      if (!tagKeys.has(tag)) {
+        ok = false;
+        ctx.problem(ERROR_CODES.THRESHOLD, `no tag \`${tag}\`: this scenario never sets it`, at, didYouMean(tag, tagKeys) ?? `tags: ${[...tagKeys].join(', ')}`, true);
+        continue;
+      }
+      const values = can.tagValues.get(tag);
+      if (values && !values.has(value)) {
+        ok = false;
+        ctx.problem(ERROR_CODES.THRESHOLD, `no ${tag} named \`${value}\` in this scenario`, at, didYouMean(value, values) ?? (values.size > 0 && values.size <= 10 ? `${tag} names: ${[...values].join(', ')}` : undefined), true);
+      }
+    }
+    const items = Array.isArray(raw) ? raw : [raw];
+    items.forEach((item: unknown, i) => {
+      const ip = Array.isArray(raw) ? ptr(at, i) : at;
+      const obj = item !== null && typeof item === 'object' ? (item as Obj) : undefined;
+      const source = obj ? String(obj.threshold) : String(item);
+      const sp = obj ? ptr(ip, 'threshold') : ip;
+      try {
+        const expr = parseThresholdExpression(source);
+        if (!ok) return;
+        out.push({
+          key,
+          metric: parsed.metric,
+          filter: parsed.filter,
+          expr,
+          abortOnFail: obj?.abortOnFail === true,
+          delayAbortEvalMs: obj && Object.hasOwn(obj, 'delayAbortEval') ? ctx.duration(obj.delayAbortEval, ptr(ip, 'delayAbortEval'), false) : 0,
+          pos: ctx.sourcePos(sp),
+        });
+      } catch (err) {
+        if (!(err instanceof ThresholdSyntaxError)) throw err;
+        ctx.problemAt(ERROR_CODES.THRESHOLD, err.message, sp, err.offset, 'e.g. `p(95) < 250ms`, `rate < 1%`, `count > 100`');
+      }
+      if (obj && Object.hasOwn(obj, 'delayAbortEval') && obj.abortOnFail !== true) {
+        ctx.problem(ERROR_CODES.SEMANTIC, '`delayAbortEval` only matters with `abortOnFail: true`', ptr(ip, 'delayAbortEval'), undefined, true);
+      }
+    });
+  }
+  return out;
+}

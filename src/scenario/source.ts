@@ -1,0 +1,155 @@
+/**
+ * Reads scenario YAML safely: a size cap before parsing, core-schema tags only, no alias bombs, no
+ * prototype keys, and environment interpolation on string values. Produces plain data built on
+ * null-prototype objects plus the source position of every node (by JSON pointer).
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { ERROR_CODES } from '../errors.js';
+import type { Problem } from '../errors.js';
+import { interpolateEnv } from './env.js';
+import { escapePointer, Positions } from './positions.js';
+import type { NodeRange } from './positions.js';
+
+/** Scenario files larger than this are rejected before parsing (bytes). */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+/** Nodes that alias expansion may add in total before the document counts as an alias bomb. */
+export const MAX_ALIAS_NODES = 10_000;
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface ParsedSource {
+  /** The document as plain data (null-prototype objects), after env interpolation; undefined when unparseable. */
+  readonly value: unknown;
+  readonly positions: Positions;
+  readonly problems: readonly Problem[];
+}
+
+class AliasBomb extends Error {}
+
+/** Parses `text` (the contents of `file`), interpolating `${…}` from `env`. Never throws for bad input. */
+export function parseSource(text: string, file: string, env: Readonly<Record<string, string | undefined>>): ParsedSource {
+  const lines = new LineCounter();
+  const ranges = new Map<string, NodeRange>();
+  const positions = new Positions(file, lines, ranges);
+  const problems: Problem[] = [];
+  const problem = (code: Problem['code'], message: string, offset: number, pointer?: string, hint?: string): void => {
+    const loc = positions.at(offset, pointer);
+    problems.push(hint === undefined ? { code, message, loc } : { code, message, loc, hint });
+  };
+
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_SCENARIO_BYTES) {
+    problems.push({
+      code: ERROR_CODES.FILE_TOO_LARGE,
+      message: `the scenario is ${bytes} bytes; rampart reads at most ${MAX_SCENARIO_BYTES} bytes (1 MiB)`,
+      loc: { file, line: 1, col: 1 },
+      hint: 'move large data into a CSV file under `data:`',
+    });
+    return { value: undefined, positions, problems };
+  }
+
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, schema: 'core', merge: false, uniqueKeys: true, strict: true });
+  for (const e of doc.errors) {
+    problem(ERROR_CODES.YAML_SYNTAX, firstLine(e.message), e.pos[0]);
+  }
+  for (const w of doc.warnings) {
+    if (w.code === 'TAG_RESOLVE_FAILED') {
+      problem(ERROR_CODES.YAML_TAG, `${firstLine(w.message)}: only the YAML core schema tags are accepted`, w.pos[0], undefined, 'remove the tag; scenarios hold plain data only');
+    }
+  }
+  if (doc.errors.length > 0) return { value: undefined, positions, problems };
+
+  let aliasNodes = 0;
+  const convert = (node: unknown, path: string, keyRange: readonly [number, number] | undefined, viaAlias: boolean): unknown => {
+    if (viaAlias && ++aliasNodes > MAX_ALIAS_NODES) throw new AliasBomb();
+    if (isAlias(node)) {
+      const target = node.resolve(doc as Document.Parsed);
+      if (!target) return null;
+      // An alias keeps its own position; its content is the anchored node's.
+      const at = node.range;
+      const value = convert(target, path, keyRange, true);
+      if (at) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: [at[0], at[1]] });
+      return value;
+    }
+    const yn = node as YamlNode | null | undefined;
+    const range = yn?.range;
+    const valueRange: readonly [number, number] = range ? [range[0], range[1]] : [0, 0];
+    if (isScalar(node)) {
+      if (node.tag !== undefined && !['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', '!'].includes(node.tag)) {
+        problem(ERROR_CODES.YAML_TAG, `the tag ${node.tag} is not accepted: only the YAML core schema tags are`, valueRange[0], path);
+      }
+      let value: unknown = node.value;
+      const raw = typeof value === 'string' ? value : undefined;
+      const contentShift = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+      if (!viaAlias) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange, ...(raw !== undefined ? { raw, contentShift } : {}) });
+      if (typeof value === 'string') {
+        const r = interpolateEnv(value, env);
+        for (const u of r.unset) {
+          problem(
+            ERROR_CODES.ENV_UNSET,
+            `environment variable ${u.name} is not set`,
+            valueRange[0] + contentShift + u.offset,
+            path,
+            `set ${u.name}, or give a default: \${${u.name}:-value}`,
+          );
+        }
+        value = r.whole && node.type === Scalar.PLAIN ? retype(r.value) : r.value;
+      }
+      if (typeof value === 'bigint') value = Number(value);
+      return value;
+    }
+    if (!viaAlias) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange });
+    if (isSeq(node)) {
+      return node.items.map((item, i) => convert(item, `${path}/${i}`, undefined, viaAlias));
+    }
+    if (isMap(node)) {
+      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const k = pair.key as YamlNode | null;
+        const kr = k?.range;
+        const keyOffsets: readonly [number, number] = kr ? [kr[0], kr[1]] : valueRange;
+        if (!isScalar(k) || (typeof k.value !== 'string' && typeof k.value !== 'number' && typeof k.value !== 'boolean')) {
+          problem(ERROR_CODES.SCHEMA, 'a key must be a plain string', keyOffsets[0], path || '/');
+          continue;
+        }
+        const key = String(k.value);
+        const childPath = `${path}/${escapePointer(key)}`;
+        if (UNSAFE_KEYS.has(key)) {
+          problem(ERROR_CODES.UNSAFE_KEY, `the key "${key}" is not allowed`, keyOffsets[0], childPath, 'keys named __proto__, constructor or prototype could alter objects; rename it');
+          continue;
+        }
+        out[key] = convert(pair.value, childPath, keyOffsets, viaAlias);
+      }
+      return out;
+    }
+    return null;
+  };
+
+  try {
+    const value = convert(doc.contents, '', undefined, false);
+    return { value, positions, problems };
+  } catch (err) {
+    if (!(err instanceof AliasBomb)) throw err;
+    problems.push({
+      code: ERROR_CODES.YAML_ALIAS_BOMB,
+      message: `aliases expand to more than ${MAX_ALIAS_NODES} nodes`,
+      loc: { file, line: 1, col: 1 },
+      hint: 'a scenario does not need deeply nested anchors; write the values out',
+    });
+    return { value: undefined, positions, problems };
+  }
+}
+
+/** The core-schema type of an interpolated plain scalar: `${RATE:-5}` is the number 5. */
+function retype(s: string): unknown {
+  if (/^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$/.test(s)) return Number(s);
+  if (s === 'true') return true;
+  if (s === 'false') return false;
+  return s;
+}
+
+function firstLine(s: string): string {
+  return (s.split('\n')[0] ?? s).replace(/ at line \d+, column \d+:?$/, '');
+}
