@@ -142,8 +142,9 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaIns
       };
     }
     const log = `${tailFile(join(logsDir, 'server.log'))}\n${tailFile(stdoutLog, 6)}`.trim();
+    const exitedEarly = proc.hasExited();
     if (isAlive(proc.pid)) await stopPid(proc.pid, 5_000);
-    lastError = proc.hasExited()
+    lastError = exitedEarly
       ? new ServiceError('START_FAILED', `the Kafka broker on port ${port} exited before it was ready; logs in ${logsDir}:\n${log}`)
       : new ServiceError('NOT_READY', `the Kafka broker on port ${port} was not ready in time; logs in ${logsDir}:\n${log}`);
     if (!/BindException|address already in use/i.test(log)) break;

@@ -117,8 +117,9 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<RedisIns
       };
     }
     const log = tailFile(logFile);
+    const exitedEarly = proc.hasExited();
     if (isAlive(proc.pid)) await stopPid(proc.pid, 2_000);
-    lastError = proc.hasExited()
+    lastError = exitedEarly
       ? new ServiceError('START_FAILED', `redis-server on port ${port} exited before answering PING; last lines of ${logFile}:\n${log}`)
       : new ServiceError('NOT_READY', `redis-server on port ${port} did not answer PING in time; last lines of ${logFile}:\n${log}`);
     if (!/address already in use/i.test(log)) break;

@@ -16,6 +16,10 @@ declare module 'vitest' {
   }
 }
 
+/**
+ * Finds or starts the services, provides their addresses, and returns the teardown that stops
+ * what was started here (never a reused service).
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const services = await ensureServices({
