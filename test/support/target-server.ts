@@ -5,7 +5,10 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type { HttpDefaults } from '../../src/scenario/plan.js';
 
 export interface TargetServer {
@@ -139,4 +142,32 @@ export function httpDefaults(overrides: Partial<HttpDefaults> = {}): HttpDefault
     cookies: true,
     ...overrides,
   };
+}
+
+/** A self-signed certificate for 127.0.0.1 made with the openssl CLI, or undefined without it. */
+export function selfSignedCert(dir: string): { key: string; cert: string } | undefined {
+  const keyPath = path.join(dir, 'key.pem');
+  const certPath = path.join(dir, 'cert.pem');
+  try {
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyPath, '-out', certPath,
+    ], { stdio: 'ignore', timeout: 20_000 });
+  } catch {
+    return undefined;
+  }
+  return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+}
+
+/**
+ * An HTTPS server (HTTP/2 with HTTP/1.1 fallback) with a self-signed certificate. `GET /proto`
+ * answers `{ httpVersion }`.
+ */
+export async function startTlsServer(tls: { key: string; cert: string }): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false, http2: true, https: { allowHTTP1: true, key: tls.key, cert: tls.cert } });
+  app.get('/proto', async (req) => ({ httpVersion: req.raw.httpVersion }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { url: `https://127.0.0.1:${address.port}`, close: () => app.close() };
 }
