@@ -25,7 +25,14 @@ describe('catalog with Redis stopped mid-test (private Redis)', () => {
     const port = redis.port;
     app = await buildMocks({
       processMetrics: false,
-      config: { redisUrl: redis.url, services: ['catalog', 'payments'], logLevel: 'silent', catalog: { originLatencyMs: 5 } },
+      config: {
+        redisUrl: redis.url,
+        services: ['catalog', 'payments'],
+        logLevel: 'silent',
+        catalog: { originLatencyMs: 5 },
+        // The shared limiter must not turn the outage into errors either.
+        rateLimit: { enabled: true, max: 1000, windowMs: 60_000 },
+      },
     });
     expect(await cacheOf(app, 1)).toBe('MISS');
     expect(await cacheOf(app, 1)).toBe('HIT');
@@ -34,6 +41,7 @@ describe('catalog with Redis stopped mid-test (private Redis)', () => {
     await redis.stop();
     await eventually(async () => (await cacheOf(app!, 1)) === 'BYPASS', 5000, 'BYPASS');
     for (let i = 0; i < 5; i++) expect(await cacheOf(app, 2 + i)).toBe('BYPASS');
+    expect((await app.inject('/products?page=1&size=3')).headers['x-cache']).toBe('BYPASS');
     const ready = await app.inject('/health/ready');
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ ready: false, checks: { redis: { ok: false } } });
