@@ -48,6 +48,9 @@ export interface RunOptions {
 
 /** Event-loop lag p99 above this (ms) marks the generator overloaded. */
 export const OVERLOAD_LAG_MS = 50;
+/** More than this fraction of late arrivals (and at least {@link OVERLOAD_MIN_LATE}) marks it overloaded too. */
+export const OVERLOAD_LATE_FRACTION = 0.05;
+export const OVERLOAD_MIN_LATE = 5;
 /** After a cut, running journeys get this long (ms) to settle before the run moves on. */
 const SETTLE_MS = 1000;
 
@@ -318,7 +321,7 @@ export class Run {
     else verdict = thresholds.every((t) => t.passed) ? 'passed' : 'failed';
     const exitCode = exitCodeFor(verdict, this.#abortedBy);
     const lateFrac = tracker.started > 0 ? tracker.late / tracker.started : 0;
-    const overloaded = lagStats.p99Ms > OVERLOAD_LAG_MS || lateFrac > 0.01;
+    const overloaded = lagStats.p99Ms > OVERLOAD_LAG_MS || (tracker.late >= OVERLOAD_MIN_LATE && lateFrac > OVERLOAD_LATE_FRACTION);
     if (overloaded) {
       this.#warn(
         `the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`,

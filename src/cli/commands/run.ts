@@ -22,6 +22,7 @@ interface RunFlags {
   readonly env: string[];
   readonly quiet?: boolean;
   readonly seed?: string;
+  readonly environment?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -62,7 +63,11 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     }
     const env = { ...io.env, ...parseEnvFlags(flags.env) };
     const path = resolve(io.cwd, file);
-    const plan = await loadScenario(path, { env, ...(flags.target !== undefined ? { target: flags.target } : {}) });
+    const plan = await loadScenario(path, {
+      env,
+      ...(flags.target !== undefined ? { target: flags.target } : {}),
+      ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+    });
     const outPath = flags.out !== undefined ? resolve(io.cwd, flags.out) : undefined;
     // An unwritable report path is an engine error found BEFORE any load is sent.
     if (outPath !== undefined) await assertWritable(outPath);
@@ -176,6 +181,7 @@ export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
     .option('--target <url>', "override the scenario's target (base URL)")
     .option('--out <file>', 'write the JSON report here (atomically; checked before the load starts)')
     .option('--env <KEY=VALUE>', 'set an interpolation variable over the process environment (repeatable)', collect, [])
+    .option('-e, --environment <name>', "apply the scenario's named environment (target and variables)")
     .option('-q, --quiet', 'no live progress (the summary is still printed)')
     .option('--seed <n>', 'seed the arrival schedule and journey picks (reproducible runs)')
     .action(async (file: string, flags: RunFlags) => {
