@@ -108,6 +108,29 @@ describe('Run (open model)', () => {
     expect(report.timeline.reduce((s, p) => s + p.started, 0)).toBe(20);
   });
 
+  it('a failing setup skips the load, still runs teardown, and fails the run', async () => {
+    const vus = fakeVus();
+    const failing = (o: Parameters<typeof vus.factory>[0]) => {
+      const vu = vus.factory(o);
+      return {
+        ...vu,
+        runSteps: async (steps: Parameters<typeof vu.runSteps>[0]) => {
+          await vu.runSteps(steps);
+          if (steps === setup) throw new Error('login: expected status 200, got 401');
+          return {};
+        },
+      };
+    };
+    const setup = [logStep('setup')];
+    const registry = createRegistry();
+    const run = new Run({ plan: plan(open([phase({ durationMs: 1000, rate: 10 })]), { setup, teardown: [logStep('teardown')] }), registry, createVu: failing, seed: 1 });
+    const report = await run.start();
+    expect(report).toMatchObject({ verdict: 'failed', exitCode: 1 });
+    expect(report.abortReason).toContain('setup failed: login');
+    expect(vus.events.filter((e) => e.kind === 'iteration')).toHaveLength(0);
+    expect(vus.events.filter((e) => e.kind === 'steps')).toHaveLength(2);
+  });
+
   it('ends the load early (not aborted) when stopWhen says so', async () => {
     let n = 0;
     const { report, registry } = await runIt(open([phase({ durationMs: 3000, rate: 20 })]), {}, fakeVus(), [], { stopWhen: () => (++n > 5 ? 'data feed users has no unique row left' : undefined) });
