@@ -9,7 +9,7 @@
  *   call     := name ( '.' name )* '(' [ expr ( ',' expr )* ] ')'
  *   ref      := name ( '.' name | '[' integer ']' | '[' string ']' )*
  *   name     := [A-Za-z_$] [A-Za-z0-9_$]*
- *   string   := '…' | "…"  with escapes \\ \' \" \n \r \t \/ \uXXXX
+ *   string   := '…' | "…"  with JSON's escapes (\\ \" \/ \b \f \n \r \t \uXXXX) and \'
  *   number   := '-'? digits ( '.' digits )? ( [eE] [+-]? digits )?
  */
 import type { Expr } from '../plan.js';
@@ -229,7 +229,9 @@ function parseNumber(c: Cursor): number {
   return n;
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', "'": "'", '"': '"', n: '\n', r: '\r', t: '\t', '/': '/' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\', "'": "'", '"': '"', n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '/': '/',
+};
 
 function parseString(c: Cursor): string {
   const start = c.pos;
