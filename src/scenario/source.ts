@@ -50,9 +50,9 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
   }
 
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, schema: 'core', merge: false, uniqueKeys: true, strict: true });
-  for (const e of doc.errors) {
-    problem(ERROR_CODES.YAML_SYNTAX, firstLine(e.message), e.pos[0]);
-  }
+  // After the first syntax error the parser's further errors are mostly its own confusion.
+  const syntax = doc.errors[0];
+  if (syntax) problem(ERROR_CODES.YAML_SYNTAX, firstLine(syntax.message), syntax.pos[0], undefined, syntaxHint(syntax.code));
   for (const w of doc.warnings) {
     if (w.code === 'TAG_RESOLVE_FAILED') {
       problem(ERROR_CODES.YAML_TAG, `${firstLine(w.message)}: only the YAML core schema tags are accepted`, w.pos[0], undefined, 'remove the tag; scenarios hold plain data only');
@@ -148,6 +148,13 @@ function retype(s: string): unknown {
   if (s === 'true') return true;
   if (s === 'false') return false;
   return s;
+}
+
+function syntaxHint(code: string): string | undefined {
+  if (code === 'DUPLICATE_KEY') return 'each key may appear once per mapping';
+  if (code === 'BAD_INDENT' || code === 'MISSING_CHAR') return 'check the indentation and the closing brackets/quotes';
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'UNEXPECTED_TOKEN') return 'a value starting with `{{` or containing `: ` must be quoted';
+  return undefined;
 }
 
 function firstLine(s: string): string {
