@@ -8,7 +8,7 @@ import type { HttpDefaults } from '../scenario/plan.js';
 import { classifyError, describeError } from './classify.js';
 import { createOriginPool } from './dispatchers.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
-import { Hop } from './hop.js';
+import { AbortWatch, Hop } from './hop.js';
 import type { ErrorClass, HttpClient, HttpRequest, HttpResult } from './types.js';
 
 /** How long close() waits for in-flight requests before destroying the connections, ms. */
@@ -85,6 +85,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const http = opts.http;
   const pools = new Map<string, Dispatcher>();
+  const watch = new AbortWatch();
   let closed = false;
 
   function pool(origin: string): Dispatcher {
@@ -127,7 +128,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         sent = { ...headers, cookie: own === undefined || own === '' ? jarCookies : mergeCookieHeaders(jarCookies, own) };
       }
       const dispatcher = pool(parts.origin);
-      const hop = new Hop(timeoutMs, http.maxResponseBytes, keepBody, req.signal);
+      const hop = new Hop(timeoutMs, http.maxResponseBytes, keepBody, req.signal, watch);
       const dispatchOpts: Dispatcher.DispatchOptions = {
         path: parts.path,
         method: method as Dispatcher.HttpMethod,

@@ -13,6 +13,32 @@ export interface ConnectTiming {
   pendingUs: number;
 }
 
+/**
+ * One abort listener per signal for all its in-flight hops (a run shares one signal among every
+ * VU): registering a hop is a Set insertion instead of an EventTarget listener.
+ */
+export class AbortWatch {
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Hop>>();
+
+  add(signal: AbortSignal, hop: Hop): void {
+    let hops = this.bySignal.get(signal);
+    if (hops === undefined) {
+      const set = new Set<Hop>();
+      hops = set;
+      this.bySignal.set(signal, set);
+      signal.addEventListener('abort', () => {
+        for (const h of [...set]) h.abort();
+        set.clear();
+      }, { once: true });
+    }
+    hops.add(hop);
+  }
+
+  remove(signal: AbortSignal, hop: Hop): void {
+    this.bySignal.get(signal)?.delete(hop);
+  }
+}
+
 function onHopTimeout(hop: Hop): void {
   hop.fail(new TransportError('RAMPART_TIMEOUT', `request timed out after ${hop.timeoutMs} ms`));
 }
@@ -41,14 +67,17 @@ export class Hop {
   private finished = false;
   private resolveFn: ((hop: Hop) => void) | undefined = undefined;
 
-  constructor(timeoutMs: number, maxBytes: number, keepBody: boolean, signal: AbortSignal | undefined) {
+  private readonly watch: AbortWatch;
+
+  constructor(timeoutMs: number, maxBytes: number, keepBody: boolean, signal: AbortSignal | undefined, watch: AbortWatch) {
     this.timeoutMs = timeoutMs;
     this.maxBytes = maxBytes;
     this.keepBody = keepBody;
     this.signal = signal;
     this.startMs = performance.now();
+    this.watch = watch;
     this.timer = setTimeout(onHopTimeout, timeoutMs, this);
-    if (signal) signal.addEventListener('abort', this);
+    if (signal) watch.add(signal, this);
   }
 
   /** Resolves (never rejects) once the exchange completed or failed. */
@@ -61,8 +90,8 @@ export class Hop {
     });
   }
 
-  /** AbortSignal listener (EventListener object form: no closure). */
-  handleEvent(): void {
+  /** The run's signal fired. */
+  abort(): void {
     this.fail(new TransportError('RAMPART_ABORTED', 'request aborted'));
   }
 
@@ -143,7 +172,7 @@ export class Hop {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.signal) this.signal.removeEventListener('abort', this);
+    if (this.signal) this.watch.remove(this.signal, this);
     const resolve = this.resolveFn;
     this.resolveFn = undefined;
     if (resolve) resolve(this);
