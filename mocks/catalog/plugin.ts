@@ -67,7 +67,7 @@ export const catalogPlugin: FastifyPluginAsync<CatalogPluginOptions> = async (ap
     return reply.header('x-cache', r.cache).send(r.value);
   });
 
-  app.delete('/cache', { preHandler: adminGuard(ctx.config.admin) }, async (_req, reply) => {
+  app.delete('/cache', { preHandler: adminGuard(ctx.config.admin), config: { faults: false } }, async (_req, reply) => {
     try {
       return { flushed: await cache.flush() };
     } catch (err) {

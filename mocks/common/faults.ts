@@ -3,6 +3,13 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import { SharedJson, type Clock } from './shared-json.js';
 import { redisKey } from './redis.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `false` exempts a route from injected faults (status and admin-like endpoints). */
+    faults?: boolean;
+  }
+}
+
 /** Faults injected into one service at runtime (`PUT /admin/faults/:service`). */
 export interface FaultSpec {
   /** Extra latency added before every request of the service, ms. Default 0. */
@@ -83,10 +90,12 @@ export class Faults {
   /**
    * An onRequest hook for a service's routes: waits `latencyMs`, then answers 503 on an outage or
    * 500 with probability `errorRate`; otherwise lets the request through. Injected answers carry
-   * `x-fault: outage|error`.
+   * `x-fault: outage|error`. Routes declared with `config: { faults: false }` (flush, circuit
+   * status) are exempt.
    */
   hook(service: string): onRequestAsyncHookHandler {
-    return async (_req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    return async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+      if (req.routeOptions.config?.faults === false) return undefined;
       const f = await this.get(service);
       if (f.latencyMs > 0) await sleep(f.latencyMs);
       if (f.outage) {

@@ -103,7 +103,7 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
     }
   });
 
-  app.get('/payments/circuit', async () => ({
+  app.get('/payments/circuit', { config: { faults: false } }, async () => ({
     state: breaker.state,
     instance: 'per-instance: every mocks process has its own breaker',
     stats: breaker.stats(),

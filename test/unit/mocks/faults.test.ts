@@ -133,3 +133,18 @@ describe('ReadinessRegistry', () => {
     expect(out.checks.a).toEqual({ ok: true });
   });
 });
+
+describe('Faults hook exemptions', () => {
+  it('leaves routes with config.faults === false alone', async () => {
+    const f = fakeRedis();
+    const faults = new Faults(f.redis, 'p:', 0);
+    await faults.set('catalog', { latencyMs: 0, errorRate: 1, outage: true });
+    const app = Fastify();
+    app.addHook('onRequest', faults.hook('catalog'));
+    app.get('/status', { config: { faults: false } }, async () => 'ok');
+    app.get('/x', async () => 'ok');
+    expect((await app.inject('/status')).statusCode).toBe(200);
+    expect((await app.inject('/x')).statusCode).toBe(503);
+    await app.close();
+  });
+});
