@@ -49,7 +49,9 @@ export async function parseScenarioText(text: string, file: string, opts: LoadOp
     return { problems: [...src.problems, { code: ERROR_CODES.SCHEMA, message: 'a scenario is a YAML mapping (name:, load:, journeys:, …)', loc: { file, line: 1, col: 1, pointer: '' } }] };
   }
   const schema = scenarioSchema();
-  const problems = [...src.problems, ...schemaProblems(src.value, schema, src.positions)];
+  // A value still holding an unset `${NAME}` fails the schema too: its ENV_UNSET problem says it all.
+  const unset = new Set(src.problems.filter((p) => p.code === ERROR_CODES.ENV_UNSET).map((p) => p.loc.pointer));
+  const problems = [...src.problems, ...schemaProblems(src.value, schema, src.positions).filter((p) => !unset.has(p.loc.pointer))];
   if (problems.length > 0) return { problems: sortProblems(problems) };
   const ctx = new NormContext(file, src.positions);
   const plan = await buildPlan(ctx, src.value as Obj, text, { ...opts, path }, (def, prop) => schema.defaultOf(def, prop));

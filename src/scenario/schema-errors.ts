@@ -69,7 +69,12 @@ function valueAt(root: unknown, rel: string): unknown {
 function explain(ctx: Ctx, errors: readonly ErrorObject[], data: unknown, base: string): void {
   const combos = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   // Outermost combinators only: everything under them is re-derived branch by branch.
-  const outer = combos.filter((c) => !combos.some((o) => o !== c && isPrefix(o.instancePath, c.instancePath) && o.instancePath !== c.instancePath));
+  // ajv reports a nested combinator before the one enclosing it, so among equal paths the last is outermost.
+  const outer = combos.filter(
+    (c, i) =>
+      !combos.some((o) => o !== c && isPrefix(o.instancePath, c.instancePath) && o.instancePath !== c.instancePath) &&
+      !combos.slice(i + 1).some((o) => o.instancePath === c.instancePath),
+  );
   for (const c of outer) explainCombo(ctx, c, valueAt(data, c.instancePath), base + c.instancePath);
   const multi = new Set<string>();
   for (const e of errors) {

@@ -16,6 +16,7 @@ export const MAX_SCENARIO_BYTES = 1024 * 1024;
 /** Nodes that alias expansion may add in total before the document counts as an alias bomb. */
 export const MAX_ALIAS_NODES = 10_000;
 
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`).concat('!'));
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface ParsedSource {
@@ -53,11 +54,6 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
   // After the first syntax error the parser's further errors are mostly its own confusion.
   const syntax = doc.errors[0];
   if (syntax) problem(ERROR_CODES.YAML_SYNTAX, firstLine(syntax.message), syntax.pos[0], undefined, syntaxHint(syntax.code));
-  for (const w of doc.warnings) {
-    if (w.code === 'TAG_RESOLVE_FAILED') {
-      problem(ERROR_CODES.YAML_TAG, `${firstLine(w.message)}: only the YAML core schema tags are accepted`, w.pos[0], undefined, 'remove the tag; scenarios hold plain data only');
-    }
-  }
   if (doc.errors.length > 0) return { value: undefined, positions, problems };
 
   let aliasNodes = 0;
@@ -75,10 +71,11 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
     const yn = node as YamlNode | null | undefined;
     const range = yn?.range;
     const valueRange: readonly [number, number] = range ? [range[0], range[1]] : [0, 0];
+    const tag = (node as { tag?: string } | null | undefined)?.tag;
+    if (tag !== undefined && !CORE_TAGS.has(tag)) {
+      problem(ERROR_CODES.YAML_TAG, `the tag ${tag.replace('tag:yaml.org,2002:', '!!')} is not accepted: only the YAML core schema tags are`, tagOffset(text, valueRange[0]), path, 'remove the tag; scenarios hold plain data only');
+    }
     if (isScalar(node)) {
-      if (node.tag !== undefined && !['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null', '!'].includes(node.tag)) {
-        problem(ERROR_CODES.YAML_TAG, `the tag ${node.tag} is not accepted: only the YAML core schema tags are`, valueRange[0], path);
-      }
       let value: unknown = node.value;
       const raw = typeof value === 'string' ? value : undefined;
       const contentShift = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
@@ -148,6 +145,14 @@ function retype(s: string): unknown {
   if (s === 'true') return true;
   if (s === 'false') return false;
   return s;
+}
+
+/** The `!tag` written just before a node (the node's range starts after it). */
+function tagOffset(text: string, nodeStart: number): number {
+  const lineStart = text.lastIndexOf('\n', nodeStart - 1) + 1;
+  let bang = text.lastIndexOf('!', nodeStart);
+  while (bang > lineStart && text[bang - 1] === '!') bang--;
+  return bang >= lineStart ? bang : nodeStart;
 }
 
 function syntaxHint(code: string): string | undefined {

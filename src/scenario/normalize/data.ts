@@ -33,7 +33,7 @@ export async function feeders(ctx: NormContext, data: Obj | undefined, scenarioF
     const declared = Array.isArray(f.columns) ? f.columns.map(String) : undefined;
     if (hasFile) {
       const file = resolve(dirname(scenarioFile), String(f.file));
-      const loaded = await loadCsv(ctx, file, ptr(at, 'file'), declared, f.skipHeader === true, typeof f.delimiter === 'string' ? f.delimiter : ',');
+      const loaded = await loadCsv(ctx, file, String(f.file), ptr(at, 'file'), declared, f.skipHeader === true, typeof f.delimiter === 'string' ? f.delimiter : ',');
       if (loaded) out.push({ name, file, columns: loaded.columns, rows: loaded.rows, order, onExhausted });
       continue;
     }
@@ -63,6 +63,7 @@ export async function feeders(ctx: NormContext, data: Obj | undefined, scenarioF
 async function loadCsv(
   ctx: NormContext,
   file: string,
+  shown: string,
   at: string,
   declared: string[] | undefined,
   skipHeader: boolean,
@@ -72,20 +73,20 @@ async function loadCsv(
   try {
     const st = await stat(file);
     if (st.size > MAX_CSV_BYTES) {
-      ctx.problem(ERROR_CODES.DATA_FILE, `${file} is ${st.size} bytes; a feeder file may hold at most ${MAX_CSV_BYTES}`, at);
+      ctx.problem(ERROR_CODES.DATA_FILE, `${shown} is ${st.size} bytes; a feeder file may hold at most ${MAX_CSV_BYTES}`, at);
       return undefined;
     }
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `data file not found: ${file}` : `cannot read ${file}: ${(err as Error).message}`, at, 'paths are relative to the scenario file');
+    ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `data file not found: ${shown}` : `cannot read ${shown}: ${(err as Error).message}`, at, 'paths are relative to the scenario file');
     return undefined;
   }
   let records: string[][];
   try {
     records = parse(text, { delimiter, bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
   } catch (err) {
-    ctx.problem(ERROR_CODES.DATA_FILE, `${file}: ${(err as Error).message}`, at);
+    ctx.problem(ERROR_CODES.DATA_FILE, `${shown}: ${(err as Error).message}`, at);
     return undefined;
   }
   let columns: string[];
@@ -95,28 +96,28 @@ async function loadCsv(
   } else {
     const header = records[0];
     if (!header || header.length === 0) {
-      ctx.problem(ERROR_CODES.DATA_FILE, `${file} is empty: it needs a header row`, at, 'or list the column names under `columns`');
+      ctx.problem(ERROR_CODES.DATA_FILE, `${shown} is empty: it needs a header row`, at, 'or list the column names under `columns`');
       return undefined;
     }
     const bad = header.find((h) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(h));
     if (bad !== undefined) {
-      ctx.problem(ERROR_CODES.DATA_FILE, `${file} has no header row: "${bad}" is not a column name`, at, 'add a header row (e.g. `email,password`) or list the names under `columns`');
+      ctx.problem(ERROR_CODES.DATA_FILE, `${shown} has no header row: "${bad}" is not a column name`, at, 'add a header row (e.g. `email,password`) or list the names under `columns`');
       return undefined;
     }
     if (new Set(header).size !== header.length) {
-      ctx.problem(ERROR_CODES.DATA_FILE, `${file}: the header names a column twice`, at);
+      ctx.problem(ERROR_CODES.DATA_FILE, `${shown}: the header names a column twice`, at);
       return undefined;
     }
     columns = header;
     records = records.slice(1);
   }
   if (records.length === 0) {
-    ctx.problem(ERROR_CODES.DATA_FILE, `${file} has no data rows`, at);
+    ctx.problem(ERROR_CODES.DATA_FILE, `${shown} has no data rows`, at);
     return undefined;
   }
   const wrong = records.findIndex((r) => r.length !== columns.length);
   if (wrong >= 0) {
-    ctx.problem(ERROR_CODES.DATA_FILE, `${file}: row ${wrong + 1} has ${records[wrong]?.length ?? 0} fields, expected ${columns.length} (${columns.join(', ')})`, at);
+    ctx.problem(ERROR_CODES.DATA_FILE, `${shown}: row ${wrong + 1} has ${records[wrong]?.length ?? 0} fields, expected ${columns.length} (${columns.join(', ')})`, at);
     return undefined;
   }
   return { columns, rows: records };
