@@ -3,8 +3,8 @@
  * Regular expressions are compiled once per VU (RegexCache), never per response; failure texts are
  * built only when a matcher fails.
  */
-import type { Comparison, Condition, Matcher, Template, TemplateValue } from '../scenario/plan.js';
-import { queryJsonPath } from '../scenario/jsonpath.js';
+import type { Comparison, Condition, JsonPath, Matcher, Template, TemplateValue } from '../scenario/plan.js';
+import { queryJsonPath, queryJsonPathAll } from '../scenario/jsonpath.js';
 import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
 import type { ResponseView } from './response.js';
 
@@ -46,7 +46,8 @@ export function looseEquals(a: unknown, b: unknown): boolean {
 
 function contains(haystack: unknown, needle: string): boolean {
   if (typeof haystack === 'string') return haystack.includes(needle);
-  if (Array.isArray(haystack)) return haystack.some((x) => looseEquals(x, needle));
+  // a list contains an item equal to the text, or a text item containing it
+  if (Array.isArray(haystack)) return haystack.some((x) => (typeof x === 'string' ? x.includes(needle) : looseEquals(x, needle)));
   if (isObject(haystack)) return Object.hasOwn(haystack, needle);
   if (typeof haystack === 'number' || typeof haystack === 'boolean') return String(haystack).includes(needle);
   return false;
@@ -95,13 +96,23 @@ export function statusMatches(m: Extract<Matcher, { kind: 'status' }>, status: n
   return !hasList;
 }
 
+/**
+ * The value a json matcher compares: with a wildcard (`$.items[*].name`) the list of every match
+ * (absent when none), so `contains: Lamp` asks whether any name contains "Lamp"; else the value.
+ */
+export function jsonValue(path: JsonPath, doc: unknown): unknown {
+  if (!path.segments.includes('*')) return queryJsonPath(path, doc);
+  const all = queryJsonPathAll(path, doc);
+  return all.length === 0 ? undefined : all;
+}
+
 /** The value a matcher looks at, for failure messages and comparisons. */
 function extract(m: Exclude<Matcher, { kind: 'status' | 'latency' }>, res: ResponseView): unknown {
   switch (m.kind) {
     case 'header':
       return res.header(m.name);
     case 'json':
-      return queryJsonPath(m.path, res.json());
+      return jsonValue(m.path, res.json());
     case 'body':
       return res.text();
   }

@@ -88,3 +88,14 @@ describe('conditions', () => {
     expect(() => evalCondition({ kind: 'compare', left: tpl('{{ token }}'), cmp: { op: 'equals', value: tval('x') } }, scope(), rx)).toThrow(/token is not defined/);
   });
 });
+
+describe('json paths with a wildcard', () => {
+  const rx = new RegexCache();
+  const v = view('{"items":[{"name":"Desk Lamp","n":1},{"name":"Chair","n":5}]}');
+  it('compare the list of every match', () => {
+    expect(checkMatcher({ kind: 'json', path: jp('$.items[*].name'), cmp: { op: 'contains', value: tpl('Lamp') } }, v, scope(), rx)).toBeUndefined();
+    expect(checkMatcher({ kind: 'json', path: jp('$.items[*].name'), cmp: { op: 'contains', value: tpl('Sofa') } }, v, scope(), rx)).toBeDefined();
+    expect(checkMatcher({ kind: 'json', path: jp('$.items[*].n'), cmp: { op: 'equals', value: tval([1, 5]) } }, v, scope(), rx)).toBeUndefined();
+    expect(checkMatcher({ kind: 'json', path: jp('$.none[*].n'), cmp: { op: 'exists', value: false } }, v, scope(), rx)).toBeUndefined();
+  });
+});
