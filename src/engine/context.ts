@@ -67,6 +67,10 @@ export class JourneyTracker {
   get active(): number {
     return this.#active;
   }
+  /** VUs open right now (open model: journeys in flight; closed model: looping VUs). */
+  get vus(): number {
+    return this.#vusOpen;
+  }
   get late(): number {
     return this.#late;
   }

@@ -200,7 +200,7 @@ export class Run {
       const offsetMs = now - startedAt;
       let planned: number | undefined;
       if (plan.load.model === 'open' && origin !== undefined) planned = plannedArrivalsBetween(plan.load, lastTick - origin, now - origin);
-      const point = timelinePoint(interval, offsetMs / 1000, this.#phase, tracker.active, planned);
+      const point = timelinePoint(interval, offsetMs / 1000, this.#phase, tracker.vus, planned);
       lastTick = now;
       if (!final || now - (timeline.at(-1)?.t ?? 0) * 1000 > 50) timeline.push(point);
       try {

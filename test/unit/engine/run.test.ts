@@ -184,6 +184,31 @@ describe('Run (closed model)', () => {
     expect(total(registry.cumulative(), METRIC.journeysStarted)).toBe(12);
   });
 
+  it('runs stage hooks at the boundaries and tags iterations with the stage', async () => {
+    const { events, report } = await runIt(
+      {
+        model: 'closed',
+        startVus: 2,
+        stages: [
+          { name: 'a', durationMs: 300, target: 2, onStart: [logStep('a-start')], onEnd: [logStep('a-end')] },
+          { name: 'b', durationMs: 300, target: 2, onStart: [logStep('b-start')], onEnd: [] },
+        ],
+      },
+      {},
+      fakeVus({ durationMs: 40 }),
+      [],
+      { intervalMs: 100 },
+    );
+    const label = (e: (typeof events)[number]) => (e.kind === 'steps' ? (e.steps?.[0] as { message: { source: string } }).message.source : `it:${e.phase}`);
+    const seq = events.filter((e) => e.kind !== 'close').map(label);
+    expect(seq.filter((x) => !x.startsWith('it:'))).toEqual(['a-start', 'a-end', 'b-start']);
+    expect(seq.indexOf('it:a')).toBeGreaterThan(seq.indexOf('a-start'));
+    expect(seq.indexOf('it:b')).toBeGreaterThan(seq.indexOf('b-start'));
+    expect(seq.slice(seq.indexOf('b-start')).includes('it:a')).toBe(false);
+    expect(Math.max(...report.timeline.map((p) => p.vus))).toBe(2);
+    expect(report.phases.map((p) => p.name)).toEqual(['a', 'b']);
+  });
+
   it('ends when the shared iteration cap is used up', async () => {
     const t0 = Date.now();
     const { events } = await runIt({ model: 'closed', startVus: 3, stages: [{ name: 'hold', durationMs: 10_000, target: 3, onStart: [], onEnd: [] }], iterations: 10 }, {}, fakeVus({ durationMs: 10 }));
