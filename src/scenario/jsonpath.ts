@@ -28,7 +28,7 @@ export class JsonPathError extends RampartError {
 }
 
 function fail(source: string, offset: number, message: string): never {
-  throw new JsonPathError(`invalid JSON path ${JSON.stringify(source)}: ${message} at offset ${offset}`, source, offset);
+  throw new JsonPathError(`invalid JSON path ${JSON.stringify(source)}: ${message}`, source, offset);
 }
 
 function isDigit(ch: string | undefined): boolean {

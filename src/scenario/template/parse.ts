@@ -31,7 +31,7 @@ interface Cursor {
 }
 
 function fail(c: Cursor, message: string, offset = c.pos): never {
-  throw new TemplateError(`${message} (at offset ${offset})`, c.src, offset);
+  throw new TemplateError(message, c.src, offset);
 }
 
 function found(c: Cursor): string {
