@@ -1,7 +1,7 @@
 /**
  * Producing jobs to Kafka behind a circuit breaker. A send waits for every in-sync replica
- * (`acks: -1`) and is bounded by `produceTimeoutMs`; once enough sends fail the breaker opens and
- * sends are refused at once (the route answers 503 + Retry-After) until a trial send succeeds.
+ * (`acks: -1`) and is bounded by `produceTimeoutMs`; once enough sends fail (`breakerTripAfter` in a
+ * row, or `breakerErrorPercent` of the window) the breaker opens and sends are refused at once (the route answers 503 + Retry-After) until a trial send succeeds.
  */
 import CircuitBreaker from 'opossum';
 import { Partitioners } from 'kafkajs';
@@ -112,6 +112,16 @@ export function guardedProducer(
     log.info({ breaker: 'orders-producer' }, 'order producer breaker closed: Kafka reachable again');
   });
   const retryAfter = Math.max(1, Math.ceil(settings.breakerResetMs / 1000));
+  // opossum opens on the failed share of a rolling window, which a long healthy spell dilutes;
+  // a run of consecutive failures is the surer sign that the broker is gone.
+  let consecutive = 0;
+  breaker.on('success', () => {
+    consecutive = 0;
+  });
+  breaker.on('failure', () => {
+    consecutive++;
+    if (settings.breakerTripAfter > 0 && consecutive >= settings.breakerTripAfter && breaker.closed) breaker.open();
+  });
 
   return {
     async produce(job) {

@@ -36,8 +36,13 @@ export interface OrdersSettings {
   readonly breakerResetMs: number;
   /** Failed share of recent sends that opens the breaker, in percent. Default 50. */
   readonly breakerErrorPercent: number;
-  /** Sends in the rolling window before the breaker may open. Default 3. */
+  /** Sends in the rolling window (10 s) before the breaker may open on the failed share. Default 3. */
   readonly breakerVolume: number;
+  /**
+   * Consecutive failed sends that open the breaker whatever the share in the window (so an outage
+   * after a long healthy spell is caught at once); 0 turns it off. Default 3.
+   */
+  readonly breakerTripAfter: number;
   /** Kafka TCP connect timeout, in ms. Default 1 000. */
   readonly connectionTimeoutMs: number;
   /** Kafka request timeout, in ms. Default 2 000. */
@@ -66,6 +71,7 @@ export const defaultOrdersSettings: OrdersSettings = Object.freeze({
   breakerResetMs: 2_000,
   breakerErrorPercent: 50,
   breakerVolume: 3,
+  breakerTripAfter: 3,
   connectionTimeoutMs: 1_000,
   requestTimeoutMs: 2_000,
   lagIntervalMs: 5_000,
@@ -104,6 +110,7 @@ export function resolveOrdersSettings(overrides: Partial<OrdersSettings> = {}): 
   need(Number.isFinite(s.lagIntervalMs) && s.lagIntervalMs >= 0, `lagIntervalMs must be ≥ 0, got ${s.lagIntervalMs}`);
   need(s.breakerErrorPercent > 0 && s.breakerErrorPercent <= 100, `breakerErrorPercent must be within 1..100, got ${s.breakerErrorPercent}`);
   need(Number.isInteger(s.breakerVolume) && s.breakerVolume >= 0, `breakerVolume must be an integer ≥ 0, got ${s.breakerVolume}`);
+  need(Number.isInteger(s.breakerTripAfter) && s.breakerTripAfter >= 0, `breakerTripAfter must be an integer ≥ 0, got ${s.breakerTripAfter}`);
   need(Array.isArray(s.break) && s.break.every((b) => b === 'consumer'), `break may only list "consumer", got ${JSON.stringify(s.break)}`);
   return Object.freeze({ ...s, break: Object.freeze([...s.break]) });
 }

@@ -112,7 +112,8 @@ export async function startOrdersWorker(opts: OrdersWorkerOptions): Promise<Orde
       const last = chunk[chunk.length - 1];
       if (last !== undefined) p.resolveOffset(last.offset);
       await p.heartbeat();
-      await p.commitOffsetsIfNecessary();
+      // Commit per chunk, not per batch: a stop or an outage then redelivers at most one chunk.
+      await p.commitOffsetsIfNecessary(p.uncommittedOffsets());
     }
   };
 

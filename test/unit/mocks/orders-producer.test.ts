@@ -59,6 +59,26 @@ describe('guardedProducer', () => {
     }
   });
 
+  it('opens after a run of consecutive failures even when a healthy spell dilutes the window', async () => {
+    const metrics = ordersMetrics(new Registry());
+    let healthy = true;
+    const p = guardedProducer(async () => {
+      if (!healthy) throw new Error('broker gone');
+    }, settings, metrics, silentLog);
+    try {
+      for (let i = 0; i < 20; i++) await p.produce(job);
+      healthy = false;
+      expect(await reasonOf(p.produce(job))).toBe('error');
+      expect(await reasonOf(p.produce(job))).toBe('error');
+      expect(p.state()).toBe('closed');
+      expect(await reasonOf(p.produce(job))).toBe('error');
+      expect(p.state()).toBe('open');
+      expect(await reasonOf(p.produce(job))).toBe('open');
+    } finally {
+      await p.close();
+    }
+  });
+
   it('gives up on a send slower than the timeout, within the timeout', async () => {
     const metrics = ordersMetrics(new Registry());
     const send: SendJob = () => new Promise((r) => setTimeout(r, 2_000));
