@@ -5,7 +5,7 @@
  * commutative; its output lists the series sorted by their canonical key.
  */
 import { EngineError } from '../errors.js';
-import { createMergeHistogram, decodeHistogram, encodeHistogram } from './hdr.js';
+import { decodeHistogram, encodeHistogram, withHistograms } from './hdr.js';
 import { seriesKey } from './series-key.js';
 import type { MetricsSnapshot, SeriesSnapshot } from './types.js';
 
@@ -75,10 +75,12 @@ export function mergeSeries(x: SeriesSnapshot, y: SeriesSnapshot): SeriesSnapsho
 function mergeHist(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  const h = createMergeHistogram();
-  h.add(decodeHistogram(a));
-  h.add(decodeHistogram(b));
-  return encodeHistogram(h);
+  // Decoding checked both have rampart's configuration, so adding into one of them is exact.
+  return withHistograms((keep) => {
+    const h = keep(decodeHistogram(a));
+    h.add(keep(decodeHistogram(b)));
+    return encodeHistogram(h);
+  });
 }
 
 function mergeGauge(x: SeriesSnapshot, y: SeriesSnapshot): SeriesSnapshot {

@@ -83,6 +83,8 @@ export class TrendSeries implements TrendHandle, LiveSeries {
   private cumSum = 0;
   private cumMin = Infinity;
   private cumMax = -Infinity;
+  /** The encoded cumulative histogram, until the next fold changes it (idle series encode once). */
+  private cumText: string | undefined;
 
   constructor(id: Identity, unit: 'us' | 'raw', private readonly newHist: HistogramFactory) {
     this.key = id.key;
@@ -111,9 +113,11 @@ export class TrendSeries implements TrendHandle, LiveSeries {
   total(): SeriesSnapshot {
     const count = this.cumCount + this.count;
     let hist: string | undefined;
-    if (this.count === 0) hist = this.cumHist && this.cumCount > 0 ? encodeHistogram(this.cumHist) : undefined;
-    else if (!this.cumHist || this.cumCount === 0) hist = encodeHistogram(this.hist);
-    else {
+    if (this.count === 0) {
+      if (this.cumHist && this.cumCount > 0) hist = this.cumText ??= encodeHistogram(this.cumHist);
+    } else if (!this.cumHist || this.cumCount === 0) {
+      hist = encodeHistogram(this.hist);
+    } else {
       const both = this.newHist();
       try {
         both.add(this.cumHist);
@@ -130,6 +134,7 @@ export class TrendSeries implements TrendHandle, LiveSeries {
     if (this.count === 0) return;
     this.cumHist ??= this.newHist();
     this.cumHist.add(this.hist);
+    this.cumText = undefined;
     this.cumCount += this.count;
     this.cumSum += this.sum;
     if (this.min < this.cumMin) this.cumMin = this.min;

@@ -4,8 +4,7 @@
  */
 import type { SeriesReport } from '../report/model.js';
 import { EngineError } from '../errors.js';
-import { createMergeHistogram, decodeHistogram, RAW_SCALE } from './hdr.js';
-import type { Histogram } from './hdr.js';
+import { decodeHistogram, RAW_SCALE, withHistograms } from './hdr.js';
 import { mergeSeries } from './merge.js';
 import { hasTags } from './series-key.js';
 import type { MetricsSnapshot, SeriesSnapshot, SeriesSummary, Tags } from './types.js';
@@ -52,17 +51,14 @@ export function summarize(series: readonly SeriesSnapshot[], windowMs: number): 
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  let hist: Histogram | undefined;
+  const hists: string[] = [];
   for (const s of series) {
     if (s.count === 0) continue;
     count += s.count;
     sum += s.sum;
     if (s.min < min) min = s.min;
     if (s.max > max) max = s.max;
-    if (s.hist !== undefined) {
-      hist ??= createMergeHistogram();
-      hist.add(decodeHistogram(s.hist));
-    }
+    if (s.hist !== undefined) hists.push(s.hist);
   }
   if (count === 0) return EMPTY;
 
@@ -77,27 +73,28 @@ export function summarize(series: readonly SeriesSnapshot[], windowMs: number): 
   const div = first.unit === 'us' ? 1000 : 1;
   const lo = min / div;
   const hi = max / div;
-  const h = hist;
+  const clamp = (v: number): number => (v < lo ? lo : v > hi ? hi : v);
+  // HDR answers with the top of a bucket; never report beyond what was actually seen.
+  const at = (ps: readonly number[]): number[] =>
+    hists.length === 0
+      ? ps.map(() => NaN)
+      : withHistograms((keep) => {
+          const h = keep(decodeHistogram(hists[0] as string));
+          for (let i = 1; i < hists.length; i++) h.add(keep(decodeHistogram(hists[i] as string)));
+          return ps.map((p) => clamp(h.getValueAtPercentile(p) / RAW_SCALE));
+        });
+  const [p50, p90, p95, p99] = at([50, 90, 95, 99]) as [number, number, number, number];
+  const known = new Map<number, number>([[50, p50], [90, p90], [95, p95], [99, p99], [0, lo]]);
   const percentile = (p: number): number => {
     if (!(p >= 0 && p <= 100)) return NaN;
-    if (p === 0 || !h) return p === 0 ? lo : NaN;
-    const v = h.getValueAtPercentile(p) / RAW_SCALE;
-    // HDR answers with the top of a bucket; never report beyond what was actually seen.
-    return v < lo ? lo : v > hi ? hi : v;
+    let v = known.get(p);
+    if (v === undefined) {
+      v = at([p])[0] as number;
+      known.set(p, v);
+    }
+    return v;
   };
-  return {
-    count,
-    rate: count * perSecond,
-    sum: sum / div,
-    avg: sum / count / div,
-    min: lo,
-    max: hi,
-    p50: percentile(50),
-    p90: percentile(90),
-    p95: percentile(95),
-    p99: percentile(99),
-    percentile,
-  };
+  return { count, rate: count * perSecond, sum: sum / div, avg: sum / count / div, min: lo, max: hi, p50, p90, p95, p99, percentile };
 }
 
 function plain(v: Pick<SeriesSummary, 'count' | 'rate' | 'sum' | 'avg' | 'min' | 'max'>): SeriesSummary {

@@ -18,7 +18,8 @@
  */
 import type { ThresholdResult } from '../report/model.js';
 import { selectSeries, summarize } from '../metrics/summary.js';
-import type { MetricsSnapshot, MetricType, MetricUnit, SeriesSummary } from '../metrics/types.js';
+import { seriesKey } from '../metrics/series-key.js';
+import type { MetricsSnapshot, MetricType, MetricUnit, SeriesSnapshot, SeriesSummary } from '../metrics/types.js';
 import type { Aggregation, ComparisonOp, ThresholdPlan } from '../scenario/plan.js';
 
 /** Aggregation names per metric type, as the grammar spells them. `value` applies to gauges. */
@@ -92,14 +93,25 @@ function show(v: number, type: MetricType, unit: MetricUnit, agg: Aggregation): 
   return fmt(v);
 }
 
+interface Selection {
+  readonly first: SeriesSnapshot | undefined;
+  readonly summary: SeriesSummary;
+}
+
+function select(t: ThresholdPlan, snapshot: MetricsSnapshot): Selection {
+  const series = selectSeries(snapshot, t.metric, t.filter);
+  return { first: series[0], summary: summarize(series, snapshot.endMs - snapshot.startMs) };
+}
+
 /** Evaluates one threshold against a snapshot; the rate of counters is per second of its window. */
 export function evaluateThreshold(t: ThresholdPlan, snapshot: MetricsSnapshot): ThresholdResult {
+  return evaluateSelected(t, select(t, snapshot));
+}
+
+function evaluateSelected(t: ThresholdPlan, { first, summary: m }: Selection): ThresholdResult {
   const base = { key: t.key, metric: t.metric, filter: t.filter, expression: t.expr.source, abortOnFail: t.abortOnFail };
-  const series = selectSeries(snapshot, t.metric, t.filter);
-  const first = series[0];
   const noSamples = { ...base, passed: false, observed: null, message: `no samples for ${t.key}` };
   if (!first) return noSamples;
-  const m = summarize(series, snapshot.endMs - snapshot.startMs);
   // Every summary with samples has a finite min (gauges: once set). A counter that exists but was
   // never added to is an observed 0 (e.g. `journeys.dropped: count == 0`), not a missing metric.
   if (Number.isNaN(m.min) && first.type !== 'counter') return noSamples;
@@ -118,7 +130,16 @@ export function evaluateThreshold(t: ThresholdPlan, snapshot: MetricsSnapshot): 
   };
 }
 
-/** Evaluates every threshold, in order. */
+/** Evaluates every threshold, in order. Thresholds on one key (p(95) and p(99) of a metric) share one summary. */
 export function evaluateThresholds(ts: readonly ThresholdPlan[], snapshot: MetricsSnapshot): ThresholdResult[] {
-  return ts.map((t) => evaluateThreshold(t, snapshot));
+  const selections = new Map<string, Selection>();
+  return ts.map((t) => {
+    const id = seriesKey(t.metric, t.filter);
+    let sel = selections.get(id);
+    if (!sel) {
+      sel = select(t, snapshot);
+      selections.set(id, sel);
+    }
+    return evaluateSelected(t, sel);
+  });
 }

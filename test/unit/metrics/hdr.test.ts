@@ -24,8 +24,13 @@ describe('hdr configuration', () => {
       const back = decodeHistogram(encodeHistogram(live));
       expect(back.totalCount).toBe(6);
       expect(back.getValueAtPercentile(50)).toBe(999);
+      expect(encodeHistogram(back)).toBe(encodeHistogram(live));
+      back.destroy();
+      // The library's own decoder reads what rampart writes.
+      expect(hdrLib.decodeFromCompressedBase64(encodeHistogram(live), 64, false).totalCount).toBe(6);
     } finally {
       live.destroy();
+      merge.destroy();
     }
   });
 
@@ -35,5 +40,12 @@ describe('hdr configuration', () => {
     const other = hdrLib.build({ numberOfSignificantValueDigits: 2 });
     other.recordValue(10);
     expect(() => decodeHistogram(hdrLib.encodeIntoCompressedBase64(other))).toThrow(/significant digits/);
+    const wide = hdrLib.build({ highestTrackableValue: 10 ** 12, autoResize: false });
+    wide.recordValue(10);
+    expect(() => decodeHistogram(hdrLib.encodeIntoCompressedBase64(wide))).toThrow(/over 1\.\.1000000000000/);
+    // Valid base64, valid envelope, corrupted compressed bytes.
+    const good = Buffer.from(hdrLib.encodeIntoCompressedBase64(other), 'base64');
+    good.fill(7, 10);
+    expect(() => decodeHistogram(good.toString('base64'))).toThrow(EngineError);
   });
 });
