@@ -13,7 +13,7 @@
  *   number   := '-'? digits ( '.' digits )? ( [eE] [+-]? digits )?
  */
 import type { Expr } from '../plan.js';
-import { TemplateError } from './errors.js';
+import { RenderError, TemplateError } from './errors.js';
 import { BUILTINS, KNOWN_FUNCTIONS } from './functions.js';
 
 /** The parse of a template source: what `compileTemplate` freezes into a Template. */
@@ -172,9 +172,31 @@ function parseCall(c: Cursor, fn: string, start: number, depth: number): Expr {
   if (args.length < builtin.min || args.length > builtin.max) {
     fail(c, `${fn}() takes ${arity(builtin.min, builtin.max)}, got ${args.length}`, start);
   }
+  checkLiteralArgs(c, fn, args, start);
   const after = c.src[skipSpaceAt(c.src, c.pos)];
   if (after === '.' || after === '[') fail(c, `the result of ${fn}() cannot be indexed`, skipSpaceAt(c.src, c.pos));
   return { kind: 'call', fn, args };
+}
+
+/** Random and time values for a trial call: validation does not depend on them. */
+const PROBE_SCOPE = { lookup: (): undefined => undefined, random: (): number => 0, now: (): number => 0 };
+
+/**
+ * When every argument is a literal, runs the built-in once so that `random.int(5, 1)` or
+ * `length(3)` fails at load time with the same message it would give at run time.
+ */
+function checkLiteralArgs(c: Cursor, fn: string, args: readonly Expr[], start: number): void {
+  const values: unknown[] = [];
+  for (const a of args) {
+    if (a.kind !== 'lit') return;
+    values.push(a.value);
+  }
+  try {
+    BUILTINS.get(fn)?.impl(values, PROBE_SCOPE);
+  } catch (err) {
+    if (err instanceof RenderError) fail(c, err.message, start);
+    throw err;
+  }
 }
 
 function skipSpaceAt(src: string, pos: number): number {

@@ -164,21 +164,21 @@ describe('render errors', () => {
     ['{{ items[5].id }}', 'items[5].id', /items has no item \[5\]/],
     ['{{ items[0].name }}', 'items[0].name', /items\[0\] has no key "name"/],
     ['{{ upper(missing) }}', 'missing', /missing is not defined/],
-    ['{{ random.int("a", 2) }}', 'random.int', /random\.int: min must be a number, got "a"/],
-    ['{{ random.int(5, 1) }}', 'random.int', /min \(5\) is greater than max \(1\)/],
-    ['{{ random.float(5, 1) }}', 'random.float', /greater than max/],
-    ['{{ random.string(-1) }}', 'random.string', /whole number/],
-    ['{{ random.string(1.5) }}', 'random.string', /whole number/],
-    ['{{ random.string(99999999) }}', 'random.string', /whole number/],
-    ['{{ random.string(3, "") }}', 'random.string', /alphabet is empty/],
-    ['{{ random.pick("one") }}', 'random.pick', /expected a list or several values/],
+    ['{{ random.int(v.a, v.two) }}', 'random.int', /random\.int: min must be a number, got "a"/],
+    ['{{ random.int(v.five, v.one) }}', 'random.int', /min \(5\) is greater than max \(1\)/],
+    ['{{ random.float(v.five, v.one) }}', 'random.float', /greater than max/],
+    ['{{ random.string(v.neg) }}', 'random.string', /whole number/],
+    ['{{ random.string(v.half) }}', 'random.string', /whole number/],
+    ['{{ random.string(v.huge) }}', 'random.string', /whole number/],
+    ['{{ random.string(v.two, v.empty) }}', 'random.string', /alphabet is empty/],
+    ['{{ random.pick(v.a) }}', 'random.pick', /expected a list or several values/],
     ['{{ random.pick(empty) }}', 'random.pick', /the list is empty/],
-    ['{{ random.bool(2) }}', 'random.bool', /between 0 and 1/],
-    ['{{ length(5) }}', 'length', /expected a string, a list or an object, got 5/],
-    ['{{ urlencode("\\ud800") }}', 'urlencode', /unpaired surrogate/],
+    ['{{ random.bool(v.two) }}', 'random.bool', /between 0 and 1/],
+    ['{{ length(v.five) }}', 'length', /expected a string, a list or an object, got 5/],
+    ['{{ urlencode(v.lone) }}', 'urlencode', /unpaired surrogate/],
   ])('%j throws naming %s', (src, refName, message) => {
     try {
-      render(src, scope({ ...vars, empty: [] }));
+      render(src, scope({ ...vars, empty: [], v: { a: 'a', one: 1, two: 2, five: 5, neg: -1, half: 1.5, huge: 99_999_999, empty: '', lone: '\ud800' } }));
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(RenderError);

@@ -223,3 +223,30 @@ describe('templateRefs, isTemplate, KNOWN_FUNCTIONS', () => {
     expect(KNOWN_FUNCTIONS.size).toBe(19);
   });
 });
+
+describe('literal arguments are checked at compile time', () => {
+  it.each<[string, RegExp]>([
+    ['{{ random.int(5, 1) }}', /random\.int: min \(5\) is greater than max \(1\)/],
+    ['{{ random.int("a", 2) }}', /min must be a number, got "a"/],
+    ['{{ random.string(-1) }}', /whole number/],
+    ['{{ random.string(2, "") }}', /alphabet is empty/],
+    ['{{ random.bool(1.5) }}', /between 0 and 1/],
+    ['{{ random.pick("only") }}', /expected a list or several values/],
+    ['{{ length(3) }}', /expected a string, a list or an object, got 3/],
+  ])('%j', (source, message) => {
+    try {
+      compileTemplate(source);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(TemplateError);
+      expect((err as TemplateError).message).toMatch(message);
+      expect((err as TemplateError).offset).toBe(3);
+    }
+  });
+
+  it('leaves non-literal arguments to run time', () => {
+    expect(() => compileTemplate('{{ random.int(5, max) }}')).not.toThrow();
+    expect(() => compileTemplate('{{ length(x) }}')).not.toThrow();
+    expect(() => compileTemplate('{{ random.int(1, 5) }}{{ random.string(3, "ab") }}{{ length("abc") }}')).not.toThrow();
+  });
+});
