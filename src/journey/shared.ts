@@ -14,9 +14,11 @@ export interface VuShared {
   /** Per step: StepMetrics by `journey \0 group`. */
   readonly steps: WeakMap<Step, Map<string, StepMetrics>>;
   readonly journeys: WeakMap<JourneyPlan, JourneyMetrics>;
+  /** Failure log throttle shared by the VUs: when the last line was written, lines skipped since. */
+  readonly failureLog: { lastMs: number; suppressed: number };
 }
 
 /** Creates caches for VUs that share one metrics sink and one plan. */
 export function createVuShared(): VuShared {
-  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap() };
+  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap(), failureLog: { lastMs: -Infinity, suppressed: 0 } };
 }

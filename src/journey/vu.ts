@@ -68,7 +68,10 @@ export class HookFailedError extends Error {
   }
 }
 
-/** Minimum gap between two failure log lines of one VU, ms (a failing service must not flood the log). */
+/**
+ * Minimum gap between two failure log lines, ms, over the VUs sharing one VuShared (a failing
+ * service must not flood the log); the next line written says how many were skipped.
+ */
 export const FAILURE_LOG_INTERVAL_MS = 1_000;
 
 class VirtualUser implements Vu, StepRunContext {
@@ -83,7 +86,6 @@ class VirtualUser implements Vu, StepRunContext {
   private journeyTags: Tags = {};
   private group: string | undefined = undefined;
   private lastFailure = '';
-  private lastLogMs = -Infinity;
 
   constructor(readonly opts: VuOptions) {
     if (opts.client === undefined && opts.clientFactory === undefined) throw new TypeError('createVu: give a client or a clientFactory');
@@ -150,11 +152,16 @@ class VirtualUser implements Vu, StepRunContext {
   fail(stepName: string, message: string): void {
     const where = this.journeyName === '' ? stepName : `${this.journeyName} › ${stepName}`;
     this.lastFailure = `${where}: ${message}`;
+    const throttle = this.shared.failureLog;
     const now = performance.now();
-    if (now - this.lastLogMs >= FAILURE_LOG_INTERVAL_MS) {
-      this.lastLogMs = now;
-      this.opts.log(`[vu ${this.id}] ${this.lastFailure}`);
+    if (now - throttle.lastMs < FAILURE_LOG_INTERVAL_MS) {
+      throttle.suppressed++;
+      return;
     }
+    const skipped = throttle.suppressed > 0 ? ` (${throttle.suppressed} more failures not logged)` : '';
+    throttle.lastMs = now;
+    throttle.suppressed = 0;
+    this.opts.log(`[vu ${this.id}] ${this.lastFailure}${skipped}`);
   }
 
   /** The metric handles of a step under the current journey and group. */

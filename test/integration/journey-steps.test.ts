@@ -157,6 +157,23 @@ describe('a VU running journeys against a real server', () => {
     await expect(h.vu.runSteps([request('GET', '/json?x={{ nothing }}')])).rejects.toBeInstanceOf(HookFailedError);
   });
 
+  it('throttles failure logs across the VUs sharing caches', async () => {
+    const j = journey('failing', [request('GET', '/status/500', { name: 'boom', expect: [status(200)] })]);
+    const p = plan(server.url, [j]);
+    const shared = createVuShared();
+    const a = harness(p, { shared });
+    const logs: string[] = [];
+    const b = harness(p, { shared, log: (l) => logs.push(l) });
+    expect(await a.vu.runIteration(j)).toBe('failed');
+    expect(await b.vu.runIteration(j)).toBe('failed');
+    expect(await b.vu.runIteration(j)).toBe('failed');
+    expect(a.logs).toHaveLength(1);
+    expect(logs).toHaveLength(0);
+    shared.failureLog.lastMs = -Infinity; // as if the interval had passed
+    expect(await b.vu.runIteration(j)).toBe('failed');
+    expect(logs).toEqual([expect.stringMatching(/failing › boom: expectation failed: status 500 is not 200 \(2 more failures not logged\)$/)]);
+  });
+
   it('thinks for the planned time and is interrupted by the signal', async () => {
     const j = journey('slowpoke', [{ kind: 'think', minMs: 5_000, maxMs: 5_000, pos: POS }, request('GET', '/json')]);
     const h = harness(plan(server.url, [j]));
