@@ -7,7 +7,8 @@
  * Registered by `mocks/app.ts` as an encapsulated plugin with no prefix (see
  * mocks/common/README-contract.md).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { BuildMocksOptions } from '../app.js';
 import type { OrdersPluginOptions } from '../common/orders-contract.js';
 import type { MocksConfig } from '../common/config.js';
 import { redisKey } from '../common/redis.js';
@@ -141,3 +142,13 @@ export const ordersPlugin: FastifyPluginAsync<OrdersServiceOptions> = async (app
 
   opts.onStarted?.({ settings, store, producer, worker });
 };
+
+/**
+ * A mocks app serving only the orders service (plus health, metrics and the rest of the shared
+ * routes): `buildMocks` with `services: ['orders']`. Not listening; use `inject()` or `listen()`.
+ */
+export async function build(opts: BuildMocksOptions = {}): Promise<FastifyInstance> {
+  // Imported when called: the app itself loads this module on demand.
+  const { buildMocks } = await import('../app.js');
+  return buildMocks({ ...opts, config: { ...opts.config, services: ['orders'] } });
+}

@@ -1,7 +1,7 @@
+import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildMocks } from '../../mocks/app.js';
-import { startOrdersWorker } from '../../mocks/orders/index.js';
+import { build, startOrdersWorker } from '../../mocks/orders/index.js';
 import type { OrdersWorker } from '../../mocks/orders/index.js';
 import { testRedisUrl, uniquePrefix } from '../unit/mocks/helpers.js';
 import { OrdersFixture, newWorld, postOrder, statusOf, testKafkaBrokers, waitAllFinished } from './mocks-orders-helpers.js';
@@ -51,10 +51,11 @@ describe('orders service on a real Kafka and Redis', () => {
   }, 60_000);
 
   it('answers 400 for invalid bodies through the full mocks app, and 404 for an unknown job', async () => {
-    const app = await buildMocks({
+    const app = await build({
       processMetrics: false,
-      config: { redisUrl: testRedisUrl(), kafkaBrokers: testKafkaBrokers(), keyPrefix: uniquePrefix(), logLevel: 'silent', services: ['orders'], orders: { topic: newWorld().topic } },
+      config: { redisUrl: testRedisUrl(), kafkaBrokers: testKafkaBrokers(), keyPrefix: uniquePrefix(), logLevel: 'silent', orders: { topic: newWorld().topic } },
     });
+    expect((await app.inject({ method: 'GET', url: '/products/1' })).statusCode).toBe(404);
     try {
       const bad = await app.inject({ method: 'POST', url: '/orders', payload: { productId: 'p', qty: 0 } });
       expect(bad.statusCode).toBe(400);
@@ -152,4 +153,49 @@ describe('orders service on a real Kafka and Redis', () => {
     await worker.stop();
     expect(Date.now() - t0).toBeLessThan(10_000);
   }, 60_000);
+
+  it('runs as a stand-alone worker process from its entry, and stops cleanly on SIGTERM', async () => {
+    const world = newWorld();
+    const s = await fx.build(world, { settings: { inProcessWorker: false } });
+    const r = await postOrder(s.app);
+    const jobId = String(r.body.jobId);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'mocks/orders/worker-main.ts'], {
+      env: {
+        ...process.env,
+        REDIS_URL: testRedisUrl(),
+        KAFKA_BROKERS: testKafkaBrokers(),
+        MOCKS_KEY_PREFIX: world.prefix,
+        ORDERS_TOPIC: world.topic,
+        ORDERS_GROUP: world.groupId,
+        ORDERS_PROCESSING_MS: '5',
+        MOCKS_LOG_LEVEL: 'error',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    try {
+      const [rec] = await waitAllFinished(s.app, [jobId], 45_000);
+      expect(rec).toMatchObject({ status: 'done', doneCount: 1 });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const t0 = Date.now();
+    expect(await exited).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(stderr).not.toMatch(/Error/);
+  }, 60_000);
+
+  it('the worker entry refuses a bad setting with exit code 2', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'mocks/orders/worker-main.ts'], {
+      env: { ...process.env, ORDERS_FAILURE_RATE: '2', KAFKA_BROKERS: testKafkaBrokers(), REDIS_URL: testRedisUrl() },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/failureRate must be within 0\.\.1/);
+  }, 30_000);
 });
