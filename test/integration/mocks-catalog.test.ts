@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MocksFixture, sleep } from '../unit/mocks/helpers.js';
+import { MocksFixture, sleep, testRedisUrl } from '../unit/mocks/helpers.js';
 
 const fx = new MocksFixture();
 afterEach(() => fx.closeAll());
@@ -74,5 +74,24 @@ describe('catalog cache-aside (real Redis)', () => {
     expect(text).toContain('rampart_mocks_catalog_cache_lookups_total{result="miss"} 1');
     expect(text).toContain('rampart_mocks_catalog_cache_lookups_total{result="hit"} 2');
     expect(text).toMatch(/rampart_mocks_http_request_duration_seconds_count\{method="GET",route="\/products\/:id",status="200"\} 3/);
+  });
+});
+
+describe('per-service build()', () => {
+  it('catalog.build and payments.build serve only their service', async () => {
+    const { build: buildCatalog } = await import('../../mocks/catalog/index.js');
+    const { build: buildPayments } = await import('../../mocks/payments/index.js');
+    const base = { redisUrl: testRedisUrl(), keyPrefix: fx.prefix, logLevel: 'silent' as const };
+    const c = await buildCatalog({ config: { ...base, catalog: { originLatencyMs: 0 } }, processMetrics: false });
+    const p = await buildPayments({ config: base, processMetrics: false });
+    try {
+      expect((await c.inject('/products/1')).statusCode).toBe(200);
+      expect((await c.inject({ method: 'POST', url: '/payments', payload: { amount: 1 } })).statusCode).toBe(404);
+      expect((await p.inject({ method: 'POST', url: '/payments', payload: { amount: 1 } })).statusCode).toBe(201);
+      expect((await p.inject('/products/1')).statusCode).toBe(404);
+    } finally {
+      await c.close();
+      await p.close();
+    }
   });
 });
