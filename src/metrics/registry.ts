@@ -152,6 +152,7 @@ export function createRegistry(opts: RegistryOptions = {}): MetricsRegistry {
       return get(metric, tags, { type: 'gauge', unit: 'count' }) as GaugeSeries;
     },
     takeInterval(): MetricsSnapshot {
+      if (disposed) throw new EngineError('metrics: the registry was disposed');
       const endMs = Math.max(now(), lastTakeMs);
       const series: SeriesSnapshot[] = [];
       for (const s of all) {
@@ -164,6 +165,7 @@ export function createRegistry(opts: RegistryOptions = {}): MetricsRegistry {
       return out;
     },
     cumulative(): MetricsSnapshot {
+      if (disposed) throw new EngineError('metrics: the registry was disposed');
       const endMs = Math.max(now(), lastTakeMs);
       return { startMs, endMs, series: all.map((s) => s.total(endMs)) };
     },

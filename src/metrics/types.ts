@@ -75,7 +75,11 @@ export interface SeriesSnapshot {
   readonly tags: Tags;
   /** Samples recorded (trend, rate), increments (counter), or sets (gauge). */
   readonly count: number;
-  /** Sum of values (trend, counter), of trues (rate), last value (gauge). */
+  /**
+   * Sum of values (trend, counter), of trues (rate), last value (gauge). Trends: in the recorded unit
+   * (µs, or the real values of a raw trend — the ×1000 scaling is internal to the histogram); count,
+   * sum, min and max are exact, unlike the histogram's percentiles.
+   */
   readonly sum: number;
   readonly min: number;
   readonly max: number;

@@ -200,5 +200,8 @@ describe('interval and cumulative snapshots', () => {
     r.trend('t', {}).record(1);
     r.dispose();
     expect(() => r.trend('u', {})).toThrow(/disposed/);
+    expect(() => r.takeInterval()).toThrow(/disposed/);
+    expect(() => r.cumulative()).toThrow(/disposed/);
+    r.dispose(); // twice is harmless
   });
 });
