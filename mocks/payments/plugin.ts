@@ -105,7 +105,8 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
 
   app.get('/payments/circuit', { config: { faults: false } }, async () => ({
     state: breaker.state,
-    instance: 'per-instance: every mocks process has its own breaker',
+    /** Every mocks process has its own breaker; instances may disagree for a while. */
+    scope: 'instance',
     stats: breaker.stats(),
     upstream: await upstream.settings(),
     options: {
