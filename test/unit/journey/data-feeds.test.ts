@@ -56,3 +56,27 @@ describe('createDataFeeds', () => {
     expect(() => f.partition(2, 2)).toThrow(RangeError);
   });
 });
+
+describe('partitions (property)', () => {
+  it('unique rows: every row exactly once over all partitions', async () => {
+    const fc = await import('fast-check');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 7 }), (rows, count) => {
+        const f = createDataFeeds([feed('unique', 'stop', rows)], { random: Math.random });
+        const seen: string[] = [];
+        for (let i = 0; i < count; i++) {
+          const part = f.partition(i, count);
+          for (;;) {
+            try {
+              seen.push(part.next('users')?.['email'] ?? 'none');
+            } catch (err) {
+              expect(err).toBeInstanceOf(DataExhaustedError);
+              break;
+            }
+          }
+        }
+        expect(seen.sort()).toEqual(Array.from({ length: rows }, (_, i) => `u${i}@x`).sort());
+      }),
+    );
+  });
+});
