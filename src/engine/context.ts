@@ -5,7 +5,7 @@
 import type { JourneyPlan, Plan, Step } from '../scenario/plan.js';
 import { METRIC, type CounterHandle, type GaugeHandle, type MetricsSink } from '../metrics/types.js';
 import type { Random } from '../load/random.js';
-import type { Clock, EngineVu, IterationOutcome, VuFactory } from './types.js';
+import { sleep, type Clock, type EngineVu, type IterationOutcome, type VuFactory } from './types.js';
 
 /** An arrival is late when it starts more than this after its scheduled time (ms). */
 export const LATE_AFTER_MS = 10;
@@ -145,6 +145,22 @@ export class JourneyTracker {
       this.afterIteration();
       if (this.#active === 0) for (const f of this.#idle.splice(0)) f();
     }
+  }
+
+  /**
+   * The graceful stop: waits up to `graceMs` for running journeys (less if `cut` aborts first),
+   * then cuts them and waits up to `settleMs` for them to return. Resolves to how many are still
+   * running after that.
+   */
+  async drain(graceMs: number, cut: AbortController, settleMs: number): Promise<number> {
+    if (this.#active === 0) return 0;
+    const grace = new AbortController();
+    await Promise.race([this.idle(), sleep(graceMs, AbortSignal.any([grace.signal, cut.signal]))]);
+    grace.abort();
+    if (this.#active === 0) return 0;
+    if (!cut.signal.aborted) cut.abort();
+    await Promise.race([this.idle(), sleep(settleMs)]);
+    return this.#active;
   }
 
   /** Resolves when no journey is running. */

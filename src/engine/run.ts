@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { cpus, hostname } from 'node:os';
 import type { Plan, Step } from '../scenario/plan.js';
-import type { IntervalUpdate, Output, PhaseReport, Report, RunInfo, ThresholdResult, Verdict } from '../report/model.js';
+import type { IntervalUpdate, Output, PhaseReport, Report, ThresholdResult } from '../report/model.js';
 import { buildReport } from '../report/build-report.js';
 import { evaluateThresholds } from '../thresholds/evaluate.js';
 import { createLiveEvaluator } from '../thresholds/live.js';
@@ -15,11 +15,16 @@ import { seededRandom } from '../load/random.js';
 import { openDurationMs, openRateAt, plannedArrivalsBetween } from '../load/open-schedule.js';
 import { closedDurationMs } from '../load/closed-schedule.js';
 import { JourneyTracker, type LoadContext } from './context.js';
+import { OutputFanout } from './outputs.js';
 import { runOpenLoad } from './open-executor.js';
 import { runClosedLoad } from './closed-executor.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { timelinePoint } from './timeline.js';
-import { sleep, systemClock, type Clock, type EngineVu, type RunRegistry, type VuFactory } from './types.js';
+import { startTicker } from './ticker.js';
+import { decideVerdict, exitCodeFor, generatorHealth } from './verdict.js';
+
+export { exitCodeFor } from './verdict.js';
+import { systemClock, type Clock, type EngineVu, type RunRegistry, type VuFactory } from './types.js';
 
 export interface RunOptions {
   readonly plan: Plan;
@@ -46,21 +51,8 @@ export interface RunOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-/** Event-loop lag p99 above this (ms) marks the generator overloaded. */
-export const OVERLOAD_LAG_MS = 50;
-/** More than this fraction of late arrivals (and at least {@link OVERLOAD_MIN_LATE}) marks it overloaded too. */
-export const OVERLOAD_LATE_FRACTION = 0.05;
-export const OVERLOAD_MIN_LATE = 5;
 /** After a cut, running journeys get this long (ms) to settle before the run moves on. */
 const SETTLE_MS = 1000;
-
-/** The exit code of a finished run (DESIGN.md). */
-export function exitCodeFor(verdict: Verdict, abortedBy?: string): number {
-  if (verdict === 'passed') return 0;
-  if (verdict === 'aborted' && abortedBy === 'SIGINT') return 130;
-  if (verdict === 'aborted' && abortedBy === 'SIGTERM') return 143;
-  return 1;
-}
 
 export class Run {
   readonly runId: string;
@@ -69,7 +61,7 @@ export class Run {
   readonly #loadCtl = new AbortController();
   readonly #cutCtl = new AbortController();
   readonly #warnings: string[] = [];
-  readonly #outputErrors: Error[] = [];
+  readonly #outputs: OutputFanout;
   #abortReason: string | undefined;
   #abortedBy: string | undefined;
   #thresholdAbort: { key: string; expression: string; message: string } | undefined;
@@ -83,11 +75,12 @@ export class Run {
     this.runId = opts.runId ?? randomUUID();
     // Every running journey listens to these signals: thousands of listeners are expected.
     setMaxListeners(0, this.#loadCtl.signal, this.#cutCtl.signal);
+    this.#outputs = new OutputFanout(opts.outputs ?? [], (m) => this.#warn(m));
   }
 
   /** Errors raised by outputs (e.g. a report that could not be written); the run went on. */
   get outputErrors(): readonly Error[] {
-    return this.#outputErrors;
+    return this.#outputs.errors;
   }
 
   /** The phase (or `setup`, `graceful-stop`, `teardown`) the run is in. */
@@ -122,19 +115,6 @@ export class Run {
     this.#o.onWarning?.(message);
   }
 
-  async #callOutputs(hook: 'start' | 'end', arg: RunInfo | Report): Promise<void> {
-    for (const out of this.#o.outputs ?? []) {
-      try {
-        if (hook === 'start') await out.start?.(arg as RunInfo);
-        else await out.end?.(arg as Report);
-      } catch (err) {
-        const e = err instanceof Error ? err : new Error(String(err));
-        this.#outputErrors.push(e);
-        this.#warn(`output ${out.name}: ${e.message}`);
-      }
-    }
-  }
-
   /** Runs the whole run once and resolves to its Report (outputs have been given it). */
   async start(): Promise<Report> {
     if (this.#started) throw new Error('a Run runs once');
@@ -161,7 +141,7 @@ export class Run {
       () => this.#phase,
       () => globals,
       vuRandom,
-      (err) => this.#warn(`journey error: ${err instanceof Error ? err.message : String(err)}`),
+      (err) => this.#warn(`journey error: ${message(err)}`),
       () => this.#checkStop(),
     );
     const hookVu = (signal: AbortSignal): EngineVu => this.#o.createVu({ id: 0, phase: () => this.#phase, signal, globals, random: vuRandom });
@@ -170,7 +150,7 @@ export class Run {
       try {
         return await vu.runSteps(steps);
       } catch (err) {
-        this.#warn(`${label} failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.#warn(`${label} failed: ${message(err)}`);
         return undefined;
       } finally {
         await Promise.resolve(vu.close()).catch(() => undefined);
@@ -178,7 +158,7 @@ export class Run {
     };
 
     lag.start();
-    await this.#callOutputs('start', {
+    await this.#outputs.start({
       runId: this.runId,
       scenarioName: plan.name,
       target: plan.target,
@@ -188,10 +168,7 @@ export class Run {
     });
 
     // One snapshot per interval, on absolute ticks from the start (never drifting).
-    const intervalMs = this.#o.intervalMs ?? 1000;
     let lastTick = startedAt;
-    let tickNo = 0;
-    let timer: NodeJS.Timeout | undefined;
     const tick = (final: boolean): void => {
       if (!final) this.#checkStop();
       const now = clock.now();
@@ -211,7 +188,7 @@ export class Run {
           this.abort(`threshold ${res.abort.key}: ${res.abort.expression} failed (${res.abort.message})`);
         }
       } catch (err) {
-        this.#warn(`live thresholds: ${err instanceof Error ? err.message : String(err)}`);
+        this.#warn(`live thresholds: ${message(err)}`);
       }
       if (final) return;
       const targetRate = plan.load.model === 'open' && origin !== undefined ? openRateAt(plan.load, now - origin) : undefined;
@@ -225,22 +202,9 @@ export class Run {
         ...(targetRate !== undefined ? { targetRate } : {}),
         ...(this.#targetVus !== undefined ? { targetVus: this.#targetVus } : {}),
       };
-      for (const out of this.#o.outputs ?? []) {
-        try {
-          out.interval?.(update);
-        } catch (err) {
-          this.#warn(`output ${out.name}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }
+      this.#outputs.interval(update);
     };
-    const schedule = (): void => {
-      tickNo++;
-      timer = setTimeout(() => {
-        tick(false);
-        schedule();
-      }, Math.max(0, startedAt + tickNo * intervalMs - clock.now()));
-    };
-    schedule();
+    const ticker = startTicker(clock, startedAt, this.#o.intervalMs ?? 1000, () => tick(false));
 
     let setupFailed: string | undefined;
     try {
@@ -251,7 +215,7 @@ export class Run {
           const captured = await vu.runSteps(plan.setup);
           globals = Object.freeze({ ...plan.variables, ...captured });
         } catch (err) {
-          setupFailed = `setup failed: ${err instanceof Error ? err.message : String(err)}`;
+          setupFailed = `setup failed: ${message(err)}`;
         } finally {
           await Promise.resolve(vu.close()).catch(() => undefined);
         }
@@ -289,15 +253,8 @@ export class Run {
         // Graceful stop: running journeys get gracefulStopMs, then are cut (interrupted).
         if (tracker.active > 0) {
           this.#phase = 'graceful-stop';
-          const graceCtl = new AbortController();
-          const stopWaiting = AbortSignal.any([graceCtl.signal, this.#cutCtl.signal]);
-          await Promise.race([tracker.idle(), sleep(plan.gracefulStopMs, stopWaiting)]);
-          graceCtl.abort();
-          if (tracker.active > 0) {
-            if (!this.#cutCtl.signal.aborted) this.#cutCtl.abort();
-            await Promise.race([tracker.idle(), sleep(SETTLE_MS)]);
-            if (tracker.active > 0) this.#warn(`${tracker.active} journeys did not stop within ${SETTLE_MS} ms of being interrupted`);
-          }
+          const stuck = await tracker.drain(plan.gracefulStopMs, this.#cutCtl, SETTLE_MS);
+          if (stuck > 0) this.#warn(`${stuck} journeys did not stop within ${SETTLE_MS} ms of being interrupted`);
         }
       }
     } finally {
@@ -306,7 +263,7 @@ export class Run {
         this.#phase = 'teardown';
         await runSteps(plan.teardown, 'teardown', new AbortController().signal);
       }
-      if (timer) clearTimeout(timer);
+      ticker.stop();
     }
     tick(true);
     const lagStats = lag.stop();
@@ -314,15 +271,10 @@ export class Run {
 
     if (tracker.errors > 0) this.#warn(`${tracker.errors} journey iterations ended with an internal error`);
     const thresholds = this.#finalThresholds();
-    let verdict: Verdict;
-    if (this.#thresholdAbort) verdict = 'failed';
-    else if (this.#abortReason !== undefined) verdict = 'aborted';
-    else if (setupFailed !== undefined) verdict = 'failed';
-    else verdict = thresholds.every((t) => t.passed) ? 'passed' : 'failed';
+    const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds });
     const exitCode = exitCodeFor(verdict, this.#abortedBy);
-    const lateFrac = tracker.started > 0 ? tracker.late / tracker.started : 0;
-    const overloaded = lagStats.p99Ms > OVERLOAD_LAG_MS || (tracker.late >= OVERLOAD_MIN_LATE && lateFrac > OVERLOAD_LATE_FRACTION);
-    if (overloaded) {
+    const generator = generatorHealth(lagStats, tracker);
+    if (generator.overloaded) {
       this.#warn(
         `the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`,
       );
@@ -342,18 +294,12 @@ export class Run {
       thresholds,
       phases: phases.map((p): PhaseReport => ({ name: p.name, startOffsetMs: p.startOffsetMs, endOffsetMs: p.endOffsetMs ?? p.startOffsetMs })),
       timeline,
-      generator: {
-        lateArrivals: tracker.late,
-        droppedArrivals: tracker.dropped,
-        eventLoopLagP99Ms: round3(lagStats.p99Ms),
-        eventLoopLagMaxMs: round3(lagStats.maxMs),
-        overloaded,
-      },
+      generator,
       warnings: [...this.#warnings],
       environment: { node: process.version, platform: `${process.platform}-${process.arch}`, host: hostname(), cpus: cpus().length },
       ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
     });
-    await this.#callOutputs('end', report);
+    await this.#outputs.end(report);
     return report;
   }
 
@@ -365,6 +311,6 @@ export class Run {
   }
 }
 
-function round3(n: number): number {
-  return Math.round(n * 1000) / 1000;
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
