@@ -120,7 +120,8 @@ function judge(ctx: StepRunContext, step: RequestStep, name: string, m: StepMetr
     ctx.fail(name, `required capture ${missing} not found in the response (status ${res.status})`);
     return FAILED;
   }
-  if (step.expect.length > 0) m.expectation(phase, undefined).add(true);
+  // A sample per response that had something to hold: expectations or required captures.
+  if (step.expect.length > 0 || step.captures.some((c) => !c.optional)) m.expectation(phase, undefined).add(true);
   return OK;
 }
 

@@ -118,7 +118,12 @@ describe('a VU running journeys against a real server', () => {
     const h = harness(plan(server.url, [ok, bad]));
     expect(await h.vu.runIteration(ok)).toBe('completed');
     expect(await h.vu.runIteration(bad)).toBe('failed');
-    expect(countOf(h.snap(), 'expectations', { step: 'cap', error: 'capture' })).toBe(1);
+    const good = journey('req-ok', [request('GET', '/json', { name: 'cap', captures: [capJson('id', '$.id')] })]);
+    expect(await h.vu.runIteration(good)).toBe('completed');
+    const s = h.snap();
+    expect(countOf(s, 'expectations', { step: 'cap', error: 'capture' })).toBe(1);
+    expect(countOf(s, 'expectations', { step: 'cap' })).toBe(2);
+    expect(sumOf(s, 'expectations', { step: 'cap' })).toBe(1);
   });
 
   it('runs loop (count and over), if (compare and chance), set, log and metric steps', async () => {
