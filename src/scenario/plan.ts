@@ -312,7 +312,7 @@ export interface HttpDefaults {
 
 export type Aggregation =
   | { readonly fn: 'p'; readonly percentile: number }
-  | { readonly fn: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'sum' };
+  | { readonly fn: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'sum' | 'value' };
 
 export type ComparisonOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 

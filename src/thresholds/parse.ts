@@ -9,7 +9,7 @@
  *   quoted     := "…" | '…'              (escapes \\ \" \')
  *
  *   expression := agg op number [unit]
- *   agg        := p(N) (0 < N ≤ 100) | avg | min | max | med | count | rate | sum
+ *   agg        := p(N) (0 < N ≤ 100) | avg | min | max | med | count | rate | sum | value
  *   op         := < | <= | > | >= | == | !=
  *   unit       := ms | s | m (→ milliseconds) | % (→ a fraction; rate only)
  */
@@ -141,14 +141,16 @@ function readQuoted(src: string, start: number): { value: string; end: number } 
   }
 }
 
-const SIMPLE_AGGS: ReadonlySet<string> = new Set(['avg', 'min', 'max', 'med', 'count', 'rate', 'sum']);
-const AGG_LIST = ' (aggregations: p(N), avg, min, max, med, count, rate, sum)';
+const SIMPLE_AGGS: ReadonlySet<string> = new Set(['avg', 'min', 'max', 'med', 'count', 'rate', 'sum', 'value']);
+const AGG_LIST = ' (aggregations: p(N), avg, min, max, med, count, rate, sum, value)';
 
 /**
  * Parses a threshold expression `agg op value[unit]`, e.g. `p(95) < 250ms`, `rate < 1%`,
  * `count >= 100`, `p(99.9) <= 1.5s`. Units: ms, s, m convert to milliseconds; % converts to a
- * fraction and applies to `rate` only; `rate` without % must be a fraction in [0, 1]; `count` and
- * `rate` take no time unit. Whitespace between tokens is free.
+ * fraction and applies to `rate` only; `rate` with % must lie in 0%..100%; `count` and `rate` take no
+ * time unit. A plain `rate` value may exceed 1: on a counter, `rate` is per second
+ * (`http.requests: rate > 50`); the scenario's semantic check rejects rate > 1 on rate metrics,
+ * where it is a fraction. `value` is a gauge's last value. Whitespace between tokens is free.
  * @throws {ThresholdSyntaxError} with `.offset` (0-based) and a message naming the column
  */
 export function parseThresholdExpression(src: string): ThresholdExpr {
@@ -183,7 +185,7 @@ export function parseThresholdExpression(src: string): ThresholdExpr {
     i++;
     agg = { fn: 'p', percentile: n.value };
   } else if (SIMPLE_AGGS.has(name)) {
-    agg = { fn: name as 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'sum' };
+    agg = { fn: name as 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'sum' | 'value' };
   } else {
     const lower = name.toLowerCase();
     const hint = SIMPLE_AGGS.has(lower) || lower === 'p' ? ` (aggregations are lower case: ${lower})` : '';
@@ -213,8 +215,8 @@ export function parseThresholdExpression(src: string): ThresholdExpr {
   } else {
     fail(src, unitStart, `unknown unit ${JSON.stringify(unit)}: use ms, s, m or %`);
   }
-  if (agg.fn === 'rate' && (value < 0 || value > 1)) {
-    fail(src, valueStart, `a rate is a fraction between 0 and 1 (or 0% to 100%), got ${v.text}${unit}`);
+  if (agg.fn === 'rate' && (value < 0 || (unit === '%' && value > 1))) {
+    fail(src, valueStart, `a rate is a fraction between 0 and 1 (or 0% to 100%), or per second on a counter; got ${v.text}${unit}`);
   }
   skip();
   if (i < src.length) fail(src, i, `unexpected ${found(src, i)} after the value`);

@@ -74,6 +74,9 @@ describe('parseThresholdExpression', () => {
     ['p(100) < 2m', { fn: 'p', percentile: 100 }, '<', 120_000],
     ['p(0.1) >= 0', { fn: 'p', percentile: 0.1 }, '>=', 0],
     ['avg < 200', { fn: 'avg' }, '<', 200],
+    // On a counter, rate is per second: values above 1 parse (the scenario check rejects them on rate metrics).
+    ['rate > 50', { fn: 'rate' }, '>', 50],
+    ['value < 100', { fn: 'value' }, '<', 100],
     ['avg < 1.1s', { fn: 'avg' }, '<', 1100],
     ['min >= 10ms', { fn: 'min' }, '>=', 10],
     ['max < 3s', { fn: 'max' }, '<', 3000],
@@ -96,7 +99,7 @@ describe('parseThresholdExpression', () => {
   it.each<[string, number, RegExp]>([
     ['', 0, /expected an aggregation such as p\(95\), avg, rate at column 1/],
     ['< 5', 0, /expected an aggregation such as p\(95\), avg, rate/],
-    ['foo < 5', 0, /expected an aggregation.*\(aggregations: p\(N\), avg, min, max, med, count, rate, sum\)/],
+    ['foo < 5', 0, /expected an aggregation.*\(aggregations: p\(N\), avg, min, max, med, count, rate, sum, value\)/],
     ['AVG < 5', 0, /lower case: avg/],
     ['p95 < 250ms', 0, /percentiles are written p\(95\), not p95/],
     ['p99.9 < 1s', 0, /p\(99\.9\), not p99\.9/],
@@ -119,8 +122,7 @@ describe('parseThresholdExpression', () => {
     ['avg < 5%', 7, /% applies to rate only/],
     ['rate < 5ms', 8, /rate takes no time unit/],
     ['count < 5s', 9, /count takes no time unit/],
-    ['rate < 5', 7, /a rate is a fraction between 0 and 1 \(or 0% to 100%\), got 5/],
-    ['rate < 101%', 7, /got 101%/],
+    ['rate < 101%', 7, /a rate is a fraction between 0 and 1 \(or 0% to 100%\), or per second on a counter; got 101%/],
     ['rate < -0.1', 7, /a rate is a fraction/],
     ['avg < 5 < 6', 8, /unexpected "<"/],
   ])('%j fails at offset %d', (src, offset, message) => {
