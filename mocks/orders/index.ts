@@ -13,7 +13,7 @@ import type { OrdersPluginOptions } from '../common/orders-contract.js';
 import type { MocksConfig } from '../common/config.js';
 import { redisKey } from '../common/redis.js';
 import { LazyAdmin, ensureTopicEventually, startLagSampler } from './kafka-admin.js';
-import { createKafka, withTimeout } from './kafka-client.js';
+import { createKafka, ensureTopic, withTimeout } from './kafka-client.js';
 import { ordersMetrics } from './metrics.js';
 import { guardedProducer, kafkaSender } from './producer.js';
 import type { JobProducer } from './producer.js';
@@ -95,8 +95,15 @@ export const ordersPlugin: FastifyPluginAsync<OrdersServiceOptions> = async (app
     const sender = kafkaSender(kafka, settings);
     producer = guardedProducer(sender.send, settings, metrics, log, sender.disconnect);
   }
-  const topicReady = ensureTopicEventually(admin, settings, log, () => closing);
-  await Promise.race([topicReady, new Promise((r) => setTimeout(r, TOPIC_WAIT_MS).unref())]);
+  // One bounded attempt at start; if Kafka is away the service starts anyway and keeps trying.
+  let topicReady: Promise<unknown> = Promise.resolve();
+  try {
+    const created = await withTimeout(admin.use((a) => ensureTopic(a, settings)), TOPIC_WAIT_MS, `no answer within ${TOPIC_WAIT_MS} ms`);
+    if (created) log.info({ topic: settings.topic, partitions: settings.partitions }, 'order topic created');
+  } catch (err) {
+    log.warn({ topic: settings.topic, err: (err as Error).message }, 'order topic not ready: Kafka unreachable, retrying in the background');
+    topicReady = ensureTopicEventually(admin, settings, log, () => closing);
+  }
 
   const worker = settings.inProcessWorker
     ? await startOrdersWorker({

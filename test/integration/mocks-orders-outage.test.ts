@@ -82,4 +82,23 @@ describe('orders with Kafka down', () => {
     expect(stats.done).toBe(accepted.length);
     expect(await s.registry.metrics()).toMatch(/rampart_mocks_orders_produce_failures_total\{reason="open"\} \d+/);
   }, 240_000);
+
+  it('starts without Kafka, answers 503 fast, reports not ready, and closes promptly', async () => {
+    const t0 = Date.now();
+    // Port 1 on loopback: nothing listens there, connections are refused at once.
+    const s = await fx.build(newWorld(), { brokers: '127.0.0.1:1' });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await postOrder(s.app);
+      codes.push(r.status);
+      expect(r.ms).toBeLessThan(2_000);
+      expect(r.headers['retry-after']).toBeDefined();
+    }
+    expect(codes).toEqual([503, 503, 503, 503]);
+    expect((await s.readiness.run()).checks.kafka?.ok).toBe(false);
+    const t1 = Date.now();
+    await s.app.close();
+    expect(Date.now() - t1).toBeLessThan(10_000);
+  }, 60_000);
 });
