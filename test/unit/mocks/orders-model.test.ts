@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeJob, encodeJob, MalformedJobError } from '../../../mocks/orders/job.js';
 import type { OrderJob } from '../../../mocks/orders/job.js';
 import { defaultOrdersSettings, OrdersSettingsError, resolveOrdersSettings } from '../../../mocks/orders/settings.js';
+import { settingsFromConfig } from '../../../mocks/orders/index.js';
+import { resolveConfig } from '../../../mocks/common/config-validate.js';
 
 describe('order job codec', () => {
   const job: OrderJob = { jobId: 'j-1', productId: 42, qty: 2, email: 'a@b.io', createdAt: '2026-01-01T00:00:00.000Z' };
@@ -52,5 +54,18 @@ describe('orders settings', () => {
   ])('rejects %j', (overrides, message) => {
     expect(() => resolveOrdersSettings(overrides)).toThrow(OrdersSettingsError);
     expect(() => resolveOrdersSettings(overrides)).toThrow(message);
+  });
+});
+
+describe('settingsFromConfig', () => {
+  it('maps the mocks configuration onto the orders settings', () => {
+    const config = resolveConfig({
+      keyPrefix: 'shop:',
+      breaks: ['consumer'],
+      orders: { topic: 'orders.x', groupId: 'g.x', processingMs: 75, statusTtlMs: 1_500 },
+    });
+    const s = resolveOrdersSettings(settingsFromConfig(config));
+    expect(s).toMatchObject({ topic: 'orders.x', groupId: 'g.x', workMs: 75, jobTtlSeconds: 2, keyPrefix: 'shop:orders:', break: ['consumer'] });
+    expect(resolveOrdersSettings(settingsFromConfig(resolveConfig({}))).break).toEqual([]);
   });
 });
