@@ -52,11 +52,40 @@ export async function parseScenarioText(text: string, file: string, opts: LoadOp
   // A value still holding an unset `${NAME}` fails the schema too: its ENV_UNSET problem says it all.
   const unset = new Set(src.problems.filter((p) => p.code === ERROR_CODES.ENV_UNSET).map((p) => p.loc.pointer));
   const problems = [...src.problems, ...schemaProblems(src.value, schema, src.positions).filter((p) => !unset.has(p.loc.pointer))];
-  if (problems.length > 0) return { problems: sortProblems(problems) };
   const ctx = new NormContext(file, src.positions);
-  const plan = await buildPlan(ctx, src.value as Obj, text, { ...opts, path }, (def, prop) => schema.defaultOf(def, prop));
+  const defaults = (def: string, prop: string): unknown => schema.defaultOf(def, prop);
+  if (problems.length > 0) {
+    if (src.problems.length === 0) problems.push(...(await independentProblems(ctx, src.value as Obj, text, { ...opts, path }, defaults, problems)));
+    return { problems: sortProblems(problems) };
+  }
+  const plan = await buildPlan(ctx, src.value as Obj, text, { ...opts, path }, defaults);
   if (ctx.problems.length > 0) return { problems: sortProblems(ctx.problems) };
   return { plan: deepFreeze(plan), problems: [] };
+}
+
+/** Reference errors that a malformed step nearby could cause: only reported on a well-formed document. */
+const DEPENDENT = /^(unknown variable|`[^`]+` is used before|no (metric|tag|[a-z]+ named)|no data feeder|no environment)/;
+
+/**
+ * With schema problems, the semantic pass still runs for what it can say on its own (durations,
+ * template and threshold syntax, data files), away from the nodes the schema already rejected, so
+ * one run reports every mistake. A shape the normalizer cannot read leaves the schema problems alone.
+ */
+async function independentProblems(ctx: NormContext, doc: Obj, text: string, opts: Parameters<typeof buildPlan>[3], defaults: (def: string, prop: string) => unknown, schemaFound: readonly Problem[]): Promise<Problem[]> {
+  try {
+    await buildPlan(ctx, doc, text, opts, defaults);
+  } catch {
+    return [];
+  }
+  // An unknown key makes its whole object suspect (a misspelled `max` is also a missing `max`).
+  const bad = schemaFound.map((p) => {
+    const at = p.loc.pointer ?? '';
+    return p.code === ERROR_CODES.UNKNOWN_KEY ? at.slice(0, at.lastIndexOf('/')) : at;
+  });
+  const related = (a: string, b: string): boolean => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+  return ctx.problems.filter(
+    (p) => p.code !== ERROR_CODES.CAPTURE_ORDER && p.code !== ERROR_CODES.SEMANTIC && !DEPENDENT.test(p.message) && !bad.some((b) => related(p.loc.pointer ?? '', b)),
+  );
 }
 
 /** Reads and validates a scenario file; relative data paths resolve against its directory. */

@@ -36,7 +36,7 @@ describe('rampart validate', () => {
     expect(lines).toContain('test/fixtures/scenarios/invalid/many-problems.yaml:7:33: unknown key `rampTO` in `phases[0]` (at /load/phases/0/rampTO) [RAMPART_UNKNOWN_KEY]');
     expect(lines).toContain('  hint: did you mean `rampTo`?');
     expect(lines).toContain('test/fixtures/scenarios/valid/02-minimal-closed.yaml: valid');
-    expect(lines).toContain('4 problems in 1 of 2 files');
+    expect(lines).toContain('5 problems in 1 of 2 files');
     expect(c.out() + c.err()).not.toMatch(/\s+at .+\.(ts|js):\d+/);
   });
 

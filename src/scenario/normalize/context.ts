@@ -43,6 +43,7 @@ export class NormContext {
 
   /** Milliseconds of a duration; `positive` rejects zero. Returns 0 after recording a problem. */
   duration(value: unknown, pointer: string, positive = true): number {
+    if (value === undefined) return 0; // a missing required duration is the schema's problem
     try {
       const ms = parseDuration(String(value).trim());
       if (positive && ms <= 0) {

@@ -67,4 +67,16 @@ describe('problem messages', () => {
     const r = await parseScenarioText(`${head}${closed}environments: { staging: { target: "https://s.example" } }\njourneys: [{ name: j, steps: [{ get: /x }] }]\n`, '/tmp/s.yaml', { env: {}, environment: 'stagin' });
     expect(r.problems[0]?.hint).toBe('did you mean `staging`?');
   });
+
+  it('with schema problems, still reports the semantic ones that stand on their own', async () => {
+    const ps = await problems(
+      `${head}${closed}data: { u: { file: /nonexistent/rampart/u.csv } }\njourneys:\n  - name: j\n    stepz: []\n  - name: k\n    steps: [{ get: "/{{ nope }}", think: 1s }]\nthresholds:\n  http.latency: ["p(95) <"]\n`,
+    );
+    expect(ps.map((p) => [p.code, p.loc.pointer])).toEqual([
+      ['RAMPART_DATA_FILE', '/data/u/file'],
+      ['RAMPART_UNKNOWN_KEY', '/journeys/0/stepz'], // "did you mean `steps`?" — so no separate "missing steps"
+      ['RAMPART_SEMANTIC', '/journeys/1/steps/0/think'],
+      ['RAMPART_THRESHOLD', '/thresholds/http.latency/0'],
+    ]);
+  });
 });
