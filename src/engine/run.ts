@@ -65,7 +65,10 @@ export class Run {
   #abortReason: string | undefined;
   #abortedBy: string | undefined;
   #thresholdAbort: { key: string; expression: string; message: string } | undefined;
+  /** The `phase` tag of samples: setup, a phase/stage name (the last one during the graceful stop), teardown. */
   #phase = 'setup';
+  /** What the run is doing, for live output and the timeline: like #phase, or `graceful-stop`. */
+  #doing = 'setup';
   #targetVus: number | undefined;
   #started = false;
 
@@ -83,9 +86,9 @@ export class Run {
     return this.#outputs.errors;
   }
 
-  /** The phase (or `setup`, `graceful-stop`, `teardown`) the run is in. */
+  /** What the run is doing: `setup`, a phase/stage name, `graceful-stop` or `teardown`. */
   get phase(): string {
-    return this.#phase;
+    return this.#doing;
   }
 
   /**
@@ -99,6 +102,11 @@ export class Run {
     this.#abortReason = reason === 'SIGINT' || reason === 'SIGTERM' ? `interrupted by ${reason}` : reason;
     this.#loadCtl.abort();
     this.#cutCtl.abort();
+  }
+
+  /** Adds a warning to the report (e.g. from a collaborator such as the metrics registry). */
+  addWarning(message: string): void {
+    this.#warn(message);
   }
 
   #checkStop(): void {
@@ -177,7 +185,7 @@ export class Run {
       const offsetMs = now - startedAt;
       let planned: number | undefined;
       if (plan.load.model === 'open' && origin !== undefined) planned = plannedArrivalsBetween(plan.load, lastTick - origin, now - origin);
-      const point = timelinePoint(interval, offsetMs / 1000, this.#phase, tracker.vus, planned);
+      const point = timelinePoint(interval, offsetMs / 1000, this.#doing, tracker.vus, planned);
       lastTick = now;
       if (!final || now - (timeline.at(-1)?.t ?? 0) * 1000 > 50) timeline.push(point);
       try {
@@ -194,7 +202,7 @@ export class Run {
       const targetRate = plan.load.model === 'open' && origin !== undefined ? openRateAt(plan.load, now - origin) : undefined;
       const update: IntervalUpdate = {
         offsetMs,
-        phase: this.#phase,
+        phase: this.#doing,
         interval,
         cumulative,
         point,
@@ -233,7 +241,7 @@ export class Run {
           journeys: tracker,
           enterPhase: (i) => {
             const p = phaseDefs[i];
-            this.#phase = p?.name ?? `phase ${i + 1}`;
+            this.#phase = this.#doing = p?.name ?? `phase ${i + 1}`;
             phases.push({ name: this.#phase, startOffsetMs: Math.round(clock.now() - startedAt) });
           },
           leavePhase: () => {
@@ -252,7 +260,7 @@ export class Run {
 
         // Graceful stop: running journeys get gracefulStopMs, then are cut (interrupted).
         if (tracker.active > 0) {
-          this.#phase = 'graceful-stop';
+          this.#doing = 'graceful-stop';
           const stuck = await tracker.drain(plan.gracefulStopMs, this.#cutCtl, SETTLE_MS);
           if (stuck > 0) this.#warn(`${stuck} journeys did not stop within ${SETTLE_MS} ms of being interrupted`);
         }
@@ -260,7 +268,7 @@ export class Run {
     } finally {
       // teardown runs even when the run was aborted.
       if (plan.teardown.length > 0) {
-        this.#phase = 'teardown';
+        this.#phase = this.#doing = 'teardown';
         await runSteps(plan.teardown, 'teardown', new AbortController().signal);
       }
       ticker.stop();

@@ -99,10 +99,20 @@ async function execute(
 ): Promise<number> {
   const redactor = createRedactor(plan.secrets);
   const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
-  const registry = createRegistry({ onWarning: (m) => void io.stderr.write(`warning: ${redactor.text(m)}\n`) });
+  // A log line first clears the live progress line (a TTY), which the next interval redraws.
+  const clear = stderrTty && !o.quiet ? '\r\x1b[2K' : '';
+  const warnTo: { run?: Run } = {};
+  const pending: string[] = [];
+  const registry = createRegistry({
+    onWarning: (m) => {
+      io.stderr.write(`${clear}warning: ${redactor.text(m)}\n`);
+      if (warnTo.run) warnTo.run.addWarning(m);
+      else pending.push(m);
+    },
+  });
   const collab = createRunCollaborators(plan, {
     sink: registry,
-    log: (line) => void io.stderr.write(`${redactor.text(line)}\n`),
+    log: (line) => void io.stderr.write(`${clear}${redactor.text(line)}\n`),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
   const outputs: Output[] = [];
@@ -126,6 +136,9 @@ async function execute(
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.text !== undefined ? { scenarioText: o.text } : {}),
   });
+
+  warnTo.run = run;
+  for (const m of pending) run.addWarning(m);
 
   // First signal: stop the load, write the partial report. Second: leave at once.
   let signals = 0;
