@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { decideVerdict, generatorHealth } from '../../../src/engine/verdict.js';
+import { startTicker } from '../../../src/engine/ticker.js';
+import { systemClock } from '../../../src/engine/types.js';
+import type { ThresholdResult } from '../../../src/report/model.js';
+
+const th = (passed: boolean): ThresholdResult => ({ key: 'k', metric: 'm', filter: {}, expression: 'e', passed, observed: 1, abortOnFail: false });
+
+describe('verdict', () => {
+  it('fails on a failed threshold, an abortOnFail stop or a failed setup; aborts on other stops', () => {
+    const base = { thresholdAbort: false, aborted: false, setupFailed: false, thresholds: [th(true)] };
+    expect(decideVerdict(base)).toBe('passed');
+    expect(decideVerdict({ ...base, thresholds: [th(true), th(false)] })).toBe('failed');
+    expect(decideVerdict({ ...base, thresholdAbort: true, aborted: true })).toBe('failed');
+    expect(decideVerdict({ ...base, aborted: true })).toBe('aborted');
+    expect(decideVerdict({ ...base, setupFailed: true })).toBe('failed');
+  });
+
+  it('calls the generator overloaded on lag or on many late arrivals, not on a handful', () => {
+    expect(generatorHealth({ p99Ms: 80, maxMs: 120 }, { started: 100, late: 0, dropped: 0 }).overloaded).toBe(true);
+    expect(generatorHealth({ p99Ms: 2, maxMs: 30 }, { started: 1000, late: 4, dropped: 0 }).overloaded).toBe(false);
+    expect(generatorHealth({ p99Ms: 2, maxMs: 30 }, { started: 100, late: 6, dropped: 0 }).overloaded).toBe(true);
+    expect(generatorHealth({ p99Ms: 1.23456, maxMs: 3 }, { started: 1, late: 0, dropped: 2 })).toMatchObject({ eventLoopLagP99Ms: 1.235, droppedArrivals: 2 });
+  });
+});
+
+describe('ticker', () => {
+  it('ticks on absolute instants even when a tick is slow', async () => {
+    const start = systemClock.now();
+    const at: number[] = [];
+    const t = startTicker(systemClock, start, 50, () => {
+      at.push(systemClock.now() - start);
+      if (at.length === 1) {
+        const until = Date.now() + 30;
+        while (Date.now() < until) {
+          // a slow tick
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 240));
+    t.stop();
+    const n = at.length;
+    expect(n).toBeGreaterThanOrEqual(4);
+    // the k-th tick lands near k·50 ms, not k·(50 + 30)
+    expect(at[3]!).toBeLessThan(200 + 25);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(at.length).toBe(n);
+  });
+});
