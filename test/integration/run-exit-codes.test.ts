@@ -40,6 +40,34 @@ describe('rampart run exit codes', () => {
     expect(report.thresholds[0]).toMatchObject({ passed: false, observed: 1 });
   });
 
+  it('an abortOnFail threshold stops a long run early: exit 1, report says which threshold', async () => {
+    const { dir, file } = await scenarioFile(`
+name: stop-early
+target: ${server.url}
+load:
+  phases: [{ duration: 60s, rate: 10 }]
+journeys:
+  - name: j
+    steps:
+      - name: broken
+        get: /status/500
+thresholds:
+  http.errors:
+    - { threshold: "rate < 10%", abortOnFail: true, delayAbortEval: 1s }
+`);
+    const out = join(dir, 'report.json');
+    const t0 = Date.now();
+    const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(8000);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(validateReport(report)).toEqual([]);
+    expect(report).toMatchObject({ verdict: 'failed', exitCode: 1 });
+    expect(report.abortReason).toContain('http.errors');
+    expect(report.thresholds[0]).toMatchObject({ passed: false, aborted: true, abortOnFail: true });
+    expect(r.stdout).toContain('(stopped the run)');
+  });
+
   it('an invalid scenario: exit 2, problems with file:line:col, nothing sent', async () => {
     const before = server.hits.get('/work') ?? 0;
     const { dir, file } = await scenarioFile(`${yaml(server.url)}\nbogusKey: 1\n`);
