@@ -225,7 +225,7 @@ function one(ctx: Ctx, e: ErrorObject, at: string): void {
       return push(ctx, ERROR_CODES.SCHEMA, `\`${String(p.propertyName)}\` is not a valid name here (letters, digits, _ and -; not starting with a digit)`, `${at}/${String(p.propertyName)}`, true);
     case 'enum': {
       const allowed = (p.allowedValues as unknown[]).map(String);
-      return push(ctx, ERROR_CODES.SCHEMA, `\`${lastKey(at)}\` must be one of: ${allowed.join(', ')}; got ${describe(e.data)}`, at, false, didYouMean(String(e.data), allowed));
+      return push(ctx, ERROR_CODES.SCHEMA, `\`${lastKey(at)}\` must be one of: ${allowed.join(', ')}; got ${describe(e.data)}`, at, false, typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined);
     }
     case 'const':
       return push(ctx, ERROR_CODES.SCHEMA, `\`${lastKey(at)}\` must be ${JSON.stringify(p.allowedValue)}`, at, false);
