@@ -136,6 +136,7 @@ export function resolveConfig(input: MocksConfigInput = {}): MocksConfig {
       groupId: text(i, 'orders.groupId', o.groupId),
       processingMs: int(i, 'orders.processingMs', o.processingMs, 0, 600_000),
       statusTtlMs: int(i, 'orders.statusTtlMs', o.statusTtlMs, 1000, 30 * 86_400_000),
+      failureRate: ratio(i, 'orders.failureRate', o.failureRate),
     },
     rateLimit: {
       enabled: bool(i, 'rateLimit.enabled', r.enabled),

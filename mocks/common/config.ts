@@ -64,6 +64,8 @@ export interface OrdersConfig {
   readonly processingMs: number;
   /** How long a job's status is kept in Redis, ms. Default 3 600 000 (1 h). */
   readonly statusTtlMs: number;
+  /** Fraction of jobs the worker marks `failed`, 0..1. Default 0. */
+  readonly failureRate: number;
 }
 
 export interface RateLimitConfig {
@@ -140,7 +142,7 @@ export const DEFAULT_CONFIG: MocksConfig = Object.freeze({
     resetTimeoutMs: 5000,
     fallback: '503',
   },
-  orders: { topic: 'rampart.orders', groupId: 'rampart-orders', processingMs: 50, statusTtlMs: 3_600_000 },
+  orders: { topic: 'rampart.orders', groupId: 'rampart-orders', processingMs: 50, statusTtlMs: 3_600_000, failureRate: 0 },
   rateLimit: { enabled: false, max: 1000, windowMs: 1000 },
   admin: { enabled: false },
 } satisfies MocksConfig);

@@ -42,6 +42,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { path: 'orders.topic', env: 'ORDERS_TOPIC', flag: 'orders-topic', kind: 'string', description: 'Kafka topic of order jobs (default rampart.orders)' },
   { path: 'orders.groupId', env: 'ORDERS_GROUP', flag: 'orders-group', kind: 'string', description: 'consumer group (default rampart-orders)' },
   { path: 'orders.processingMs', env: 'ORDERS_PROCESSING_MS', flag: 'orders-processing-ms', kind: 'int', description: 'work per order job, ms (default 50)' },
+  { path: 'orders.failureRate', env: 'ORDERS_FAILURE_RATE', flag: 'orders-failure-rate', kind: 'number', description: 'fraction of order jobs that end failed, 0..1 (default 0)' },
   { path: 'orders.statusTtlMs', env: 'ORDERS_STATUS_TTL_MS', flag: 'orders-status-ttl-ms', kind: 'int', description: 'job status lifetime, ms (default 3600000)' },
   { path: 'rateLimit.enabled', env: 'MOCKS_RATE_LIMIT', flag: 'rate-limit', kind: 'bool', description: 'turn on the shared rate limit (default off)' },
   { path: 'rateLimit.max', env: 'MOCKS_RATE_LIMIT_MAX', flag: 'rate-limit-max', kind: 'int', description: 'requests per client per window (default 1000)' },

@@ -56,11 +56,9 @@ export interface OrdersServiceOptions extends OrdersPluginOptions {
 
 /**
  * The orders settings a mocks configuration implies: topic, group, work time, status TTL, key
- * prefix (`<keyPrefix>orders:`) and the `consumer` break. A `failureRate` in `config.orders` is
- * honoured when the configuration carries one.
+ * prefix (`<keyPrefix>orders:`), failure rate and the `consumer` break.
  */
 export function settingsFromConfig(config: MocksConfig): Partial<OrdersSettings> {
-  const extra = config.orders as Partial<Record<'failureRate', unknown>>;
   return {
     topic: config.orders.topic,
     groupId: config.orders.groupId,
@@ -68,7 +66,7 @@ export function settingsFromConfig(config: MocksConfig): Partial<OrdersSettings>
     jobTtlSeconds: Math.max(1, Math.ceil(config.orders.statusTtlMs / 1000)),
     keyPrefix: redisKey(config.keyPrefix, 'orders', ''),
     break: config.breaks.includes('consumer') ? ['consumer'] : [],
-    ...(typeof extra.failureRate === 'number' ? { failureRate: extra.failureRate } : {}),
+    failureRate: config.orders.failureRate,
   };
 }
 

@@ -62,10 +62,11 @@ describe('settingsFromConfig', () => {
     const config = resolveConfig({
       keyPrefix: 'shop:',
       breaks: ['consumer'],
-      orders: { topic: 'orders.x', groupId: 'g.x', processingMs: 75, statusTtlMs: 1_500 },
+      orders: { topic: 'orders.x', groupId: 'g.x', processingMs: 75, statusTtlMs: 1_500, failureRate: 0.25 },
     });
     const s = resolveOrdersSettings(settingsFromConfig(config));
-    expect(s).toMatchObject({ topic: 'orders.x', groupId: 'g.x', workMs: 75, jobTtlSeconds: 2, keyPrefix: 'shop:orders:', break: ['consumer'] });
+    expect(s).toMatchObject({ topic: 'orders.x', groupId: 'g.x', workMs: 75, jobTtlSeconds: 2, keyPrefix: 'shop:orders:', break: ['consumer'], failureRate: 0.25 });
+    expect(() => resolveConfig({ orders: { failureRate: 1.5 } })).toThrow(/orders\.failureRate/);
     expect(resolveOrdersSettings(settingsFromConfig(resolveConfig({}))).break).toEqual([]);
   });
 });
