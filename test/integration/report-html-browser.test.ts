@@ -1,0 +1,108 @@
+/**
+ * The HTML report in a real browser (headless Chromium): it renders its verdict and charts from
+ * file:// with no network, and a report full of hostile names runs no script of theirs.
+ */
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/report/html/render.js';
+import type { Report } from '../../src/report/model.js';
+import { ensureChromium, launchChromium, loudSkip } from '../setup/chromium.js';
+import { hostileReport, sampleReport } from '../unit/report/fixture-report.js';
+
+const found = await ensureChromium();
+if ('skip' in found) loudSkip('the HTML report browser tests', found.skip);
+
+interface Opened {
+  readonly page: Page;
+  readonly violations: () => Promise<string[]>;
+  readonly dialogs: string[];
+  readonly requests: string[];
+  readonly errors: string[];
+}
+
+describe.skipIf('skip' in found)('HTML report in Chromium', () => {
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    if (!('path' in found)) return;
+    browser = await launchChromium(found.path);
+    dir = await mkdtemp(join(tmpdir(), 'rampart-html-'));
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(report: Report, name: string): Promise<Opened> {
+    const file = join(dir, `${name}.html`);
+    await writeFile(file, renderHtml(report));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const dialogs: string[] = [];
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+      const w = window as unknown as { __csp: string[] };
+      w.__csp = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { page, dialogs, requests, errors, violations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp) };
+  }
+
+  it('shows the verdict, renders the four charts, and loads nothing but itself', async () => {
+    const o = await open(sampleReport(), 'sample');
+    const verdict = await o.page.locator('#verdict h1').innerText();
+    expect(verdict).toContain('FAILED');
+    expect(verdict).toContain('checkout');
+    await o.page.waitForSelector('#chart-vus canvas');
+    const sizes = await o.page.$$eval('.chart canvas', (cs) => cs.map((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]));
+    expect(sizes).toHaveLength(4);
+    for (const [w, h] of sizes) {
+      expect(w).toBeGreaterThan(0);
+      expect(h).toBeGreaterThan(0);
+    }
+    expect(await o.page.locator('#thresholds tbody tr').count()).toBe(3);
+    expect(await o.violations()).toEqual([]);
+    expect(o.errors).toEqual([]);
+    expect(o.requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+    const png = join(dir, 'sample.png');
+    await o.page.screenshot({ path: png, fullPage: true });
+    expect((await stat(png)).size).toBeGreaterThan(10_000);
+    await o.page.close();
+  });
+
+  it('a report of hostile names and bodies runs none of them', async () => {
+    const o = await open(hostileReport(), 'hostile');
+    await o.page.waitForSelector('#chart-rps canvas');
+    expect(await o.page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
+    expect(o.dialogs).toEqual([]);
+    expect(await o.page.locator('img').count()).toBe(0);
+    expect(await o.page.locator('script').count()).toBe(3);
+    // The hostile text is shown as text.
+    expect(await o.page.locator('#verdict h1').innerText()).toContain('</script><script>window.pwned=1</script>');
+    expect(await o.violations()).toEqual([]);
+    expect(o.errors).toEqual([]);
+    await o.page.close();
+  });
+
+  it('the CSP blocks a script that did get into the page', async () => {
+    const doc = renderHtml(sampleReport()).replace('</body>', '<script>window.pwned=3</script></body>');
+    const file = join(dir, 'injected.html');
+    await writeFile(file, doc);
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    expect(await page.evaluate(() => (window as unknown as { pwned?: unknown }).pwned)).toBeUndefined();
+    expect(await page.locator('#chart-rps canvas').count()).toBe(1);
+    await page.close();
+  });
+});
