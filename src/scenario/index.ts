@@ -12,8 +12,11 @@ import type { Obj } from './normalize/context.js';
 import { buildPlan } from './normalize/plan.js';
 import type { Plan } from './plan.js';
 import { scenarioSchema } from './schema.js';
+import type { ScenarioSchema } from './schema.js';
 import { schemaProblems } from './schema-errors.js';
 import { MAX_SCENARIO_BYTES, parseSource } from './source.js';
+import type { ParsedSource } from './source.js';
+import { applyIncludes } from './include.js';
 
 export { MAX_SCENARIO_BYTES } from './source.js';
 
@@ -49,6 +52,15 @@ export async function parseScenarioText(text: string, file: string, opts: LoadOp
     return { problems: [...src.problems, { code: ERROR_CODES.SCHEMA, message: 'a scenario is a YAML mapping (name:, load:, journeys:, …)', loc: { file, line: 1, col: 1, pointer: '' } }] };
   }
   const schema = scenarioSchema();
+  if (Object.hasOwn(src.value, 'include')) {
+    const inc = await applyIncludes(src.value as Obj, path, opts.env, src.positions, schema);
+    if (inc.problems.length > 0) return { problems: sortProblems([...src.problems, ...inc.problems]) };
+    return finish({ ...src, value: inc.value }, text, file, opts, path, schema);
+  }
+  return finish(src, text, file, opts, path, schema);
+}
+
+async function finish(src: ParsedSource, text: string, file: string, opts: LoadOptions, path: string, schema: ScenarioSchema): Promise<ValidationResult> {
   // A value still holding an unset `${NAME}` fails the schema too: its ENV_UNSET problem says it all.
   const unset = new Set(src.problems.filter((p) => p.code === ERROR_CODES.ENV_UNSET).map((p) => p.loc.pointer));
   const problems = [...src.problems, ...schemaProblems(src.value, schema, src.positions).filter((p) => !unset.has(p.loc.pointer))];

@@ -31,11 +31,25 @@ export class Positions {
   readonly file: string;
   private readonly ranges: Map<string, NodeRange>;
   private readonly lines: LineCounter;
+  /** Pointers whose values came from another file (`include`): prefix here → that file's positions. */
+  private readonly overlays: { readonly prefix: string; readonly pos: Positions; readonly there: string }[] = [];
 
   constructor(file: string, lines: LineCounter, ranges: Map<string, NodeRange>) {
     this.file = file;
     this.lines = lines;
     this.ranges = ranges;
+  }
+
+  /** Values under `prefix` come from `pos` (another file), where they sit under `there`. */
+  addOverlay(prefix: string, pos: Positions, there: string): void {
+    this.overlays.unshift({ prefix, pos, there });
+  }
+
+  private overlayFor(pointer: string): { pos: Positions; pointer: string } | undefined {
+    for (const o of this.overlays) {
+      if (pointer === o.prefix || pointer.startsWith(`${o.prefix}/`)) return { pos: o.pos, pointer: o.there + pointer.slice(o.prefix.length) };
+    }
+    return undefined;
   }
 
   /** Location of an offset into the source. */
@@ -49,6 +63,8 @@ export class Positions {
    * pointer with no node (a missing property) falls back to the nearest existing ancestor.
    */
   locate(pointer: string, onKey = false): Location {
+    const other = this.overlayFor(pointer);
+    if (other) return other.pos.locate(other.pointer, onKey);
     let p = pointer;
     for (;;) {
       const r = this.ranges.get(p);
@@ -66,6 +82,8 @@ export class Positions {
    * unknown variable). Exact for plain and quoted scalars without escapes; else the value's start.
    */
   inString(pointer: string, index: number): Location {
+    const other = this.overlayFor(pointer);
+    if (other) return other.pos.inString(other.pointer, index);
     const r = this.ranges.get(pointer);
     if (!r) return this.locate(pointer);
     const shift = r.contentShift ?? 0;

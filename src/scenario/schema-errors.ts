@@ -3,7 +3,7 @@
  * unknown keys with "did you mean", anyOf cascades collapsed by re-validating each branch and
  * keeping the one the user evidently meant, durations explained by the units parser.
  */
-import type { ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ERROR_CODES } from '../errors.js';
 import type { Problem } from '../errors.js';
 import type { Positions } from './positions.js';
@@ -22,11 +22,11 @@ interface Ctx {
   readonly out: Problem[];
 }
 
-/** Validates `value` against the scenario schema; returns one problem per mistake. */
-export function schemaProblems(value: unknown, schema: ScenarioSchema, pos: Positions): Problem[] {
-  if (schema.validate(value)) return [];
+/** Validates `value` against the scenario schema (or a part of it); returns one problem per mistake. */
+export function schemaProblems(value: unknown, schema: ScenarioSchema, pos: Positions, validate: ValidateFunction = schema.validate): Problem[] {
+  if (validate(value)) return [];
   const ctx: Ctx = { schema, pos, out: [] };
-  explain(ctx, schema.validate.errors ?? [], value, '');
+  explain(ctx, validate.errors ?? [], value, '');
   // A misspelled required key shows once: as the unknown key with its "did you mean".
   const typos = new Set<string>();
   for (const p of ctx.out) {

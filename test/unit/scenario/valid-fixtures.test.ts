@@ -213,4 +213,15 @@ describe('valid scenarios normalize into a frozen, serializable Plan', () => {
     expect(req(c).name).toBe('product');
     expect(req(c).expect).toEqual(req(a).expect);
   });
+
+  it('19: include merges a shared file under the scenario; its data paths stay relative to it', async () => {
+    const p = await load('19-include.yaml');
+    expect(p.target).toBe('http://127.0.0.1:8080');
+    expect([p.http.timeoutMs, p.http.connections]).toEqual([3000, 10]);
+    expect(p.http.headers.map(([k, v]) => [k, v.source])).toEqual([['accept', 'application/json'], ['x-suite', 'own']]);
+    expect(p.variables).toEqual({ tenant: 'own', region: 'eu' });
+    expect(p.secrets).toEqual(['eu']);
+    expect(p.data[0]).toMatchObject({ name: 'skus', file: join(dir, 'shared/data/skus.csv'), rows: [['7'], ['8']] });
+    expect(p.thresholds.map((t) => t.key)).toEqual(['http.errors', 'http.latency']);
+  });
 });
