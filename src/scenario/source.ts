@@ -77,8 +77,11 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
     }
     if (isScalar(node)) {
       let value: unknown = node.value;
-      const raw = typeof value === 'string' ? value : undefined;
       const contentShift = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+      // Offsets inside the string map 1:1 to the source only when it is written verbatim (no
+      // escapes, not folded or block): otherwise problems point at the value's start.
+      const verbatim = typeof value === 'string' && text.slice(valueRange[0] + contentShift, valueRange[0] + contentShift + value.length) === value;
+      const raw = verbatim ? (value as string) : undefined;
       if (!viaAlias) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange, ...(raw !== undefined ? { raw, contentShift } : {}) });
       if (typeof value === 'string') {
         const r = interpolateEnv(value, env);
@@ -86,7 +89,7 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
           problem(
             ERROR_CODES.ENV_UNSET,
             `environment variable ${u.name} is not set`,
-            valueRange[0] + contentShift + u.offset,
+            verbatim ? valueRange[0] + contentShift + u.offset : valueRange[0],
             path,
             `set ${u.name}, or give a default: \${${u.name}:-value}`,
           );

@@ -97,4 +97,11 @@ describe('environment interpolation', () => {
     const r = parseSource('x: "abc ${NOPE} d"\n', 'e.yaml', {});
     expect(r.problems[0]).toMatchObject({ code: 'RAMPART_ENV_UNSET', loc: { line: 1, col: 9, pointer: '/x' } });
   });
+
+  it('falls back to the value start when the string is not written verbatim (escapes, block scalars)', () => {
+    const escaped = parseSource('x: "a\\"b ${NOPE}"\n', 'e.yaml', {});
+    expect(escaped.problems[0]?.loc).toMatchObject({ line: 1, col: 4 });
+    const block = parseSource('x: |\n  line one\n  ${NOPE}\n', 'e.yaml', {});
+    expect(block.problems[0]?.loc).toMatchObject({ line: 1, col: 4 });
+  });
 });
