@@ -1,0 +1,178 @@
+/**
+ * The load generators the benchmark compares — rampart (its CLI, as a user runs it), autocannon
+ * (its CLI) and wrk when installed — each a child process pinned to CPU 1, and the measurement
+ * window every one of them goes through: requests counted at the target, generator CPU read from
+ * /proc, over the same aligned 100 ms buckets.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuUs, delay, epochMs, probe, spawnBounded, type Spawned } from './proc.js';
+import { windowFigures, type WindowFigures } from './stats.js';
+import type { Target } from './target.js';
+
+/** The generator's CPU (the target has CPU 0). */
+export const GENERATOR_CPU = 1;
+
+export const HAS_WRK = probe('wrk', ['--version']) || probe('sh', ['-c', 'command -v wrk']);
+
+export interface Measurement extends WindowFigures {
+  readonly generator: string;
+  /** Requests per 100 ms at the target in the window. */
+  readonly windows: readonly number[];
+  readonly requests: number;
+  /** Latency percentiles the generator reported, ms (NaN when it reported none). */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Peak RSS of the generator, bytes. */
+  readonly peakRssBytes: number;
+  /** rampart's JSON report, when the generator was rampart. */
+  readonly report?: RampartReport;
+  readonly exit: number | string;
+  /** Epoch ms: the command was spawned, the target saw its first request. */
+  readonly spawnedAt: number;
+  readonly firstRequestAt: number;
+}
+
+/** The parts of rampart's report (schemas/report.schema.json) the benchmark reads. */
+export interface RampartReport {
+  readonly verdict: string;
+  readonly series: readonly { metric: string; tags: Record<string, string>; count: number; p50: number; p99: number; rate: number }[];
+  readonly generator: { lateArrivals: number; droppedArrivals: number; eventLoopLagP99Ms: number; eventLoopLagMaxMs: number; overloaded: boolean };
+  readonly journeys?: readonly { name: string; started: number; completed: number; failed: number; dropped: number }[];
+  readonly warnings: readonly string[];
+}
+
+export interface WindowPlan {
+  /** Wait this long after the first request before measuring, ms. */
+  readonly warmupMs: number;
+  /** Measured window, ms (a multiple of 100). */
+  readonly windowMs: number;
+  /** The generator's whole run may take this long before it is killed, ms. */
+  readonly timeoutMs: number;
+}
+
+/** A command to run as a generator. */
+export interface GeneratorCommand {
+  readonly name: string;
+  readonly cmd: string;
+  readonly args: readonly string[];
+  /** Reads percentiles (and a report) once the process exited. */
+  readonly parse: (stdout: string) => { p50Ms: number; p99Ms: number; report?: RampartReport };
+  readonly cleanup?: () => void;
+}
+
+/** rampart's CLI (bin/rampart.js over dist/) running a scenario text against the target. */
+export function rampartCommand(root: string, name: string, scenario: string, targetUrl: string): GeneratorCommand {
+  const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-'));
+  const file = join(dir, 'scenario.yaml');
+  const out = join(dir, 'report.json');
+  writeFileSync(file, scenario);
+  return {
+    name,
+    cmd: process.execPath,
+    args: [join(root, 'bin/rampart.js'), 'run', file, '--target', targetUrl, '--quiet', '--out', out, '--seed', '1'],
+    parse: () => {
+      if (!existsSync(out)) return { p50Ms: NaN, p99Ms: NaN };
+      const report = JSON.parse(readFileSync(out, 'utf8')) as RampartReport;
+      const lat = [...report.series].filter((s) => s.metric === 'http.latency').sort((a, b) => b.count - a.count)[0];
+      return { p50Ms: lat?.p50 ?? NaN, p99Ms: lat?.p99 ?? NaN, report };
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** autocannon 9's CLI with JSON output; `rate` paces it (`--overallRate`). */
+export function autocannonCommand(root: string, o: { connections: number; durationS: number; rate?: number }, url: string): GeneratorCommand {
+  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-c', String(o.connections), '-d', String(o.durationS), '-j', '-n'];
+  if (o.rate !== undefined) args.push('-R', String(o.rate));
+  args.push(`${url}/`);
+  return {
+    name: o.rate !== undefined ? `autocannon -R ${o.rate}` : 'autocannon',
+    cmd: process.execPath,
+    args,
+    parse: (stdout) => {
+      try {
+        const j = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { latency?: { p50?: number; p99?: number } };
+        return { p50Ms: j.latency?.p50 ?? NaN, p99Ms: j.latency?.p99 ?? NaN };
+      } catch {
+        return { p50Ms: NaN, p99Ms: NaN };
+      }
+    },
+  };
+}
+
+/** wrk (one thread) with its latency distribution. */
+export function wrkCommand(o: { connections: number; durationS: number }, url: string): GeneratorCommand {
+  return {
+    name: 'wrk',
+    cmd: 'wrk',
+    args: ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '--latency', `${url}/`],
+    parse: (stdout) => ({ p50Ms: wrkPercentile(stdout, '50%'), p99Ms: wrkPercentile(stdout, '99%') }),
+  };
+}
+
+/** A percentile line of wrk's `--latency` output (`99%  1.23ms`), in ms. */
+export function wrkPercentile(text: string, label: string): number {
+  const m = new RegExp(`^\\s*${label.replace('%', '\\%')}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(text);
+  if (!m) return NaN;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+/**
+ * Runs a generator pinned to CPU 1, waits for its first request at the target, lets it warm up,
+ * measures one aligned window, then waits for it to exit and parses what it reported.
+ */
+export async function measure(root: string, g: GeneratorCommand, target: Target, w: WindowPlan): Promise<Measurement> {
+  await target.mark();
+  const spawnedAt = epochMs();
+  const proc: Spawned = spawnBounded(g.cmd, g.args, { cpu: GENERATOR_CPU, cwd: root, timeoutMs: w.timeoutMs });
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  try {
+    // The first request (polling the target's count).
+    let firstRequestAt = 0;
+    const deadline = spawnedAt + Math.min(w.timeoutMs, 30_000);
+    while (!exited && epochMs() < deadline) {
+      const s = await target.stats(0, 0);
+      if (s.firstAt > 0) {
+        firstRequestAt = s.firstAt;
+        break;
+      }
+      await delay(20);
+    }
+    if (firstRequestAt === 0) throw new Error(`${g.name} sent nothing (exit ${exited ? await proc.exited : 'pending'}): ${proc.err().slice(0, 2000)}`);
+    await delay(firstRequestAt + w.warmupMs - epochMs());
+    // Align to the target's 100 ms buckets.
+    const now = epochMs();
+    const from = Math.ceil(now / 100) * 100;
+    await delay(from - now);
+    const cpu0 = cpuUs(proc.pid);
+    const to = from + w.windowMs;
+    await delay(to - epochMs());
+    const cpu1 = cpuUs(proc.pid);
+    const stats = await target.stats(from, to);
+    const exit = await proc.exited;
+    const requests = stats.windows.reduce((a, b) => a + b, 0);
+    const elapsedMs = stats.windows.length * 100;
+    const parsed = g.parse(proc.out());
+    return {
+      generator: g.name,
+      ...windowFigures({ requests, elapsedMs, cpuUs: cpu1 - cpu0 }),
+      windows: stats.windows,
+      requests,
+      p50Ms: parsed.p50Ms,
+      p99Ms: parsed.p99Ms,
+      peakRssBytes: proc.peakRss(),
+      ...(parsed.report !== undefined ? { report: parsed.report } : {}),
+      exit,
+      spawnedAt,
+      firstRequestAt,
+    };
+  } finally {
+    if (!exited) proc.child.kill('SIGKILL');
+    await proc.exited;
+    g.cleanup?.();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Open-model parts of the benchmark: arrival smoothness at a planned rate (rampart against
+ * autocannon's `--overallRate`), the highest sustained arrival rate on one core, and the
+ * coordinated-omission check (an overloaded generator must say so).
+ */
+import { autocannonCommand, measure, rampartCommand, type Measurement } from './generators.js';
+import { mark, num, pct, table, times } from './format.js';
+import { achievedRate, coefficientOfVariation, median, withinPlan } from './stats.js';
+import { openGet } from './scenarios.js';
+import type { PartContext, PartResult } from './closed-parts.js';
+
+const CONNECTIONS = 50;
+/** Artillery 2.0.21's pooled maximum on this machine kind (bench/README.md, perf anchors). */
+export const ARTILLERY_POOLED_MAX = 2_200;
+
+function lateShare(m: Measurement): number {
+  const g = m.report?.generator;
+  const started = m.report?.journeys?.reduce((a, j) => a + j.started, 0) ?? 0;
+  return g !== undefined && started > 0 ? g.lateArrivals / started : NaN;
+}
+
+function openLine(log: (l: string) => void, m: Measurement, rate: number): void {
+  const g = m.report?.generator;
+  log(
+    `  ${m.generator.padEnd(22)} planned ${num(rate)}/s achieved ${num(achievedRate(m.windows))}/s  CV ${pct(coefficientOfVariation(m.windows))}  CPU ${num(m.cpuShare * 100)} %` +
+      (g ? `  late ${num(g.lateArrivals)} dropped ${num(g.droppedArrivals)} lag p99 ${num(g.eventLoopLagP99Ms, 1)} ms${g.overloaded ? ' OVERLOADED' : ''}` : ''),
+  );
+}
+
+/** Requests per 100 ms at a planned 5,000/s: rampart's open model against autocannon -R. */
+export async function smoothnessPart(ctx: PartContext, rate: number): Promise<PartResult> {
+  const durationS = Math.ceil(ctx.runMs / 1000);
+  const r: Measurement[] = [];
+  const a: Measurement[] = [];
+  ctx.log(`arrival smoothness at ${rate}/s: ${ctx.rounds} round(s)`);
+  for (let i = 0; i < ctx.rounds; i++) {
+    const order = i % 2 === 0 ? ['rampart', 'autocannon'] : ['autocannon', 'rampart'];
+    for (const k of order) {
+      const g =
+        k === 'rampart'
+          ? rampartCommand(ctx.root, 'rampart open', openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)
+          : autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url);
+      const m = await measure(ctx.root, g, ctx.target, ctx.window);
+      openLine(ctx.log, m, rate);
+      (k === 'rampart' ? r : a).push(m);
+    }
+  }
+  const row = (name: string, ms: readonly Measurement[]): string[] => [
+    name,
+    num(rate),
+    num(median(ms.map((m) => achievedRate(m.windows)))),
+    pct(median(ms.map((m) => coefficientOfVariation(m.windows)))),
+    `${num(median(ms.map((m) => Math.min(...m.windows))))} – ${num(median(ms.map((m) => Math.max(...m.windows))))}`,
+    num(median(ms.map((m) => m.cpuPerRequestUs)), 1),
+    num(median(ms.map((m) => m.p99Ms)), 2),
+  ];
+  const cv = median(r.map((m) => coefficientOfVariation(m.windows)));
+  const acv = median(a.map((m) => coefficientOfVariation(m.windows)));
+  const overloaded = r.some((m) => m.report?.generator.overloaded === true);
+  const markdown = [
+    `### Open model: arrival smoothness at ${num(rate)}/s (${ctx.rounds} rounds, ${durationS} s each, medians)`,
+    '',
+    table(['generator', 'planned/s', 'achieved/s', 'CV per 100 ms', 'per 100 ms min – max', 'CPU µs/request', 'p99 ms'], [row('rampart (open model)', r), row('autocannon --overallRate', a)]),
+    '',
+    `rampart's requests per 100 ms at the target vary by **${pct(cv)}** (goal ≤ 10 % ${mark(cv <= 0.1)}); autocannon's by ${pct(acv)}. ` +
+      `rampart flagged itself overloaded: ${overloaded ? 'yes (a false alarm at this rate)' : 'no'}.`,
+  ].join('\n');
+  return { markdown, data: { rate, rampart: r, autocannon: a, cv, autocannonCv: acv } };
+}
+
+/**
+ * The highest planned rate rampart sustains on one core: rates climb until one misses — achieved
+ * (at the target, steady window) off the plan by more than 1 %, arrivals dropped, or rampart
+ * reporting itself overloaded.
+ */
+export async function maxRatePart(ctx: PartContext, rates: readonly number[]): Promise<PartResult> {
+  const durationS = Math.ceil(ctx.runMs / 1000);
+  const rows: string[][] = [];
+  const runs: { rate: number; m: Measurement; ok: boolean }[] = [];
+  let best = 0;
+  ctx.log(`open model, highest sustained rate: ${rates.join(', ')}/s, ${durationS} s each`);
+  for (const rate of rates) {
+    const g = rampartCommand(ctx.root, `rampart ${rate}/s`, openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url);
+    const m = await measure(ctx.root, g, ctx.target, ctx.window);
+    openLine(ctx.log, m, rate);
+    const achieved = achievedRate(m.windows);
+    const gen = m.report?.generator;
+    const ok = withinPlan(achieved, rate) && gen !== undefined && gen.droppedArrivals === 0 && !gen.overloaded;
+    runs.push({ rate, m, ok });
+    rows.push([
+      num(rate),
+      num(achieved),
+      pct(achieved / rate - 1, 2),
+      pct(coefficientOfVariation(m.windows)),
+      `${num(m.cpuShare * 100)} %`,
+      num(m.cpuPerRequestUs, 1),
+      pct(lateShare(m), 2),
+      num(gen?.droppedArrivals ?? NaN),
+      num(gen?.eventLoopLagP99Ms ?? NaN, 1),
+      num(m.p99Ms, 2),
+      mark(ok),
+    ]);
+    if (!ok) break;
+    best = rate;
+  }
+  const vsArtillery = best / ARTILLERY_POOLED_MAX;
+  const markdown = [
+    `### Open model: highest sustained arrival rate on one core (${durationS} s per rate)`,
+    '',
+    table(['planned/s', 'achieved/s', 'off plan', 'CV per 100 ms', 'CPU', 'CPU µs/request', 'late', 'dropped', 'lag p99 ms', 'p99 ms', 'sustained'], rows),
+    '',
+    `Highest sustained: **${num(best)}/s** = ${times(vsArtillery, 1)} Artillery's pooled maximum (${num(ARTILLERY_POOLED_MAX)}/s, measured on this machine kind; ` +
+      `goal ≥ 5× ${mark(vsArtillery >= 5)}). Sustained = achieved within 1 % of plan at the target, nothing dropped, rampart not overloaded.`,
+  ].join('\n');
+  return { markdown, data: { best, vsArtillery, runs } };
+}
+
+/**
+ * Coordinated omission: far more arrivals than one core can start, few connections and a low
+ * maxVus. rampart must report late and dropped arrivals, event-loop lag and `overloaded`, and its
+ * http.latency_scheduled must show the queueing that http.latency hides.
+ */
+export async function omissionPart(ctx: PartContext, rate: number): Promise<PartResult> {
+  const durationS = Math.ceil(ctx.runMs / 1000);
+  ctx.log(`coordinated omission: ${rate}/s planned, 10 connections, maxVus 200`);
+  const g = rampartCommand(ctx.root, 'rampart overload', openGet({ rate, durationMs: durationS * 1000, connections: 10, maxVus: 200 }), ctx.target.url);
+  const m = await measure(ctx.root, g, ctx.target, ctx.window);
+  openLine(ctx.log, m, rate);
+  const rep = m.report;
+  const biggest = (metric: string): { p50: number; p99: number; count: number } | undefined =>
+    rep?.series.filter((s) => s.metric === metric).sort((a, b) => b.count - a.count)[0];
+  const lat = biggest('http.latency');
+  const sched = biggest('http.latency_scheduled');
+  const gen = rep?.generator;
+  const warned = rep?.warnings.some((w) => /overloaded/.test(w)) === true;
+  const checks: [string, boolean][] = [
+    ['http.latency_scheduled recorded', sched !== undefined && sched.count > 0],
+    ['scheduled p99 ≥ service p99 (the queueing shows)', sched !== undefined && lat !== undefined && sched.p99 >= lat.p99],
+    ['late arrivals reported', (gen?.lateArrivals ?? 0) > 0],
+    ['dropped arrivals reported (maxVus)', (gen?.droppedArrivals ?? 0) > 0],
+    ['event-loop lag reported', (gen?.eventLoopLagMaxMs ?? 0) > 0],
+    ['overloaded flag and warning', gen?.overloaded === true && warned],
+  ];
+  const markdown = [
+    `### Coordinated omission: ${num(rate)}/s planned on one core, 10 connections, maxVus 200`,
+    '',
+    table(
+      ['achieved/s', 'http.latency p50 / p99 ms', 'http.latency_scheduled p50 / p99 ms', 'late', 'dropped', 'lag p99 / max ms', 'overloaded'],
+      [[
+        num(achievedRate(m.windows)),
+        `${num(lat?.p50 ?? NaN, 2)} / ${num(lat?.p99 ?? NaN, 2)}`,
+        `${num(sched?.p50 ?? NaN, 1)} / ${num(sched?.p99 ?? NaN, 1)}`,
+        num(gen?.lateArrivals ?? NaN),
+        num(gen?.droppedArrivals ?? NaN),
+        `${num(gen?.eventLoopLagP99Ms ?? NaN, 1)} / ${num(gen?.eventLoopLagMaxMs ?? NaN, 1)}`,
+        gen?.overloaded === true ? 'yes' : 'no',
+      ]],
+    ),
+    '',
+    ...checks.map(([what, ok]) => `- ${mark(ok)} ${what}`),
+  ].join('\n');
+  return { markdown, data: { rate, m, checks } };
+}
