@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { RegisterCommand } from '../main.js';
+import type { CliIo } from '../io.js';
+import { RampartError, UsageError } from '../../errors.js';
+import { compareReports, DEFAULT_TOLERANCES, parseTolerances, renderComparison, type Comparison, type Tolerances } from '../../report/compare.js';
+import type { Report } from '../../report/model.js';
+import { readReport } from '../../report/read-report.js';
+
+interface CompareFlags {
+  readonly maxRegression?: string;
+  readonly json?: boolean;
+}
+
+/** A baseline given to `rampart run --baseline`: read and validated before any load is sent. */
+export interface Baseline {
+  readonly report: Report;
+  readonly tolerances: Tolerances;
+}
+
+/**
+ * Reads `--baseline` and parses `--max-regression` (default {@link DEFAULT_TOLERANCES}).
+ * @throws UsageError when the file is not a rampart report or the tolerances do not parse.
+ */
+export async function loadBaseline(path: string, maxRegression: string | undefined, cwd: string): Promise<Baseline> {
+  const tolerances = parseTolerances(maxRegression ?? DEFAULT_TOLERANCES);
+  const report = await readReport(resolve(cwd, path));
+  return { report, tolerances };
+}
+
+/**
+ * After a run: compares its report with the baseline, prints the table to stdout, and returns the
+ * exit code — 1 when the run passed its thresholds but regressed beyond the tolerances, else the
+ * run's own code.
+ */
+export function gateOnBaseline(report: Report, baseline: Baseline, runExit: number, io: CliIo): { code: number; comparison: Comparison } {
+  const comparison = compareReports(baseline.report, report, baseline.tolerances);
+  io.stdout.write(`\n${renderComparison(comparison)}\n`);
+  return { code: runExit === 0 && !comparison.passed ? 1 : runExit, comparison };
+}
+
+/** `rampart compare <baseline.json> <current.json>`: 0 no regression, 1 regressions, 2 bad input. */
+export async function compareCommand(basePath: string, currentPath: string, flags: CompareFlags, io: CliIo): Promise<number> {
+  try {
+    const baseline = await loadBaseline(basePath, flags.maxRegression, io.cwd);
+    const current = await readReport(resolve(io.cwd, currentPath));
+    const c = compareReports(baseline.report, current, baseline.tolerances);
+    io.stdout.write(flags.json === true ? `${JSON.stringify(c, null, 2)}\n` : `${renderComparison(c)}\n`);
+    return c.passed ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`rampart compare: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`rampart compare: ${e instanceof RampartError ? `${e.message} [${e.code}]` : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 3;
+  }
+}
+
+/** Registers `rampart compare`. */
+export const registerCompare: RegisterCommand = (program: Command, io, setExit) => {
+  program
+    .command('compare')
+    .description('Compare a run with a baseline run (two JSON reports); exit 1 on a regression beyond the tolerances.')
+    .argument('<baseline>', 'the baseline JSON report')
+    .argument('<current>', 'the JSON report to judge')
+    .option('--max-regression <limits>', `tolerances, e.g. p95=10%,p99=50ms,rps=20%,errors=0.5%,floor=1ms (default ${DEFAULT_TOLERANCES})`)
+    .option('--json', 'print the comparison as JSON')
+    .action(async (base: string, current: string, flags: CompareFlags) => {
+      setExit(await compareCommand(base, current, flags, io));
+    });
+};
