@@ -4,6 +4,7 @@
  * mutates the document; every problem is recorded on the context.
  */
 import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
 import { ERROR_CODES } from '../../errors.js';
 import type { JourneyPlan, Plan, SourcePos, Step } from '../plan.js';
 import { didYouMean } from '../suggest.js';
@@ -59,6 +60,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
   const env: StepEnv = {
     ctx,
     feeds,
+    baseDir: dirname(opts.path),
     hasTarget: target !== undefined,
     metrics: new Map(),
     names: { steps: new Set(), groups: new Set(), checks: new Set(), methods: new Set(), tagKeys: new Set() },

@@ -1,6 +1,9 @@
 /** Steps: requests, think, loop, if, poll, group, log, metric, set → the Plan's Step union. */
 import { ERROR_CODES } from '../../errors.js';
-import type { BodyPlan, DataFeed, HttpMethod, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
+import { readFileSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import type { BodyPlan, DataFeed, Expr, HttpMethod, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
+import { exprText } from '../template/coerce.js';
 import type { NormContext, Obj } from './context.js';
 import { get, ptr } from './context.js';
 import { captures, condition, matchers } from './matchers.js';
@@ -13,6 +16,8 @@ export interface StepEnv {
   readonly ctx: NormContext;
   /** Feeders by name, for `loop: { over: { data: name } }`. */
   readonly feeds: ReadonlyMap<string, DataFeed>;
+  /** Directory of the scenario file: `bodyFile` paths resolve against it. */
+  readonly baseDir: string;
   /** True when the plan has a target (relative URLs need one). */
   readonly hasTarget: boolean;
   /** Custom metrics seen (name → type), for thresholds. */
@@ -183,15 +188,21 @@ function request(env: StepEnv, s: Obj, at: string, scope: VarScope, name: string
   env.names.methods.add(method);
   const pairs = (o: unknown, p: string, lower: boolean): (readonly [string, Template])[] =>
     entries(o).map(([k, v]) => [lower ? k.toLowerCase() : k, ctx.template(String(v), ptr(at, p, k), scope)] as const);
-  const bodies = ['json', 'body', 'form'].filter((b) => Object.hasOwn(s, b));
+  const bodies = ['json', 'body', 'form', 'bodyFile'].filter((b) => Object.hasOwn(s, b));
   if (bodies.length > 1) ctx.problem(ERROR_CODES.SEMANTIC, `a request has one body: ${bodies.join(' and ')} given`, ptr(at, bodies[1] ?? ''), undefined, true);
-  if (Object.hasOwn(s, 'contentType') && !Object.hasOwn(s, 'body')) ctx.problem(ERROR_CODES.SEMANTIC, '`contentType` applies to a `body`', ptr(at, 'contentType'), undefined, true);
+  if (Object.hasOwn(s, 'contentType') && !Object.hasOwn(s, 'body') && !Object.hasOwn(s, 'bodyFile')) ctx.problem(ERROR_CODES.SEMANTIC, '`contentType` applies to a `body`', ptr(at, 'contentType'), undefined, true);
   let body: BodyPlan | undefined;
   if (Object.hasOwn(s, 'json')) body = { kind: 'json', value: ctx.templateValue(s.json, ptr(at, 'json'), scope) };
   else if (Object.hasOwn(s, 'form')) body = { kind: 'form', fields: pairs(s.form, 'form', false) };
   else if (Object.hasOwn(s, 'body')) {
     const template = ctx.template(String(s.body), ptr(at, 'body'), scope);
     body = typeof s.contentType === 'string' ? { kind: 'text', template, contentType: s.contentType } : { kind: 'text', template };
+  } else if (Object.hasOwn(s, 'bodyFile')) body = bodyFromFile(env, String(s.bodyFile), typeof s.contentType === 'string' ? s.contentType : undefined, ptr(at, 'bodyFile'), scope);
+  const headers = pairs(s.headers, 'headers', true);
+  if (Object.hasOwn(s, 'auth')) {
+    const a = s.auth as Obj;
+    if (headers.some(([k]) => k === 'authorization')) ctx.problem(ERROR_CODES.SEMANTIC, '`auth` and an `authorization` header: give one', ptr(at, 'auth'), undefined, true);
+    headers.push(['authorization', basicAuth(ctx.template(String(a.user), ptr(at, 'auth', 'user'), scope), ctx.template(String(a.password), ptr(at, 'auth', 'password'), scope))]);
   }
   const checks = entries(s.check).map(([checkName, c]) => {
     env.names.checks.add(checkName);
@@ -203,7 +214,7 @@ function request(env: StepEnv, s: Obj, at: string, scope: VarScope, name: string
     method,
     url,
     query: pairs(s.query, 'query', false),
-    headers: pairs(s.headers, 'headers', true),
+    headers,
     ...(body ? { body } : {}),
     expect: Object.hasOwn(s, 'expect') ? matchers(ctx, s.expect as Obj, ptr(at, 'expect'), scope) : [],
     checks,
@@ -214,6 +225,51 @@ function request(env: StepEnv, s: Obj, at: string, scope: VarScope, name: string
     pos: ctx.sourcePos(at),
   };
   return req;
+}
+
+/** A template part as an expression: text becomes a literal. */
+function partsExpr(t: Template): Expr {
+  const exprs: Expr[] = t.parts.map((p) => (typeof p === 'string' ? { kind: 'lit', value: p } : p));
+  return exprs.length === 1 ? (exprs[0] as Expr) : { kind: 'call', fn: 'concat', args: exprs };
+}
+
+/** `Basic {{ base64(concat(user, ":", password)) }}`, built from the two compiled templates. */
+function basicAuth(user: Template, password: Template): Template {
+  const creds: Expr = { kind: 'call', fn: 'concat', args: [partsExpr(user), { kind: 'lit', value: ':' }, partsExpr(password)] };
+  const b64: Expr = { kind: 'call', fn: 'base64', args: [creds] };
+  return { source: `Basic {{ ${exprText(b64)} }}`, parts: ['Basic ', b64], single: false };
+}
+
+/** Files larger than this are refused as request bodies (bytes). */
+export const MAX_BODY_FILE_BYTES = 1024 * 1024;
+
+function bodyFromFile(env: StepEnv, rel: string, contentType: string | undefined, at: string, scope: VarScope): BodyPlan | undefined {
+  const { ctx } = env;
+  const file = resolve(env.baseDir, rel);
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_BODY_FILE_BYTES) {
+      ctx.problem(ERROR_CODES.DATA_FILE, `body file ${rel} is larger than 1 MiB`, at);
+      return undefined;
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `body file not found: ${rel}` : `cannot read body file ${rel} (${code ?? 'error'})`, at, 'paths are relative to the scenario file');
+    return undefined;
+  }
+  if (extname(file).toLowerCase() === '.json' && contentType === undefined) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      ctx.problem(ERROR_CODES.DATA_FILE, `body file ${rel} is not valid JSON: ${(err as Error).message}`, at);
+      return undefined;
+    }
+    return { kind: 'json', value: ctx.templateValue(value, at, scope) };
+  }
+  const template = ctx.template(text, at, scope);
+  return contentType !== undefined ? { kind: 'text', template, contentType } : { kind: 'text', template };
 }
 
 const RETRY_DEFAULT_ON = ['refused', 'reset', 'timeout', '5xx', '429'];

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../src/scenario/index.js';
 import type { Plan, RequestStep, Step } from '../../../src/scenario/plan.js';
+import { compileTemplate } from '../../../src/scenario/template/index.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/scenarios/valid/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
@@ -223,5 +224,16 @@ describe('valid scenarios normalize into a frozen, serializable Plan', () => {
     expect(p.secrets).toEqual(['eu']);
     expect(p.data[0]).toMatchObject({ name: 'skus', file: join(dir, 'shared/data/skus.csv'), rows: [['7'], ['8']] });
     expect(p.thresholds.map((t) => t.key)).toEqual(['http.errors', 'http.latency']);
+  });
+
+  it('20: basic auth becomes a compiled authorization header; body files load as JSON or text templates', async () => {
+    const p = await load('20-auth-bodyfile.yaml');
+    const [order, note] = (p.journeys[0]?.steps ?? []).map(req);
+    const auth = order?.headers.find(([k]) => k === 'authorization')?.[1];
+    expect(auth?.source).toBe('Basic {{ base64(concat(user, ":", password)) }}');
+    expect(compileTemplate(auth?.source ?? '')).toEqual(auth);
+    expect(note?.headers.find(([k]) => k === 'authorization')?.[1].source).toBe('Basic {{ base64(concat("admin", ":", concat("pw-", password))) }}');
+    expect(order?.body).toMatchObject({ kind: 'json', value: { kind: 'object', entries: [['productId', { kind: 'tpl' }], ['qty', { kind: 'const', value: 2 }], ['note', {}], ['tags', {}]] } });
+    expect(note?.body).toMatchObject({ kind: 'text', contentType: 'text/plain; charset=utf-8', template: { source: 'Dear {{ user }},\nthanks.\n' } });
   });
 });
