@@ -7,7 +7,7 @@
 import type { ClosedLoad, ClosedStage } from '../scenario/plan.js';
 import { closedTargetAt, stageWindows } from '../load/closed-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import type { LoadContext } from './context.js';
+import { shareOf, type LoadContext } from './context.js';
 import { sleep } from './types.js';
 
 /** How often the VU target is re-read (ms). */
@@ -26,12 +26,15 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
   const windows = stageWindows(load);
   const slots: Slot[] = [];
   let shift = 0;
-  let sharedLeft = load.iterations ?? Infinity;
+  let sharedLeft = load.iterations !== undefined ? shareOf(load.iterations, ctx.shard) : Infinity;
+  // Stage hooks switch shared state (a mock's fault): one shard runs them.
+  const hooks = (ctx.shard?.index ?? 0) === 0;
   const sharedDone = new AbortController();
   const stopAll = AbortSignal.any([ctx.loadSignal, sharedDone.signal]);
 
   const spawn = (): void => {
-    const id = slots.length + 1;
+    // A shard numbers its VUs index+1, index+1+count, … so ids stay unique across shards.
+    const id = ctx.shard !== undefined ? slots.length * ctx.shard.count + ctx.shard.index + 1 : slots.length + 1;
     const slot: { id: number; stopping: boolean; done: boolean; finished: Promise<void> } = { id, stopping: false, done: false, finished: Promise.resolve() };
     slot.finished = (async () => {
       const vu = ctx.journeys.openVu(id);
@@ -58,7 +61,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
 
   const live = (): Slot[] => slots.filter((s) => !s.stopping && !s.done);
   const reconcile = (offset: number): void => {
-    const target = closedTargetAt(load, offset);
+    const target = shareOf(closedTargetAt(load, offset), ctx.shard);
     ctx.setTargetVus?.(target);
     // Slots that ended on their per-VU cap still count: they are not replaced.
     const counted = slots.filter((s) => !s.stopping);
@@ -74,7 +77,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
     if (stopAll.aborted) break;
     const stage = load.stages[w.index] as ClosedStage;
     ctx.enterPhase(w.index);
-    if (stage.onStart.length > 0) {
+    if (hooks && stage.onStart.length > 0) {
       const t0 = ctx.clock.now();
       await ctx.runHook(stage.onStart, `${stage.name} onStart`);
       shift += ctx.clock.now() - t0;
@@ -85,7 +88,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
       if (now >= stageEnd || stopAll.aborted) break;
       reconcile(Math.min(now - ctx.origin - shift, w.endMs - 1e-6));
       // Every VU slot ended on its per-VU cap and the schedule will not add any: the load is over.
-      if (load.iterationsPerVu !== undefined && slots.length > 0 && live().length === 0 && maxTargetFrom(load, w.index) <= slots.length) {
+      if (load.iterationsPerVu !== undefined && slots.length > 0 && live().length === 0 && shareOf(maxTargetFrom(load, w.index), ctx.shard) <= slots.length) {
         sharedDone.abort();
         break;
       }
@@ -93,7 +96,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
     }
     if (stopAll.aborted) break;
     ctx.leavePhase(w.index);
-    if (stage.onEnd.length > 0) {
+    if (hooks && stage.onEnd.length > 0) {
       const t0 = ctx.clock.now();
       await ctx.runHook(stage.onEnd, `${stage.name} onEnd`);
       shift += ctx.clock.now() - t0;

@@ -29,6 +29,27 @@ export interface LoadContext {
   runHook(steps: readonly Step[], label: string): Promise<void>;
   /** Called with the next VU target while a closed load runs (for live output). */
   setTargetVus?(n: number): void;
+  /**
+   * This run is shard `index` of `count` (worker threads, `--shard`): the open model starts only the
+   * arrivals k ≡ index (mod count) of the global schedule, the closed model runs this shard's share
+   * of the VU target. Absent: the whole load.
+   */
+  readonly shard?: ShardOfLoad;
+}
+
+/** One shard of a load: 0 ≤ index < count. */
+export interface ShardOfLoad {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * Shard `index`'s share of `total` whole units (VUs, iterations) split over `count` shards: the
+ * shares differ by at most one and always sum to `total` exactly (lower indexes take the remainder).
+ */
+export function shareOf(total: number, shard: ShardOfLoad | undefined): number {
+  if (shard === undefined) return total;
+  return Math.floor((total + shard.count - 1 - shard.index) / shard.count);
 }
 
 interface JourneyHandles {

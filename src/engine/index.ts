@@ -2,5 +2,5 @@
 export { Run, exitCodeFor, type RunOptions } from './run.js';
 export { createRunCollaborators, type RunCollaborators } from './wire.js';
 export { decideVerdict, generatorHealth, OVERLOAD_LAG_MS, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE } from './verdict.js';
-export { LATE_AFTER_MS } from './context.js';
+export { LATE_AFTER_MS, shareOf, type ShardOfLoad } from './context.js';
 export { systemClock, sleep, type Clock, type EngineVu, type EngineVuOptions, type IterationOutcome, type RunRegistry, type VuFactory } from './types.js';

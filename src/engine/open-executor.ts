@@ -8,7 +8,7 @@
 import type { OpenLoad, OpenPhase } from '../scenario/plan.js';
 import { phaseArrivalOffsets, phaseWindows } from '../load/open-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import { LATE_AFTER_MS, type LoadContext } from './context.js';
+import { LATE_AFTER_MS, shareOf, type LoadContext } from './context.js';
 import { sleep } from './types.js';
 
 /** Sleeps until the clock reaches `due` (epoch ms) or the load is stopped. */
@@ -25,11 +25,18 @@ export async function runOpenLoad(load: OpenLoad, ctx: LoadContext): Promise<voi
   const pick = weightedPicker(ctx.plan.journeys, ctx.pickRandom);
   let shift = 0;
   let vuId = 0;
+  // k: index of the arrival in the global schedule (every shard walks the same schedule and picks).
+  let k = -1;
+  const shard = ctx.shard;
+  // The cap is split like the VUs (at least one per shard).
+  const maxVus = Math.max(1, shareOf(load.maxVus, shard));
+  // Phase hooks switch shared state (a mock's fault): one shard runs them.
+  const hooks = (shard?.index ?? 0) === 0;
   for (const w of phaseWindows(load.phases)) {
     if (ctx.loadSignal.aborted) break;
     const phase = load.phases[w.index] as OpenPhase;
     ctx.enterPhase(w.index);
-    if (phase.onStart.length > 0) {
+    if (hooks && phase.onStart.length > 0) {
       const t0 = ctx.clock.now();
       await ctx.runHook(phase.onStart, `${phase.name} onStart`);
       // The schedule waits for the hook: arrivals keep their spacing instead of bursting after it.
@@ -38,21 +45,25 @@ export async function runOpenLoad(load: OpenLoad, ctx: LoadContext): Promise<voi
     const base = ctx.origin + shift + w.startMs;
     for (const off of phaseArrivalOffsets(phase, load.spacing, ctx.scheduleRandom)) {
       const due = base + off;
+      const journey = pick();
+      k++;
+      if (shard !== undefined && k % shard.count !== shard.index) continue;
       await until(ctx, due);
       if (ctx.loadSignal.aborted) break;
-      const journey = pick();
-      if (ctx.journeys.active >= load.maxVus) {
+      if (ctx.journeys.active >= maxVus) {
         ctx.journeys.drop(journey);
         continue;
       }
       if (ctx.clock.now() - due > LATE_AFTER_MS) ctx.journeys.markLate();
-      const vu = ctx.journeys.openVu(++vuId);
+      // A shard names its VUs by their global arrival number, so ids stay unique across shards.
+      vuId = shard !== undefined ? k + 1 : vuId + 1;
+      const vu = ctx.journeys.openVu(vuId);
       void ctx.journeys.iterate(vu, journey, due).finally(() => ctx.journeys.closeVu(vu));
     }
     await until(ctx, base + (w.endMs - w.startMs));
     if (ctx.loadSignal.aborted) break;
     ctx.leavePhase(w.index);
-    if (phase.onEnd.length > 0) {
+    if (hooks && phase.onEnd.length > 0) {
       const t0 = ctx.clock.now();
       await ctx.runHook(phase.onEnd, `${phase.name} onEnd`);
       shift += ctx.clock.now() - t0;

@@ -14,7 +14,7 @@ import { createLiveEvaluator } from '../thresholds/live.js';
 import { seededRandom } from '../load/random.js';
 import { openDurationMs, openRateAt, plannedArrivalsBetween } from '../load/open-schedule.js';
 import { closedDurationMs } from '../load/closed-schedule.js';
-import { JourneyTracker, type LoadContext } from './context.js';
+import { JourneyTracker, type LoadContext, type ShardOfLoad } from './context.js';
 import { OutputFanout } from './outputs.js';
 import { runOpenLoad } from './open-executor.js';
 import { runClosedLoad } from './closed-executor.js';
@@ -49,6 +49,11 @@ export interface RunOptions {
   readonly stopWhen?: () => string | undefined;
   /** Called for each warning as it happens (they also go into the report). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Run only shard `index` of `count` of the load (worker threads, `--shard`); see LoadContext.shard.
+   * Every shard must use the same `seed` so they walk one global schedule. Default: the whole load.
+   */
+  readonly shard?: ShardOfLoad;
 }
 
 /** After a cut, running journeys get this long (ms) to settle before the run moves on. */
@@ -252,6 +257,7 @@ export class Run {
             await runSteps(steps, label, this.#cutCtl.signal);
           },
           setTargetVus: (n) => (this.#targetVus = n),
+          ...(this.#o.shard !== undefined ? { shard: this.#o.shard } : {}),
         };
         if (plan.load.model === 'open') await runOpenLoad(plan.load, ctx);
         else await runClosedLoad(plan.load, ctx);

@@ -22,14 +22,22 @@ export interface RunCollaborators {
  * @param opts.sink where VUs record (the run's registry).
  * @param opts.log where `log` steps write (already a line; the caller redacts).
  * @param opts.seed seed of the data feeds' random order (default random).
+ * @param opts.partition this run's shard: its own slice of every data feed.
  */
 export function createRunCollaborators(
   plan: Plan,
-  opts: { readonly sink: MetricsSink; readonly log: (line: string) => void; readonly seed?: number },
+  opts: {
+    readonly sink: MetricsSink;
+    readonly log: (line: string) => void;
+    readonly seed?: number;
+    /** Shard `index` of `count`: the data feeds hold only rows index, index + count, … (unique rows never shared). */
+    readonly partition?: { readonly index: number; readonly count: number };
+  },
 ): RunCollaborators {
   const perVu = plan.http.connectionPolicy === 'per-vu';
   const client: HttpClient | undefined = perVu ? undefined : createHttpClient({ http: plan.http, target: plan.target });
-  const data = createDataFeeds(plan.data, { random: opts.seed !== undefined ? seededRandom(opts.seed) : Math.random });
+  const allData = createDataFeeds(plan.data, { random: opts.seed !== undefined ? seededRandom(opts.seed) : Math.random });
+  const data = opts.partition !== undefined ? allData.partition(opts.partition.index, opts.partition.count) : allData;
   // Compiled recipes, regexes and metric handles shared by every VU of the run.
   const shared = createVuShared();
 
