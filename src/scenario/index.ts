@@ -33,7 +33,7 @@ export interface LoadOptions {
 /** Every problem of a scenario, and the Plan when there are none. */
 export interface ValidationResult {
   readonly plan?: Plan;
-  readonly problems: readonly Problem[];
+  readonly problems: Problem[];
 }
 
 function sortProblems(problems: readonly Problem[]): Problem[] {
