@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { closedLoopPart, journeyCostPart, type PartContext, type PartResult } from './lib/closed-parts.js';
 import { maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
 import { memoryPart, startupPart } from './lib/system-parts.js';
-import { HAS_WRK } from './lib/generators.js';
-import { HAS_TASKSET } from './lib/proc.js';
+import { hasWrk } from './lib/generators.js';
+import { hasTaskset } from './lib/proc.js';
 import { startTarget } from './lib/target.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -86,9 +86,9 @@ async function main(argv: readonly string[]): Promise<void> {
     `## rampart benchmark — ${started.toISOString()}${s.quick ? ' (quick)' : ''}`,
     '',
     `Machine: ${machine()}.`,
-    `Target: Node \`http\` hello world on 127.0.0.1${HAS_TASKSET ? ', pinned to CPU 0; generators pinned to CPU 1 (taskset)' : ' (taskset missing: nothing pinned)'}. ` +
+    `Target: Node \`http\` hello world on 127.0.0.1${hasTaskset() ? ', pinned to CPU 0; generators pinned to CPU 1 (taskset)' : ' (taskset missing: nothing pinned)'}. ` +
       `Requests are counted at the target in 100 ms buckets; generator CPU is user + system time of its process (/proc) over the same window.` +
-      (HAS_WRK ? '' : ' wrk: not installed.'),
+      (hasWrk() ? '' : ' wrk: not installed.'),
   ].join('\n');
   log(header);
   const q = s.quick;

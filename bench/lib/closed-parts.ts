@@ -3,7 +3,7 @@
  * the 3-step journey against a plain GET. Generators alternate within every round; figures are
  * medians over rounds, ratios are medians of the per-round ratios.
  */
-import { autocannonCommand, HAS_WRK, measure, rampartCommand, wrkCommand, type Measurement, type WindowPlan } from './generators.js';
+import { autocannonCommand, hasWrk, measure, rampartCommand, wrkCommand, type Measurement, type WindowPlan } from './generators.js';
 import { mark, num, table, times } from './format.js';
 import { median, ratio } from './stats.js';
 import { closedGet, closedThreeStep } from './scenarios.js';
@@ -46,7 +46,7 @@ function row(name: string, ms: readonly Measurement[]): string[] {
 /** Closed loop, 50 keep-alive connections, one GET per iteration: rampart vs autocannon (vs wrk). */
 export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
-  const kinds = ['rampart', 'autocannon', ...(HAS_WRK ? ['wrk'] : [])];
+  const kinds = ['rampart', 'autocannon', ...(hasWrk() ? ['wrk'] : [])];
   const by = new Map<string, Measurement[]>(kinds.map((k) => [k, []]));
   ctx.log(`closed loop: ${CONNECTIONS} connections, ${ctx.rounds} round(s) of ${durationS} s per generator`);
   for (let r = 0; r < ctx.rounds; r++) {
@@ -80,7 +80,7 @@ export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
     '',
     `rampart ÷ autocannon: requests/s **${times(rpsRatio)}** (goal ≥ 1.00× ${mark(rpsRatio >= 1)}), ` +
       `CPU per request **${times(cpuRatio)}** (goal ≤ 1.00× ${mark(cpuRatio <= 1)}); per round: ${perRound.map((p) => `${times(p.rps)}/${times(p.cpu)}`).join(', ')}`,
-    HAS_WRK ? '' : '\nwrk is not installed here: its row is left out.',
+    hasWrk() ? '' : '\nwrk is not installed here: its row is left out.',
   ].join('\n');
   return { markdown, data: { rounds: Object.fromEntries(by), rpsRatio, cpuRatio, perRound } };
 }

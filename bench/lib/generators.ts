@@ -14,7 +14,12 @@ import type { Target } from './target.js';
 /** The generator's CPU (the target has CPU 0). */
 export const GENERATOR_CPU = 1;
 
-export const HAS_WRK = probe('wrk', ['--version']) || probe('sh', ['-c', 'command -v wrk']);
+let wrk: boolean | undefined;
+/** Whether wrk is installed; probed once. */
+export function hasWrk(): boolean {
+  wrk ??= probe('sh', ['-c', 'command -v wrk']);
+  return wrk;
+}
 
 export interface Measurement extends WindowFigures {
   readonly generator: string;

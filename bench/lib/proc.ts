@@ -6,18 +6,26 @@ import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:
 import { readFileSync } from 'node:fs';
 import { cpuTicksFromStat, statusKb } from './stats.js';
 
-/** Whether `taskset` can pin processes here (Linux with util-linux). */
-export const HAS_TASKSET = probe('taskset', ['-c', '0', 'true']);
+let taskset: boolean | undefined;
+/** Whether `taskset` can pin processes here (Linux with util-linux); probed once. */
+export function hasTaskset(): boolean {
+  taskset ??= probe('taskset', ['-c', '0', 'true']);
+  return taskset;
+}
 
-/** Clock ticks per second of /proc/<pid>/stat (usually 100). */
-export const CLK_TCK = (() => {
-  try {
-    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-    return Number.isFinite(n) && n > 0 ? n : 100;
-  } catch {
-    return 100;
+let clkTck: number | undefined;
+/** Clock ticks per second of /proc/<pid>/stat (usually 100); asked once. */
+export function clockTicks(): number {
+  if (clkTck === undefined) {
+    try {
+      const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+      clkTck = Number.isFinite(n) && n > 0 ? n : 100;
+    } catch {
+      clkTck = 100;
+    }
   }
-})();
+  return clkTck;
+}
 
 /** Whether a command runs (exit 0). */
 export function probe(cmd: string, args: readonly string[]): boolean {
@@ -53,7 +61,7 @@ export interface SpawnOptions {
 
 /** Spawns `cmd args` (pinned when asked), collecting its output. */
 export function spawnBounded(cmd: string, args: readonly string[], o: SpawnOptions): Spawned {
-  const pinned = o.cpu !== undefined && HAS_TASKSET;
+  const pinned = o.cpu !== undefined && hasTaskset();
   const file = pinned ? 'taskset' : cmd;
   const argv = pinned ? ['-c', String(o.cpu), cmd, ...args] : [...args];
   const stdio: StdioOptions = o.ipc === true ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
@@ -82,7 +90,7 @@ export function spawnBounded(cmd: string, args: readonly string[], o: SpawnOptio
 /** CPU time (user + system, every thread) of a process so far, µs; NaN once it is gone. */
 export function cpuUs(pid: number): number {
   try {
-    return (cpuTicksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) * 1e6) / CLK_TCK;
+    return (cpuTicksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) * 1e6) / clockTicks();
   } catch {
     return NaN;
   }
