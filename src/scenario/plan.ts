@@ -139,8 +139,19 @@ export interface RequestStep {
   readonly timeoutMs?: number;
   /** Extra metric tags. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Tags whose value comes from the response, e.g. `cache` from the `x-cache` header (absent header:
+   * no tag). The runner bounds the distinct values per tag (overflow becomes `other`).
+   */
+  readonly tagWith?: readonly ResponseTag[];
   readonly retry?: RetryPlan;
   readonly pos: SourcePos;
+}
+
+/** One response-derived tag of a request: `tag` takes the value of response header `header` (lower-cased). */
+export interface ResponseTag {
+  readonly tag: string;
+  readonly header: string;
 }
 
 export interface ThinkStep {

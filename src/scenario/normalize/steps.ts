@@ -208,6 +208,15 @@ function request(env: StepEnv, s: Obj, at: string, scope: VarScope, name: string
     env.names.checks.add(checkName);
     return { name: checkName, all: matchers(ctx, c as Obj, ptr(at, 'check', checkName), scope) };
   });
+  const tags = tagsOf(env, s.tags);
+  const tagWith = entries(s.tagWith).map(([tag, src]) => {
+    if (Object.hasOwn(tags, tag)) ctx.problem(ERROR_CODES.SEMANTIC, `tag \`${tag}\` is set by both \`tags\` and \`tagWith\``, ptr(at, 'tagWith', tag), undefined, true);
+    if (['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check'].includes(tag)) {
+      ctx.problem(ERROR_CODES.SEMANTIC, `\`${tag}\` is a tag the engine sets`, ptr(at, 'tagWith', tag), 'pick another tag name', true);
+    }
+    env.names.tagKeys.add(tag);
+    return { tag, header: String((src as Obj).header).toLowerCase() };
+  });
   const req: RequestStep = {
     kind: 'request',
     name: stepName,
@@ -220,7 +229,8 @@ function request(env: StepEnv, s: Obj, at: string, scope: VarScope, name: string
     checks,
     captures: Object.hasOwn(s, 'capture') ? captures(ctx, s.capture as Obj, ptr(at, 'capture')) : [],
     ...(Object.hasOwn(s, 'timeout') ? { timeoutMs: ctx.duration(s.timeout, ptr(at, 'timeout')) } : {}),
-    tags: tagsOf(env, s.tags),
+    tags,
+    ...(tagWith.length > 0 ? { tagWith } : {}),
     ...(Object.hasOwn(s, 'retry') ? { retry: retry(ctx, s.retry, ptr(at, 'retry')) } : {}),
     pos: ctx.sourcePos(at),
   };

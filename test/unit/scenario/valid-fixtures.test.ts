@@ -236,4 +236,13 @@ describe('valid scenarios normalize into a frozen, serializable Plan', () => {
     expect(order?.body).toMatchObject({ kind: 'json', value: { kind: 'object', entries: [['productId', { kind: 'tpl' }], ['qty', { kind: 'const', value: 2 }], ['note', {}], ['tags', {}]] } });
     expect(note?.body).toMatchObject({ kind: 'text', contentType: 'text/plain; charset=utf-8', template: { source: 'Dear {{ user }},\nthanks.\n' } });
   });
+
+  it('21: tagWith tags a request from a response header, and thresholds may filter on it', async () => {
+    const p = await load('21-tag-with.yaml');
+    const [product, wait] = p.journeys[0]?.steps ?? [];
+    expect(req(product).tagWith).toEqual([{ tag: 'cache', header: 'x-cache' }]);
+    expect(wait?.kind === 'poll' && wait.request.tagWith).toEqual([{ tag: 'worker', header: 'x-worker' }]);
+    expect(req((await load('02-minimal-closed.yaml')).journeys[0]?.steps[0]).tagWith).toBeUndefined();
+    expect(p.thresholds.map((t) => t.filter)).toEqual([{ step: 'product', cache: 'HIT', phase: 'steady' }, { cache: 'MISS' }, { worker: 'a' }]);
+  });
 });
