@@ -39,8 +39,6 @@ export interface AggregatorOptions {
   readonly firstEventWithinMs?: number;
   /** A second is shown live once every running shard sent it, or this long (ms) after the first did. Default 1500. */
   readonly flushAfterMs?: number;
-  /** Interval length the shards use (ms). Default 1000. */
-  readonly intervalMs?: number;
   /** Called once when a live abortOnFail threshold fails (a worker pool stops its workers). */
   readonly onAbort?: (reason: string) => void;
   readonly onWarning?: (message: string) => void;
@@ -84,7 +82,6 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
   const lostAfterMs = o.lostAfterMs ?? 5000;
   const firstWithin = o.firstEventWithinMs ?? 60_000;
   const flushAfterMs = o.flushAfterMs ?? 1500;
-  const intervalMs = o.intervalMs ?? 1000;
   const createdAt = clock.now();
   const warnings: string[] = [];
   const warn = (m: string): void => {

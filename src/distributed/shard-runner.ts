@@ -81,8 +81,8 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       // Heartbeats while waiting, so a collector started early does not take a waiting shard for lost.
       await sleep(o.startAt - clock.now(), o.signal);
     }
-    let run: Run | undefined;
-    const registry = createRegistry({ onWarning: (m) => run?.addWarning(m) });
+    const late: { run?: Run } = {};
+    const registry = createRegistry({ onWarning: (m) => late.run?.addWarning(m) });
     const collab = createRunCollaborators(o.plan, {
       sink: registry,
       log: o.log,
@@ -106,7 +106,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
           ...(u.targetVus !== undefined ? { targetVus: u.targetVus } : {}),
         }),
     };
-    run = new Run({
+    const run = new Run({
       plan: { ...o.plan, thresholds: [] },
       registry,
       createVu: collab.createVu,
@@ -124,7 +124,8 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
     });
-    const onAbort = (): void => run?.abort(abortReason(o.signal));
+    late.run = run;
+    const onAbort = (): void => run.abort(abortReason(o.signal));
     if (o.signal?.aborted === true) onAbort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     let report: Report;

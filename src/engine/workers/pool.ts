@@ -87,7 +87,6 @@ export async function runWithWorkers(o: WorkersOptions): Promise<WorkersResult> 
     runId,
     shards: o.workers,
     version: o.version,
-    intervalMs,
     lostAfterMs: o.lostAfterMs ?? 5000,
     firstEventWithinMs: 30_000,
     ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
