@@ -1,0 +1,153 @@
+/**
+ * Faults during a run, against real servers on 127.0.0.1: a target killed mid-run and restarted on
+ * the same port; targets that never answer, send an endless body, or reset. The run keeps its
+ * schedule, failures are classified, the report is written, and file descriptors and heap return
+ * near their baseline afterwards.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report, SeriesReport } from '../../src/report/model.js';
+import { runCli, scenarioFile, validateReport } from '../support/run-helpers.js';
+import { startTargetServer, type TargetServer } from '../support/target-server.js';
+import { eventually, openFds } from './support.js';
+
+const errorsByClass = (r: Report): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const s of r.series.filter((x: SeriesReport) => x.metric === 'http.errors' && x.tags.error !== undefined)) {
+    const k = s.tags.error as string;
+    out[k] = (out[k] ?? 0) + s.sum;
+  }
+  return out;
+};
+
+/** A keep-alive `http` server that can be killed (every connection cut) and restarted on its port. */
+class Restartable {
+  server: Server | undefined;
+  port = 0;
+  firstAt = 0;
+  served = 0;
+  readonly sockets = new Set<Socket>();
+  async start(port = 0): Promise<void> {
+    const server = createServer((_req, res: ServerResponse) => {
+      if (this.firstAt === 0) this.firstAt = Date.now();
+      this.served++;
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+  async kill(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    const closed = new Promise<void>((r) => s.close(() => r()));
+    for (const sock of this.sockets) sock.destroy();
+    await closed;
+  }
+}
+
+describe('the target dies mid-run and comes back on the same port', () => {
+  it('the run keeps its schedule, the outage is refused errors in its seconds of the timeline, the report is written', async () => {
+    const target = new Restartable();
+    await target.start();
+    const { dir, file } = await scenarioFile(`
+name: outage
+target: http://127.0.0.1:${target.port}
+http: { timeout: 1s, connectTimeout: 500ms }
+load:
+  phases: [{ name: steady, duration: 8s, rate: 25 }]
+journeys:
+  - name: j
+    steps: [{ name: ping, get: /ping }]
+`);
+    const out = join(dir, 'report.json');
+    const run = runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
+    expect(await eventually(() => target.firstAt > 0, 3000)).toBe(true);
+    const t0 = target.firstAt;
+    await new Promise((r) => setTimeout(r, t0 + 2500 - Date.now()));
+    await target.kill();
+    const servedBefore = target.served;
+    await new Promise((r) => setTimeout(r, t0 + 5000 - Date.now()));
+    await target.start(target.port);
+    const r = await run;
+    await target.kill();
+
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(validateReport(report)).toEqual([]);
+    // Errors are failures of the run's thresholds only if declared: none are, so it passes.
+    expect(r.code, r.stderr).toBe(0);
+    expect(report.durationMs).toBeGreaterThanOrEqual(8000);
+    expect(report.durationMs).toBeLessThan(8000 + 2500);
+    // Served again after the restart.
+    expect(target.served).toBeGreaterThan(servedBefore + 40);
+
+    const classes = errorsByClass(report);
+    expect(classes.refused ?? 0).toBeGreaterThanOrEqual(40);
+    // Cut keep-alive connections may show as resets; nothing else.
+    expect(Object.keys(classes).filter((c) => c !== 'refused' && c !== 'reset')).toEqual([]);
+
+    const at = (t: number): number => report.timeline.find((p) => Math.round(p.t) === t)?.errors ?? -1;
+    for (const t of [3, 4, 5]) expect(at(t), `second ${t}: ${JSON.stringify(report.timeline)}`).toBeGreaterThan(10);
+    for (const t of [1, 2, 7, 8]) expect(at(t), `second ${t}: ${JSON.stringify(report.timeline)}`).toBe(0);
+    // Every arrival was started on schedule, outage or not.
+    expect(report.journeys?.[0]?.started).toBe(200);
+  });
+});
+
+describe('hostile targets are bounded by timeouts and maxResponseSize; nothing leaks', () => {
+  let server: TargetServer;
+  beforeAll(async () => {
+    server = await startTargetServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const cases = [
+    { name: 'accepts but never answers', path: '/hang', cls: 'timeout', http: '{ timeout: 400ms, connections: 64 }' },
+    { name: 'sends an endless body', path: '/endless', cls: 'protocol', http: '{ timeout: 5s, maxResponseSize: 64KB, connections: 64 }' },
+    { name: 'resets the connection', path: '/reset', cls: 'reset', http: '{ timeout: 2s, connections: 64 }' },
+  ] as const;
+
+  for (const c of cases) {
+    it(`a target that ${c.name}: every request fails as ${c.cls}, on schedule; fds and heap back near baseline`, async () => {
+      const { dir, file } = await scenarioFile(`
+name: hostile
+target: ${server.url}
+http: ${c.http}
+load:
+  phases: [{ name: steady, duration: 3s, rate: 20 }]
+gracefulStop: 2s
+journeys:
+  - name: j
+    steps: [{ name: bad, get: ${c.path} }]
+`);
+      const fds = openFds();
+      const heap = process.memoryUsage().heapUsed;
+      const out = join(dir, 'report.json');
+      const t = Date.now();
+      const r = await runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
+      const took = Date.now() - t;
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+      const classes = errorsByClass(report);
+      expect(classes[c.cls], JSON.stringify(classes)).toBe(60);
+      expect(Object.keys(classes)).toEqual([c.cls]);
+      // 3 s of load plus at most the request timeout to settle (plus slack for a shared machine).
+      expect(took).toBeLessThan(3000 + 2000 + 3000);
+      // Connections are closed with the run: descriptors come back (allow the report file's and a few).
+      expect(await eventually(() => openFds() <= fds + 4, 3000), `fds ${fds} → ${openFds()}`).toBe(true);
+      // 60 responses cut at 64 KB must not stay reachable: heap stays well under what 60 × 64 KB × a leak would hold.
+      expect(process.memoryUsage().heapUsed - heap).toBeLessThan(40 * 1024 * 1024);
+    });
+  }
+});
