@@ -6,14 +6,17 @@
  * the cost of a 3-step journey; memory with 10,000 VUs; start-up time. Results go to bench/results/.
  *
  *   node --import tsx bench/run.ts [--quick] [--only closed,smooth,max,omission,journey,memory,startup]
- *                                  [--rounds N] [--no-build]
+ *                                  [--rounds N] [--no-build] [--rampart DIR] [--baseline DIR]
+ *
+ * --rampart DIR runs another checkout's build (its bin/rampart.js over dist/); --baseline DIR adds a
+ * second rampart build to the closed-loop part, alternating with the first (before/after a change).
  *
  * Every run is bounded in time and sends load only to 127.0.0.1. See bench/README.md.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoopPart, journeyCostPart, type PartContext, type PartResult } from './lib/closed-parts.js';
 import { maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
@@ -31,6 +34,16 @@ interface Settings {
   readonly rounds: number;
   readonly only: ReadonlySet<Part>;
   readonly build: boolean;
+  readonly rampart: string;
+  readonly baseline?: string;
+}
+
+function dirFlag(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const dir = resolve(argv[i + 1] ?? '');
+  if (!existsSync(join(dir, 'bin/rampart.js'))) throw new Error(`${name}: no bin/rampart.js in ${dir}`);
+  return dir;
 }
 
 function parseArgs(argv: readonly string[]): Settings {
@@ -41,7 +54,8 @@ function parseArgs(argv: readonly string[]): Settings {
   const r = argv.indexOf('--rounds');
   const rounds = r >= 0 ? Number(argv[r + 1]) : quick ? 1 : 3;
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error('--rounds expects 1 … 20');
-  return { quick, rounds, only: new Set(only as Part[]), build: !argv.includes('--no-build') };
+  const baseline = dirFlag(argv, '--baseline');
+  return { quick, rounds, only: new Set(only as Part[]), build: !argv.includes('--no-build'), rampart: dirFlag(argv, '--rampart') ?? ROOT, ...(baseline !== undefined ? { baseline } : {}) };
 }
 
 /** Newest modification time under a folder (ms). */
@@ -55,11 +69,11 @@ function newest(dir: string): number {
 }
 
 /** rampart runs as users run it: bin/rampart.js over dist/. Builds dist/ when src/ is newer. */
-function ensureBuilt(log: (l: string) => void): void {
-  const main = join(ROOT, 'dist/src/cli/main.js');
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(ROOT, 'src'))) return;
-  log('building dist/ (tsc -p tsconfig.build.json) …');
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+function ensureBuilt(dir: string, log: (l: string) => void): void {
+  const main = join(dir, 'dist/src/cli/main.js');
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(join(dir, 'src'))) return;
+  log(`building ${join(dir, 'dist')} (tsc -p tsconfig.build.json) …`);
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) {
     if (!existsSync(main)) throw new Error(`the build failed:\n${r.stdout}${r.stderr}`);
     log(`warning: tsc reported errors (files were still emitted):\n${r.stdout.split('\n').slice(0, 10).join('\n')}`);
@@ -80,12 +94,14 @@ function machine(): string {
 async function main(argv: readonly string[]): Promise<void> {
   const s = parseArgs(argv);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  if (s.build) ensureBuilt(log);
+  if (s.build) for (const dir of new Set([s.rampart, ...(s.baseline !== undefined ? [s.baseline] : [])])) ensureBuilt(dir, log);
   const started = new Date();
   const header = [
     `## rampart benchmark — ${started.toISOString()}${s.quick ? ' (quick)' : ''}`,
     '',
     `Machine: ${machine()}.`,
+    ...(s.rampart !== ROOT ? [`rampart: ${s.rampart}.`] : []),
+    ...(s.baseline !== undefined ? [`Baseline: ${s.baseline}.`] : []),
     `Target: Node \`http\` hello world on 127.0.0.1${hasTaskset() ? ', pinned to CPU 0; generators pinned to CPU 1 (taskset)' : ' (taskset missing: nothing pinned)'}. ` +
       `Requests are counted at the target in 100 ms buckets; generator CPU is user + system time of its process (/proc) over the same window.` +
       (hasWrk() ? '' : ' wrk: not installed.'),
@@ -96,6 +112,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const target = await startTarget({ cwd: ROOT });
   const ctx = (runMs: number, warmupMs: number): PartContext => ({
     root: ROOT,
+    rampart: s.rampart,
+    ...(s.baseline !== undefined ? { baseline: s.baseline } : {}),
     target,
     rounds: s.rounds,
     runMs,
@@ -124,8 +142,8 @@ async function main(argv: readonly string[]): Promise<void> {
   } finally {
     await target.stop();
   }
-  if (s.only.has('memory')) await timed('memory', () => memoryPart({ root: ROOT, vus: 10_000, delayMs: 1000, rampMs: q ? 3000 : 5000, holdMs: q ? 4000 : 10_000, log }));
-  if (s.only.has('startup')) await timed('start-up', () => startupPart({ root: ROOT, reps: q ? 3 : 7, log }));
+  if (s.only.has('memory')) await timed('memory', () => memoryPart({ root: ROOT, rampart: s.rampart, vus: 10_000, delayMs: 1000, rampMs: q ? 3000 : 5000, holdMs: q ? 4000 : 10_000, log }));
+  if (s.only.has('startup')) await timed('start-up', () => startupPart({ root: ROOT, rampart: s.rampart, reps: q ? 3 : 7, log }));
 
   const md = [header, ...sections.map((p) => p.markdown)].join('\n\n') + '\n';
   process.stdout.write(`\n${md}`);

@@ -10,7 +10,12 @@ import { closedGet, closedThreeStep } from './scenarios.js';
 import type { Target } from './target.js';
 
 export interface PartContext {
+  /** This checkout (autocannon, the target). */
   readonly root: string;
+  /** The rampart checkout to run (its bin/rampart.js over dist/); usually `root`. */
+  readonly rampart: string;
+  /** Another rampart checkout to compare against in the closed-loop part (`--baseline DIR`). */
+  readonly baseline?: string;
   readonly target: Target;
   readonly rounds: number;
   /** Generator run length, ms. */
@@ -46,7 +51,8 @@ function row(name: string, ms: readonly Measurement[]): string[] {
 /** Closed loop, 50 keep-alive connections, one GET per iteration: rampart vs autocannon (vs wrk). */
 export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
-  const kinds = ['rampart', 'autocannon', ...(hasWrk() ? ['wrk'] : [])];
+  const kinds = ['rampart', ...(ctx.baseline !== undefined ? ['baseline'] : []), 'autocannon', ...(hasWrk() ? ['wrk'] : [])];
+  const scenario = closedGet({ vus: CONNECTIONS, connections: CONNECTIONS, durationMs: durationS * 1000 });
   const by = new Map<string, Measurement[]>(kinds.map((k) => [k, []]));
   ctx.log(`closed loop: ${CONNECTIONS} connections, ${ctx.rounds} round(s) of ${durationS} s per generator`);
   for (let r = 0; r < ctx.rounds; r++) {
@@ -55,10 +61,12 @@ export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
     for (const k of order) {
       const g =
         k === 'rampart'
-          ? rampartCommand(ctx.root, 'rampart', closedGet({ vus: CONNECTIONS, connections: CONNECTIONS, durationMs: durationS * 1000 }), ctx.target.url)
-          : k === 'autocannon'
-            ? autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS }, ctx.target.url)
-            : wrkCommand({ connections: CONNECTIONS, durationS }, ctx.target.url);
+          ? rampartCommand(ctx.rampart, 'rampart', scenario, ctx.target.url)
+          : k === 'baseline'
+            ? rampartCommand(ctx.baseline ?? ctx.rampart, 'rampart (baseline)', scenario, ctx.target.url)
+            : k === 'autocannon'
+              ? autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS }, ctx.target.url)
+              : wrkCommand({ connections: CONNECTIONS, durationS }, ctx.target.url);
       const m = await measure(ctx.root, g, ctx.target, ctx.window);
       logLine(ctx.log, m);
       by.get(k)?.push(m);
@@ -72,6 +80,8 @@ export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
   }));
   const rpsRatio = median(perRound.map((p) => p.rps));
   const cpuRatio = median(perRound.map((p) => p.cpu));
+  const baseline = by.get('baseline') ?? [];
+  const vsBaseline = rampart.map((m, i) => ratio(m.cpuPerRequestUs, baseline[i]?.cpuPerRequestUs ?? NaN));
   const rows = kinds.map((k) => row(k, by.get(k) ?? []));
   const markdown = [
     `### Closed loop: ${CONNECTIONS} keep-alive connections, one GET (${ctx.rounds} rounds, ${durationS} s each, medians)`,
@@ -80,9 +90,10 @@ export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
     '',
     `rampart ÷ autocannon: requests/s **${times(rpsRatio)}** (goal ≥ 1.00× ${mark(rpsRatio >= 1)}), ` +
       `CPU per request **${times(cpuRatio)}** (goal ≤ 1.00× ${mark(cpuRatio <= 1)}); per round: ${perRound.map((p) => `${times(p.rps)}/${times(p.cpu)}`).join(', ')}`,
+    ...(baseline.length > 0 ? [`\nrampart ÷ baseline (${ctx.baseline}): CPU per request **${times(median(vsBaseline))}**; per round: ${vsBaseline.map((x) => times(x)).join(', ')}`] : []),
     hasWrk() ? '' : '\nwrk is not installed here: its row is left out.',
   ].join('\n');
-  return { markdown, data: { rounds: Object.fromEntries(by), rpsRatio, cpuRatio, perRound } };
+  return { markdown, data: { rounds: Object.fromEntries(by), rpsRatio, cpuRatio, perRound, vsBaseline } };
 }
 
 /** The 3-step journey (JSON captures, templated URL and body, expectations) against a plain GET. */
@@ -95,7 +106,7 @@ export async function journeyCostPart(ctx: PartContext): Promise<PartResult> {
   for (let r = 0; r < ctx.rounds; r++) {
     const order = r % 2 === 0 ? ['get', '3-step'] : ['3-step', 'get'];
     for (const k of order) {
-      const g = k === 'get' ? rampartCommand(ctx.root, 'rampart GET', closedGet(opts), ctx.target.url) : rampartCommand(ctx.root, 'rampart 3-step', closedThreeStep(opts), ctx.target.url);
+      const g = k === 'get' ? rampartCommand(ctx.rampart, 'rampart GET', closedGet(opts), ctx.target.url) : rampartCommand(ctx.rampart, 'rampart 3-step', closedThreeStep(opts), ctx.target.url);
       const m = await measure(ctx.root, g, ctx.target, ctx.window);
       logLine(ctx.log, m);
       (k === 'get' ? plain : three).push(m);

@@ -38,7 +38,7 @@ export async function smoothnessPart(ctx: PartContext, rate: number): Promise<Pa
     for (const k of order) {
       const g =
         k === 'rampart'
-          ? rampartCommand(ctx.root, 'rampart open', openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)
+          ? rampartCommand(ctx.rampart, 'rampart open', openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)
           : autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url);
       const m = await measure(ctx.root, g, ctx.target, ctx.window);
       openLine(ctx.log, m, rate);
@@ -80,7 +80,7 @@ export async function maxRatePart(ctx: PartContext, rates: readonly number[]): P
   let best = 0;
   ctx.log(`open model, highest sustained rate: ${rates.join(', ')}/s, ${durationS} s each`);
   for (const rate of rates) {
-    const g = rampartCommand(ctx.root, `rampart ${rate}/s`, openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url);
+    const g = rampartCommand(ctx.rampart, `rampart ${rate}/s`, openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url);
     const m = await measure(ctx.root, g, ctx.target, ctx.window);
     openLine(ctx.log, m, rate);
     const achieved = achievedRate(m.windows);
@@ -123,7 +123,7 @@ export async function maxRatePart(ctx: PartContext, rates: readonly number[]): P
 export async function omissionPart(ctx: PartContext, rate: number): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
   ctx.log(`coordinated omission: ${rate}/s planned, 10 connections, maxVus 200`);
-  const g = rampartCommand(ctx.root, 'rampart overload', openGet({ rate, durationMs: durationS * 1000, connections: 10, maxVus: 200 }), ctx.target.url);
+  const g = rampartCommand(ctx.rampart, 'rampart overload', openGet({ rate, durationMs: durationS * 1000, connections: 10, maxVus: 200 }), ctx.target.url);
   const m = await measure(ctx.root, g, ctx.target, ctx.window);
   openLine(ctx.log, m, rate);
   const rep = m.report;

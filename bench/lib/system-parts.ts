@@ -21,12 +21,12 @@ export const STARTUP_GOAL_MS = 300;
  * rampart's peak RSS (VmHWM), and what it sustained meanwhile.
  */
 export async function memoryPart(
-  o: { root: string; vus: number; delayMs: number; rampMs: number; holdMs: number; log: (l: string) => void },
+  o: { root: string; rampart: string; vus: number; delayMs: number; rampMs: number; holdMs: number; log: (l: string) => void },
 ): Promise<PartResult> {
   o.log(`memory: ${num(o.vus)} VUs, target answering after ${o.delayMs} ms, ramp ${o.rampMs} ms, hold ${o.holdMs} ms`);
   const target = await startTarget({ cwd: o.root, delayMs: o.delayMs });
   try {
-    const g = rampartCommand(o.root, `rampart ${o.vus} VUs`, manyVus({ vus: o.vus, rampMs: o.rampMs, holdMs: o.holdMs, connections: o.vus }), target.url);
+    const g = rampartCommand(o.rampart, `rampart ${o.vus} VUs`, manyVus({ vus: o.vus, rampMs: o.rampMs, holdMs: o.holdMs, connections: o.vus }), target.url);
     const windowMs = Math.max(1000, Math.floor((o.holdMs - 2000) / 100) * 100);
     const m = await measure(o.root, g, target, { warmupMs: o.rampMs + 1000, windowMs, timeoutMs: o.rampMs + o.holdMs + 60_000 });
     const rep = m.report;
@@ -56,13 +56,13 @@ export async function memoryPart(
  * Start-up: from spawning `node bin/rampart.js run small.yaml` to the first request at the
  * target, `reps` times (the scenario is loaded, validated and normalized on the way).
  */
-export async function startupPart(o: { root: string; reps: number; log: (l: string) => void }): Promise<PartResult> {
+export async function startupPart(o: { root: string; rampart: string; reps: number; log: (l: string) => void }): Promise<PartResult> {
   o.log(`start-up: ${o.reps} runs of a small scenario`);
   const target = await startTarget({ cwd: o.root });
   const samples: number[] = [];
   try {
     for (let i = 0; i < o.reps; i++) {
-      const g = rampartCommand(o.root, 'rampart start-up', small(), target.url);
+      const g = rampartCommand(o.rampart, 'rampart start-up', small(), target.url);
       await target.mark();
       const spawnedAt = epochMs();
       const proc = spawnBounded(g.cmd, g.args, { cpu: GENERATOR_CPU, cwd: o.root, timeoutMs: 30_000 });
