@@ -100,7 +100,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
 
   const phaseNames = loadPlan.model === 'open' ? loadPlan.phases.map((p) => p.name) : loadPlan.stages.map((s) => s.name);
   const thresholdPlans = thresholds(ctx, doc.thresholds as Obj | undefined, {
-    customMetrics: new Set(env.metrics.keys()),
+    customMetrics: new Map(env.metrics),
     tagKeys: env.names.tagKeys,
     tagValues: new Map<string, ReadonlySet<string>>([
       ['journey', journeyNames],

@@ -4,8 +4,9 @@
  */
 import { ERROR_CODES } from '../../errors.js';
 import { METRIC } from '../../metrics/types.js';
+import { AGGREGATIONS, aggregationText } from '../../thresholds/evaluate.js';
 import { parseThresholdExpression, parseThresholdKey, ThresholdSyntaxError } from '../../thresholds/parse.js';
-import type { ThresholdPlan } from '../plan.js';
+import type { ThresholdExpr, ThresholdPlan } from '../plan.js';
 import { didYouMean } from '../suggest.js';
 import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
@@ -15,14 +16,15 @@ export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', '
 
 /** What the scenario can produce: metric names and, per tag key, the values (undefined = any). */
 export interface Producible {
-  readonly customMetrics: ReadonlySet<string>;
+  /** Custom metric name → its type (`counter`, `rate`, `trend`). */
+  readonly customMetrics: ReadonlyMap<string, string>;
   readonly tagKeys: ReadonlySet<string>;
   readonly tagValues: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export function thresholds(ctx: NormContext, t: Obj | undefined, can: Producible): ThresholdPlan[] {
   const out: ThresholdPlan[] = [];
-  const metrics = new Set<string>([...Object.values(METRIC), ...can.customMetrics]);
+  const metrics = new Set<string>([...Object.values(METRIC), ...can.customMetrics.keys()]);
   const tagKeys = new Set<string>([...ENGINE_TAG_KEYS, ...can.tagKeys]);
   for (const [key, raw] of Object.entries(t ?? {})) {
     const at = ptr('/thresholds', key);
@@ -60,6 +62,11 @@ export function thresholds(ctx: NormContext, t: Obj | undefined, can: Producible
       try {
         const expr = parseThresholdExpression(source);
         if (!ok) return;
+        const misfit = aggregationMisfit(metricType(parsed.metric, can), expr);
+        if (misfit) {
+          ctx.problem(ERROR_CODES.THRESHOLD, `${misfit.message} (in \`${source}\`)`, sp, misfit.hint, true);
+          return;
+        }
         out.push({
           key,
           metric: parsed.metric,
@@ -79,4 +86,45 @@ export function thresholds(ctx: NormContext, t: Obj | undefined, can: Producible
     });
   }
   return out;
+}
+
+type MetricKind = 'trend' | 'counter' | 'rate' | 'gauge';
+
+const BUILT_IN_KINDS: Readonly<Record<string, MetricKind>> = {
+  [METRIC.httpRequests]: 'counter',
+  [METRIC.httpRetries]: 'counter',
+  [METRIC.httpErrors]: 'rate',
+  [METRIC.checks]: 'rate',
+  [METRIC.expectations]: 'rate',
+  [METRIC.journeysStarted]: 'counter',
+  [METRIC.journeysCompleted]: 'counter',
+  [METRIC.journeysFailed]: 'counter',
+  [METRIC.journeysDropped]: 'counter',
+  [METRIC.journeysInterrupted]: 'counter',
+  [METRIC.dataSent]: 'counter',
+  [METRIC.dataReceived]: 'counter',
+  [METRIC.vus]: 'gauge',
+};
+
+/** The type of a metric the scenario produces: built-in ones by name, custom ones by their step. */
+function metricType(metric: string, can: Producible): MetricKind {
+  const custom = can.customMetrics.get(metric);
+  if (custom === 'counter' || custom === 'rate' || custom === 'trend') return custom;
+  return BUILT_IN_KINDS[metric] ?? 'trend';
+}
+
+function aggregationMisfit(kind: MetricKind, expr: ThresholdExpr): { message: string; hint: string } | undefined {
+  const fn = expr.agg.fn;
+  // The evaluator's own table: what fails here would fail at the end of the run.
+  const applies = AGGREGATIONS[kind];
+  if (!applies.includes(fn === 'p' ? 'p(N)' : fn)) {
+    return {
+      message: `\`${aggregationText(expr.agg)}\` does not apply to a ${kind} metric`,
+      hint: `a ${kind} metric takes ${applies.join(', ')}`,
+    };
+  }
+  if (kind === 'rate' && fn === 'rate' && expr.value > 1) {
+    return { message: `a rate metric's rate is a fraction between 0 and 1, got ${expr.value}`, hint: 'write e.g. `rate < 0.01` or `rate < 1%`' };
+  }
+  return undefined;
 }
