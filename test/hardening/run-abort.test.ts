@@ -1,0 +1,118 @@
+/**
+ * SIGINT/SIGTERM mid-run (emitted on the io.signals emitter given to main): the load stops within a
+ * second — measured at the target —, a partial report marked aborted is written atomically (a reader
+ * polling the path only ever sees a whole JSON document, the previous one or the new one), exit
+ * 130/143, and nothing is left behind.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/model.js';
+import { scenarioFile, startCli, validateReport } from '../support/run-helpers.js';
+import { eventually, expectNoStack, strayFiles } from './support.js';
+
+/** Request arrival times per path, for "when did the load stop". */
+let server: Server;
+let url = '';
+const arrivals: { path: string; at: number }[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    arrivals.push({ path: req.url ?? '', at: Date.now() });
+    setTimeout(() => res.end('{"ok":true}'), 20);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const scenario = (load: string): string => `
+name: abort-me
+target: ${url}
+load: ${load}
+journeys:
+  - name: j
+    steps:
+      - { name: work, get: /work }
+      - think: 50ms
+      - { name: more, get: /more }
+teardown:
+  - { name: bye, get: /teardown }
+`;
+
+/** Polls `path` every 2 ms while `until` is pending; every read must parse as a whole JSON document. */
+function watchWhole(path: string, until: Promise<unknown>): Promise<{ reads: number; partial: string[] }> {
+  let done = false;
+  void until.finally(() => (done = true));
+  const partial: string[] = [];
+  let reads = 0;
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      let text: string | undefined;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      if (text !== undefined) {
+        reads++;
+        try {
+          JSON.parse(text);
+        } catch {
+          partial.push(text.slice(0, 80));
+        }
+      }
+      if (done) resolve({ reads, partial });
+      else setTimeout(tick, 2);
+    };
+    tick();
+  });
+}
+
+for (const [signal, code, load] of [
+  ['SIGINT', 130, '{ phases: [{ name: long, duration: 60s, rate: 50 }] }'],
+  ['SIGTERM', 143, '{ vus: 20, duration: 60s }'],
+] as const) {
+  describe(`${signal} mid-run`, () => {
+    it(`stops the load within a second, writes an aborted report atomically, exits ${code}`, async () => {
+      const { dir, file } = await scenarioFile(scenario(load));
+      const out = join(dir, 'report.json');
+      // A previous run's report at the same path: it is replaced whole, never truncated first.
+      await writeFile(out, JSON.stringify({ previous: true, pad: 'x'.repeat(200_000) }));
+      const run = startCli(['run', file, '--out', out], { cwd: dir });
+      const watcher = watchWhole(out, run.done);
+      expect(await eventually(() => arrivals.filter((a) => a.path === '/work').length > 30, 5000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      const sentAt = Date.now();
+      run.signals.emit(signal);
+      const exit = await run.done;
+      const tookMs = Date.now() - sentAt;
+      expect(exit, run.stderr()).toBe(code);
+      // Journeys are cut: no load request reaches the target a second after the signal.
+      const lastLoad = Math.max(...arrivals.filter((a) => a.path !== '/teardown').map((a) => a.at));
+      expect(lastLoad - sentAt).toBeLessThan(1000);
+      expect(arrivals.filter((a) => a.path === '/teardown' && a.at >= sentAt)).toHaveLength(1);
+      expect(tookMs).toBeLessThan(5000);
+
+      const w = await watcher;
+      expect(w.partial).toEqual([]);
+      expect(w.reads).toBeGreaterThan(10);
+      const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+      expect(validateReport(report)).toEqual([]);
+      expect(report).toMatchObject({ verdict: 'aborted', exitCode: code });
+      expect(report.abortReason).toContain(signal);
+      expect(report.durationMs).toBeLessThan(20_000);
+      expect(report.journeys?.[0]?.started ?? 0).toBeGreaterThan(0);
+      expect(strayFiles(dir, ['scenario.yaml', 'report.json'])).toEqual([]);
+      expect(run.stdout()).toContain('ABORTED');
+      expect(run.stderr()).toContain(signal);
+      expectNoStack(run.stdout() + run.stderr());
+      arrivals.length = 0;
+    });
+  });
+}
