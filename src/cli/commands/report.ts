@@ -3,10 +3,14 @@ import type { Command } from 'commander';
 import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
 import { RampartError, UsageError } from '../../errors.js';
+import { assertWritable } from '../../report/atomic-write.js';
 import { renderSummary } from '../../report/console-summary.js';
+import type { Output, Report } from '../../report/model.js';
+import { parseListen, prometheusOutput, type PrometheusOutput } from '../../report/prometheus.js';
 import { readReport } from '../../report/read-report.js';
-import { createRedactor } from '../../report/redact.js';
-import { parseReportTargets, writeReport, type ReportFormat, type ReportTarget } from '../../report/registry.js';
+import { createRedactor, type Redactor } from '../../report/redact.js';
+import { fileOutput, parseReportTargets, REPORT_FORMATS, writeReport, type ReportFormat, type ReportTarget } from '../../report/registry.js';
+import { gateOnBaseline, loadBaseline, type Baseline } from './compare.js';
 
 interface ReportFlags {
   readonly html?: string;
@@ -63,6 +67,90 @@ export async function reportCommand(file: string, flags: ReportFlags, io: CliIo)
     return 3;
   }
 }
+
+/** The report flags of `rampart run` (besides `--out`, the JSON shorthand it handles itself). */
+export interface RunReportFlags {
+  /** `FORMAT=FILE,…` (repeatable). */
+  readonly report?: readonly string[];
+  readonly baseline?: string;
+  readonly maxRegression?: string;
+  readonly prometheus?: string;
+  readonly pushgateway?: string;
+}
+
+/** What `rampart run` adds to a run for its report flags. */
+export interface RunReports {
+  /** The outputs to give the Run: one per `--report` file, and Prometheus when asked. */
+  outputs(redactor: Redactor): Output[];
+  /**
+   * After the run: 3 when a `--report` file could not be written, else the baseline gate (prints
+   * the comparison; 1 when the run passed but regressed), else `code`.
+   */
+  finish(report: Report, code: number): number;
+  /** Closes the Prometheus endpoint (after the last push). */
+  close(): Promise<void>;
+}
+
+/**
+ * Checks the report flags of `rampart run` BEFORE any load: formats and paths (each must be
+ * writable), the baseline (a valid report) and its tolerances, and binds the Prometheus endpoint.
+ * @throws UsageError (exit 2) or EngineError (unwritable path, exit 3).
+ */
+export async function prepareRunReports(flags: RunReportFlags, io: CliIo): Promise<RunReports> {
+  if (flags.maxRegression !== undefined && flags.baseline === undefined) throw new UsageError('--max-regression needs --baseline <report.json>');
+  const targets = parseReportTargets(flags.report ?? []).map((t) => ({ ...t, path: resolve(io.cwd, t.path) }));
+  for (const t of targets) await assertWritable(t.path);
+  const baseline: Baseline | undefined = flags.baseline !== undefined ? await loadBaseline(flags.baseline, flags.maxRegression, io.cwd) : undefined;
+  let pushUrl: string | undefined;
+  if (flags.pushgateway !== undefined) {
+    const u = URL.canParse(flags.pushgateway) ? new URL(flags.pushgateway) : undefined;
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new UsageError(`--pushgateway expects an http(s) URL, got "${flags.pushgateway}"`);
+    pushUrl = u.href.replace(/\/$/, '');
+  }
+  let prom: PrometheusOutput | undefined;
+  if (flags.prometheus !== undefined || pushUrl !== undefined) {
+    prom = prometheusOutput({
+      ...(flags.prometheus !== undefined ? { listen: parseListen(flags.prometheus) } : {}),
+      ...(pushUrl !== undefined ? { pushgateway: pushUrl } : {}),
+      onWarning: (m) => void io.stderr.write(`warning: ${m}\n`),
+    });
+    await prom.open();
+    if (prom.url !== undefined) io.stderr.write(`prometheus: serving ${prom.url}\n`);
+  }
+  const failed: string[] = [];
+  return {
+    outputs(redactor: Redactor): Output[] {
+      const files = targets.map((t): Output => {
+        const out = fileOutput(t, redactor);
+        return {
+          name: out.name,
+          async end(report: Report): Promise<void> {
+            try {
+              await out.end?.(report);
+            } catch (e) {
+              failed.push(e instanceof Error ? e.message : String(e));
+              throw e;
+            }
+          },
+        };
+      });
+      return prom ? [...files, prom] : files;
+    },
+    finish(report: Report, code: number): number {
+      if (failed.length > 0) {
+        io.stderr.write(`rampart run: a report could not be written: ${failed.join('; ')}\n`);
+        return 3;
+      }
+      return baseline ? gateOnBaseline(report, baseline, code, io).code : code;
+    },
+    async close(): Promise<void> {
+      await prom?.close();
+    },
+  };
+}
+
+/** Help text of `--report`. */
+export const REPORT_FLAG_HELP = `write reports when the run ends (also when aborted), atomically: FORMAT=FILE,… with formats ${REPORT_FORMATS.join(', ')} (repeatable)`;
 
 /** Registers `rampart report`. */
 export const registerReport: RegisterCommand = (program: Command, io, setExit) => {
