@@ -1,0 +1,72 @@
+/**
+ * An overloaded generator says so, live and in the report: arrivals dropped at a tiny maxVus, and
+ * an absurd planned rate the process cannot start on time (late arrivals, event-loop lag).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/model.js';
+import { runCli, scenarioFile, validateReport } from '../support/run-helpers.js';
+import { startTargetServer, type TargetServer } from '../support/target-server.js';
+
+let server: TargetServer;
+beforeAll(async () => {
+  server = await startTargetServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+describe('generator overload', () => {
+  it('a tiny maxVus: dropped arrivals in the live line, the summary, Report.generator and a warning', async () => {
+    const { dir, file } = await scenarioFile(`
+name: tiny-maxvus
+target: ${server.url}
+load:
+  phases: [{ name: steady, duration: 2s, rate: 40 }]
+  maxVus: 2
+journeys:
+  - name: j
+    steps: [{ name: slow, get: "/slow?ms=300" }]
+`);
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--out', out], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(validateReport(report)).toEqual([]);
+    // 80 planned, at most 2 running, each 300 ms: roughly 14 started, the rest dropped.
+    expect(report.generator.droppedArrivals).toBeGreaterThan(50);
+    expect(report.generator.droppedArrivals + (report.journeys?.[0]?.started ?? 0)).toBe(80);
+    expect(report.warnings.join('\n')).toMatch(/\d+ arrivals dropped: maxVus reached/);
+    // Live (no TTY: the first interval is printed) and in the summary.
+    expect(r.stderr).toMatch(/\| dropped \d+/);
+    expect(r.stdout).toMatch(/dropped/i);
+    expect(r.stdout).toMatch(/maxVus reached/);
+  });
+
+  it('an absurd planned rate: the report says the generator was overloaded, and why', async () => {
+    const { dir, file } = await scenarioFile(`
+name: absurd-rate
+target: ${server.url}
+load:
+  phases: [{ name: flood, duration: 1s, rate: 200000 }]
+  maxVus: 300
+journeys:
+  - name: j
+    steps: [{ name: json, get: /json }]
+`);
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--out', out], { cwd: dir });
+    expect([0, 1]).toContain(r.code);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(validateReport(report)).toEqual([]);
+    const g = report.generator;
+    console.log(`absurd rate: ${JSON.stringify(g)}; started ${report.journeys?.[0]?.started}`);
+    expect(g.overloaded).toBe(true);
+    expect(report.warnings.join('\n')).toMatch(/overloaded|dropped/);
+    expect(g.droppedArrivals + g.lateArrivals).toBeGreaterThan(1000);
+    // Live: the progress line shows the arrivals started and the drops; the summary says overloaded.
+    expect(r.stderr).toMatch(/arrivals \d+\/s of .*\| dropped \d+/);
+    expect(r.stdout).toMatch(/overloaded/);
+  });
+});
