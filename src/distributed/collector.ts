@@ -1,0 +1,76 @@
+/**
+ * The collector of a distributed run: consumes the shards' events from Kafka, merges them exactly
+ * (src/distributed/aggregator), evaluates the scenario's thresholds on the union, gives the outputs
+ * one Report and resolves with it. `rampart collect` and `rampart run --agents` use it.
+ */
+import type { Plan } from '../scenario/plan.js';
+import type { Output, Report } from '../report/model.js';
+import { createAggregator } from './aggregator.js';
+import { consumeRunEvents, type KafkaTarget } from './kafka.js';
+
+export interface CollectOptions {
+  readonly plan: Plan;
+  readonly kafka: KafkaTarget;
+  readonly runId: string;
+  readonly shards: number;
+  readonly outputs?: readonly Output[];
+  readonly version: string;
+  readonly scenarioText?: string;
+  /** A started shard silent this long (ms) is lost. Default 5000. */
+  readonly lostAfterMs?: number;
+  /** A shard never heard from is lost this long (ms) after the collector started. Default 60 000. */
+  readonly firstEventWithinMs?: number;
+  /** Aborting stops waiting: what arrived is merged and the missing shards are reported lost. */
+  readonly signal?: AbortSignal;
+  readonly onWarning?: (message: string) => void;
+  /** kafkajs warnings. */
+  readonly log?: (line: string) => void;
+  /**
+   * Called once consuming started (`--agents` launches the shards then) with `lose(index, why)`,
+   * which reports a shard lost at once (its process died) unless its end already arrived.
+   */
+  readonly onReady?: (lose: (index: number, why: string) => void) => void;
+}
+
+export interface CollectResult {
+  readonly report: Report;
+  readonly outputErrors: readonly Error[];
+  /** Messages on the topic that were not rampart events. */
+  readonly skipped: number;
+}
+
+/** Collects one run to its end (every shard ended or lost). Rejects when Kafka cannot be reached. */
+export async function collectRun(o: CollectOptions): Promise<CollectResult> {
+  const agg = createAggregator({
+    plan: o.plan,
+    runId: o.runId,
+    shards: o.shards,
+    version: o.version,
+    lostAfterMs: o.lostAfterMs ?? 5000,
+    firstEventWithinMs: o.firstEventWithinMs ?? 60_000,
+    ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
+    ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
+    ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
+  });
+  const source = await consumeRunEvents(o.kafka, o.runId, (e) => void agg.accept(e), {
+    clientId: 'rampart-collect',
+    ...(o.log !== undefined ? { log: o.log } : {}),
+  });
+  try {
+    o.onReady?.((index, why) => agg.lose(index, why));
+    while (!agg.done) {
+      if (o.signal?.aborted === true) {
+        for (let i = 0; i < o.shards; i++) agg.lose(i, 'the collector was interrupted before it ended');
+        break;
+      }
+      await agg.poll();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await agg.poll();
+  } finally {
+    await source.close();
+  }
+  const report = await agg.finish();
+  if (source.skipped > 0) o.onWarning?.(`${source.skipped} messages on ${o.kafka.topic} were not rampart events (skipped)`);
+  return { report, outputErrors: agg.outputErrors, skipped: source.skipped };
+}
