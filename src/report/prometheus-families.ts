@@ -19,7 +19,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import type { MetricsSnapshot, SeriesSnapshot, Tags } from '../metrics/types.js';
-import { selectSeries, summarize } from '../metrics/index.js';
+import { selectSeries, seriesKey, summarize } from '../metrics/index.js';
 
 /** Histogram bucket upper bounds (seconds) of every time trend: 1 ms … 60 s, plus +Inf. */
 export const LATENCY_BUCKETS_SECONDS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -82,14 +82,30 @@ function add(families: Map<string, Family>, name: string, type: FamilyType, help
 
 const BOUNDS_US = LATENCY_BUCKETS_SECONDS.map((s) => Math.round(s * 1_000_000));
 
-function trendFamilies(out: Map<string, Family>, s: SeriesSnapshot, last: MetricsSnapshot | undefined): void {
+/**
+ * Bucket counts of the last scrape or push, per series: a series whose histogram did not change is
+ * not decoded again. Owned by one output.
+ */
+export type BucketCache = Map<string, { readonly hist: string; readonly counts: readonly number[] }>;
+
+function cachedCounts(s: SeriesSnapshot, cache: BucketCache | undefined): readonly number[] {
+  if (s.hist === undefined || s.count === 0) return BOUNDS_US.map(() => 0);
+  const key = seriesKey(s.metric, s.tags);
+  const hit = cache?.get(key);
+  if (hit && hit.hist === s.hist) return hit.counts;
+  const counts = bucketCounts(s.hist, BOUNDS_US);
+  cache?.set(key, { hist: s.hist, counts });
+  return counts;
+}
+
+function trendFamilies(out: Map<string, Family>, s: SeriesSnapshot, last: MetricsSnapshot | undefined, cache: BucketCache | undefined): void {
   const base = `rampart_${promName(s.metric)}`;
   const time = s.unit === 'us';
   const labels = labelsOf(s.tags, ['le', 'quantile']);
   if (time) {
     const name = `${base}_seconds`;
     const help = `${s.metric} in seconds (histogram; buckets ${LATENCY_BUCKETS_SECONDS.join(', ')} s; aggregatable)`;
-    const counts = s.hist !== undefined && s.count > 0 ? bucketCounts(s.hist, BOUNDS_US) : BOUNDS_US.map(() => 0);
+    const counts = cachedCounts(s, cache);
     LATENCY_BUCKETS_SECONDS.forEach((le, i) => add(out, name, 'histogram', help, { name: `${name}_bucket`, labels: { ...labels, le: String(le) }, value: counts[i] ?? 0 }));
     add(out, name, 'histogram', help, { name: `${name}_bucket`, labels: { ...labels, le: '+Inf' }, value: s.count });
     add(out, name, 'histogram', help, { name: `${name}_sum`, labels, value: s.sum / 1_000_000 });
@@ -113,15 +129,18 @@ function trendFamilies(out: Map<string, Family>, s: SeriesSnapshot, last: Metric
   }
 }
 
-/** Every family of the metrics in `cumulative`; `last` is the latest interval (for current percentiles). */
-export function metricFamilies(cumulative: MetricsSnapshot, last: MetricsSnapshot | undefined): Map<string, Family> {
+/**
+ * Every family of the metrics in `cumulative`; `last` is the latest interval (for current
+ * percentiles); `cache` spares decoding histograms that did not change since the previous call.
+ */
+export function metricFamilies(cumulative: MetricsSnapshot, last: MetricsSnapshot | undefined, cache?: BucketCache): Map<string, Family> {
   const out = new Map<string, Family>();
   for (const s of cumulative.series) {
     const base = `rampart_${promName(s.metric)}`;
     const labels = labelsOf(s.tags);
     switch (s.type) {
       case 'trend':
-        trendFamilies(out, s, last);
+        trendFamilies(out, s, last, cache);
         break;
       case 'counter':
         add(out, `${base}${s.unit === 'bytes' ? '_bytes' : ''}_total`, 'counter', `${s.metric} (counter${s.unit === 'bytes' ? ', bytes' : ''})`, { labels, value: s.sum });

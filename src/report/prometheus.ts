@@ -15,7 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pushgateway, Registry, type Metric } from 'prom-client';
 import { UsageError } from '../errors.js';
-import { metricFamilies, type Family, type FamilyType } from './prometheus-families.js';
+import { metricFamilies, type BucketCache, type Family, type FamilyType } from './prometheus-families.js';
 import type { IntervalUpdate, Output, Report, RunInfo, ThresholdResult } from './model.js';
 
 /** Where to listen: `host:port`, `:port` (every interface), `[::1]:port`. */
@@ -106,6 +106,7 @@ function asMetric(f: Family): Metric {
 export function prometheusOutput(opts: PrometheusOptions): PrometheusOutput {
   const registry = new Registry();
   const state: State = { thresholds: [] };
+  const buckets: BucketCache = new Map();
   const warned = new Set<string>();
   const warn = (m: string): void => {
     if (warned.has(m)) return;
@@ -120,7 +121,7 @@ export function prometheusOutput(opts: PrometheusOptions): PrometheusOutput {
 
   const refresh = (): void => {
     registry.clear();
-    const fams = [...runFamilies(state), ...(state.last || state.report ? metricFamilies(state.last?.cumulative ?? { startMs: 0, endMs: 0, series: [] }, state.last?.interval).values() : [])];
+    const fams = [...runFamilies(state), ...(state.last || state.report ? metricFamilies(state.last?.cumulative ?? { startMs: 0, endMs: 0, series: [] }, state.last?.interval, buckets).values() : [])];
     for (const f of fams) registry.registerMetric(asMetric(f));
   };
   const metrics = async (): Promise<string> => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../src/metrics/index.js';
 import type { IntervalUpdate, RunInfo } from '../../../src/report/model.js';
 import { parseListen, prometheusOutput } from '../../../src/report/prometheus.js';
-import { LATENCY_BUCKETS_SECONDS, labelsOf, promName } from '../../../src/report/prometheus-families.js';
+import { LATENCY_BUCKETS_SECONDS, labelsOf, metricFamilies, promName, type BucketCache } from '../../../src/report/prometheus-families.js';
 import { UsageError } from '../../../src/errors.js';
 import { sampleReport } from './fixture-report.js';
 import { parseExposition } from './prom-text.js';
@@ -111,6 +111,25 @@ describe('prometheus output', () => {
     await out.close();
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^pushgateway http:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+});
+
+describe('metricFamilies', () => {
+  it('reuses the bucket counts of an unchanged histogram and recomputes a changed one', () => {
+    const u = update();
+    const cache: BucketCache = new Map();
+    const inf = (fams: ReturnType<typeof metricFamilies>): number | undefined =>
+      fams.get('rampart_http_latency_seconds')?.samples.find((x) => x.labels.le === '0.25')?.value;
+    expect(inf(metricFamilies(u.cumulative, u.interval, cache))).toBe(90);
+    const [entry] = [...cache.values()];
+    expect(inf(metricFamilies(u.cumulative, u.interval, cache))).toBe(90);
+    expect([...cache.values()][0]).toBe(entry);
+    // A different histogram under the same series key is decoded again.
+    const reg = createRegistry();
+    reg.trend('http.latency', { step: 'a"b\n', 'x-y': 'z' }).record(1000);
+    const other = reg.cumulative();
+    reg.dispose();
+    expect(inf(metricFamilies(other, undefined, cache))).toBe(1);
   });
 });
 
