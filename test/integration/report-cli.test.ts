@@ -37,6 +37,14 @@ describe('rampart report', () => {
     expect(JSON.parse(await readFile(join(dir, 'again.json'), 'utf8'))).toEqual(sampleReport());
   });
 
+  it('re-renders the committed sample report of a real run', async () => {
+    const sample = new URL('../../docs/sample-report.json', import.meta.url).pathname;
+    const r = await runCli(['report', sample, '--md', 'sample.md', '--junit', 'sample.xml'], { cwd: dir });
+    expect(r.stderr).not.toContain('not a rampart report');
+    expect(r.code).toBe(0);
+    expect(await readFile(join(dir, 'sample.md'), 'utf8')).toMatch(/^## ✅ rampart: catalog-cache PASSED/);
+  });
+
   it('prints the summary when no format is asked for', async () => {
     const r = await runCli(['report', 'base.json'], { cwd: dir });
     expect(r.code).toBe(0);
