@@ -3,7 +3,7 @@
  * the 3-step journey against a plain GET. Generators alternate within every round; figures are
  * medians over rounds, ratios are medians of the per-round ratios.
  */
-import { autocannonCommand, hasWrk, measure, rampartCommand, wrkCommand, type Measurement, type WindowPlan } from './generators.js';
+import { autocannonCommand, hasWrk, measure, rampartCommand, undiciCommand, wrkCommand, type GeneratorCommand, type Measurement, type WindowPlan } from './generators.js';
 import { mark, num, table, times } from './format.js';
 import { median, ratio } from './stats.js';
 import { closedGet, closedThreeStep } from './scenarios.js';
@@ -51,22 +51,30 @@ function row(name: string, ms: readonly Measurement[]): string[] {
 /** Closed loop, 50 keep-alive connections, one GET per iteration: rampart vs autocannon (vs wrk). */
 export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
-  const kinds = ['rampart', ...(ctx.baseline !== undefined ? ['baseline'] : []), 'autocannon', ...(hasWrk() ? ['wrk'] : [])];
+  const kinds = ['rampart', ...(ctx.baseline !== undefined ? ['baseline'] : []), 'autocannon', 'undici', ...(hasWrk() ? ['wrk'] : [])];
   const scenario = closedGet({ vus: CONNECTIONS, connections: CONNECTIONS, durationMs: durationS * 1000 });
+  const load = { connections: CONNECTIONS, durationS };
+  const command = (k: string): GeneratorCommand => {
+    switch (k) {
+      case 'rampart':
+        return rampartCommand(ctx.rampart, 'rampart', scenario, ctx.target.url);
+      case 'baseline':
+        return rampartCommand(ctx.baseline ?? ctx.rampart, 'rampart (baseline)', scenario, ctx.target.url);
+      case 'autocannon':
+        return autocannonCommand(ctx.root, load, ctx.target.url);
+      case 'undici':
+        return undiciCommand(ctx.root, load, ctx.target.url);
+      default:
+        return wrkCommand(load, ctx.target.url);
+    }
+  };
   const by = new Map<string, Measurement[]>(kinds.map((k) => [k, []]));
   ctx.log(`closed loop: ${CONNECTIONS} connections, ${ctx.rounds} round(s) of ${durationS} s per generator`);
   for (let r = 0; r < ctx.rounds; r++) {
     // Alternate the order each round so neither generator always runs on a warmer machine.
     const order = r % 2 === 0 ? kinds : [...kinds].reverse();
     for (const k of order) {
-      const g =
-        k === 'rampart'
-          ? rampartCommand(ctx.rampart, 'rampart', scenario, ctx.target.url)
-          : k === 'baseline'
-            ? rampartCommand(ctx.baseline ?? ctx.rampart, 'rampart (baseline)', scenario, ctx.target.url)
-            : k === 'autocannon'
-              ? autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS }, ctx.target.url)
-              : wrkCommand({ connections: CONNECTIONS, durationS }, ctx.target.url);
+      const g = command(k);
       const m = await measure(ctx.root, g, ctx.target, ctx.window);
       logLine(ctx.log, m);
       by.get(k)?.push(m);
@@ -80,6 +88,9 @@ export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
   }));
   const rpsRatio = median(perRound.map((p) => p.rps));
   const cpuRatio = median(perRound.map((p) => p.cpu));
+  const undici = by.get('undici') ?? [];
+  const vsUndici = rampart.map((m, i) => ratio(m.cpuPerRequestUs, undici[i]?.cpuPerRequestUs ?? NaN));
+  const undiciVsAutocannon = undici.map((m, i) => ratio(m.cpuPerRequestUs, autocannon[i]?.cpuPerRequestUs ?? NaN));
   const baseline = by.get('baseline') ?? [];
   const vsBaseline = rampart.map((m, i) => ratio(m.cpuPerRequestUs, baseline[i]?.cpuPerRequestUs ?? NaN));
   const rows = kinds.map((k) => row(k, by.get(k) ?? []));
@@ -90,10 +101,12 @@ export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
     '',
     `rampart ÷ autocannon: requests/s **${times(rpsRatio)}** (goal ≥ 1.00× ${mark(rpsRatio >= 1)}), ` +
       `CPU per request **${times(cpuRatio)}** (goal ≤ 1.00× ${mark(cpuRatio <= 1)}); per round: ${perRound.map((p) => `${times(p.rps)}/${times(p.cpu)}`).join(', ')}`,
+    `\nCPU per request, rampart ÷ a bare undici dispatch loop (the HTTP library rampart is built on): **${times(median(vsUndici))}**; ` +
+      `undici ÷ autocannon: ${times(median(undiciVsAutocannon))}.`,
     ...(baseline.length > 0 ? [`\nrampart ÷ baseline (${ctx.baseline}): CPU per request **${times(median(vsBaseline))}**; per round: ${vsBaseline.map((x) => times(x)).join(', ')}`] : []),
     hasWrk() ? '' : '\nwrk is not installed here: its row is left out.',
   ].join('\n');
-  return { markdown, data: { rounds: Object.fromEntries(by), rpsRatio, cpuRatio, perRound, vsBaseline } };
+  return { markdown, data: { rounds: Object.fromEntries(by), rpsRatio, cpuRatio, perRound, vsBaseline, vsUndici, undiciVsAutocannon } };
 }
 
 /** The 3-step journey (JSON captures, templated URL and body, expectations) against a plain GET. */

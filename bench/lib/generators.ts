@@ -107,6 +107,16 @@ export function autocannonCommand(root: string, o: { connections: number; durati
   };
 }
 
+/** A bare undici Pool dispatch loop (bench/undici-loop.ts): the floor under rampart's HTTP client. */
+export function undiciCommand(root: string, o: { connections: number; durationS: number }, url: string): GeneratorCommand {
+  return {
+    name: 'undici dispatch loop',
+    cmd: process.execPath,
+    args: ['--import', 'tsx', join(root, 'bench/undici-loop.ts'), `${url}/`, String(o.connections), String(o.durationS)],
+    parse: () => ({ p50Ms: NaN, p99Ms: NaN }),
+  };
+}
+
 /** wrk (one thread) with its latency distribution. */
 export function wrkCommand(o: { connections: number; durationS: number }, url: string): GeneratorCommand {
   return {
