@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report, SeriesReport } from '../../src/report/model.js';
@@ -148,6 +148,94 @@ journeys:
       expect(await eventually(() => openFds() <= fds + 4, 3000), `fds ${fds} → ${openFds()}`).toBe(true);
       // 60 responses cut at 64 KB must not stay reachable: heap stays well under what 60 × 64 KB × a leak would hold.
       expect(process.memoryUsage().heapUsed - heap).toBeLessThan(40 * 1024 * 1024);
+    });
+  }
+});
+
+/**
+ * A raw TCP target speaking just enough HTTP to be hostile: headers that trickle and never end, a
+ * body that trickles forever, a 1 MB header, a redirect to itself.
+ */
+async function rawHostile(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    const timers: NodeJS.Timeout[] = [];
+    sock.on('close', () => {
+      sockets.delete(sock);
+      timers.forEach(clearInterval);
+    });
+    sock.on('error', () => undefined);
+    let buf = '';
+    sock.on('data', (d: Buffer) => {
+      buf += d.toString('latin1');
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const path = buf.slice(0, end).split(' ')[1] ?? '/';
+      buf = buf.slice(end + 4);
+      if (path === '/slow-headers') {
+        sock.write('HTTP/1.1 200 OK\r\n');
+        timers.push(setInterval(() => sock.write('x-drip: a\r\n'), 100));
+      } else if (path === '/drip-body') {
+        sock.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n');
+        timers.push(setInterval(() => sock.write('1\r\nx\r\n'), 100));
+      } else if (path === '/huge-header') {
+        sock.end(`HTTP/1.1 200 OK\r\nx-huge: ${'h'.repeat(1024 * 1024)}\r\ncontent-length: 2\r\n\r\nok`);
+      } else {
+        sock.write('HTTP/1.1 302 Found\r\nlocation: /loop\r\ncontent-length: 0\r\n\r\n');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+describe('targets that bend HTTP', () => {
+  let raw: { url: string; close(): Promise<void> };
+  beforeAll(async () => {
+    raw = await rawHostile();
+  });
+  afterAll(async () => {
+    await raw.close();
+  });
+
+  const cases = [
+    { name: 'trickles headers that never end', path: '/slow-headers', cls: ['timeout', 'protocol'] },
+    { name: 'trickles a body forever', path: '/drip-body', cls: ['timeout'] },
+    { name: 'sends a 1 MB header', path: '/huge-header', cls: ['protocol'] },
+    { name: 'redirects to itself', path: '/loop', cls: ['protocol'] },
+  ] as const;
+  for (const c of cases) {
+    it(`a target that ${c.name}: failed as ${c.cls.join(' or ')} within the timeout, descriptors back`, async () => {
+      const { dir, file } = await scenarioFile(`
+name: bends-http
+target: ${raw.url}
+http: { timeout: 600ms, maxRedirects: 5 }
+load: { vus: 3, iterations: 6 }
+journeys:
+  - name: j
+    steps: [{ name: bent, get: ${c.path} }]
+`);
+      const fds = openFds();
+      const out = join(dir, 'report.json');
+      const t = Date.now();
+      const r = await runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
+      const took = Date.now() - t;
+      expect(r.code, r.stderr).toBe(0);
+      const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+      const classes = errorsByClass(report);
+      expect(Object.values(classes).reduce((a, b) => a + b, 0), JSON.stringify(classes)).toBe(6);
+      for (const k of Object.keys(classes)) expect(c.cls as readonly string[]).toContain(k);
+      expect(report.journeys?.[0]).toMatchObject({ failed: 6, completed: 0 });
+      // Two rounds of three VUs, each bounded by the 600 ms timeout (plus slack for a shared machine).
+      expect(took).toBeLessThan(2 * 600 + 3000);
+      expect(await eventually(() => openFds() <= fds + 4, 3000), `fds ${fds} → ${openFds()}`).toBe(true);
     });
   }
 });
