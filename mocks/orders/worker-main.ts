@@ -33,7 +33,6 @@ async function main(): Promise<number> {
     config = resolveConfig(configFromEnv(process.env));
     settings = resolveOrdersSettings({
       ...settingsFromConfig(config),
-      failureRate: numberFromEnv('ORDERS_FAILURE_RATE'),
       concurrency: numberFromEnv('ORDERS_CONCURRENCY'),
       inProcessWorker: true,
     });

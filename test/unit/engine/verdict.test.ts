@@ -1,7 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decideVerdict, generatorHealth } from '../../../src/engine/verdict.js';
 import { startTicker } from '../../../src/engine/ticker.js';
-import { systemClock } from '../../../src/engine/types.js';
 import type { ThresholdResult } from '../../../src/report/model.js';
 
 const th = (passed: boolean): ThresholdResult => ({ key: 'k', metric: 'm', filter: {}, expression: 'e', passed, observed: 1, abortOnFail: false });
@@ -25,25 +24,26 @@ describe('verdict', () => {
 });
 
 describe('ticker', () => {
-  it('ticks on absolute instants even when a tick is slow', async () => {
-    const start = systemClock.now();
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('ticks on absolute instants even when a tick is slow', () => {
+    // Fake timers and a clock that a slow tick pushes forward: exact, whatever the machine's load.
+    vi.useFakeTimers();
+    let skew = 0;
+    const clock = { now: () => Date.now() + skew };
+    const start = clock.now();
     const at: number[] = [];
-    const t = startTicker(systemClock, start, 50, () => {
-      at.push(systemClock.now() - start);
-      if (at.length === 1) {
-        const until = Date.now() + 30;
-        while (Date.now() < until) {
-          // a slow tick
-        }
-      }
+    const t = startTicker(clock, start, 50, () => {
+      at.push(clock.now() - start);
+      if (at.length === 1) skew += 30; // the first tick takes 30 ms
     });
-    await new Promise((r) => setTimeout(r, 240));
+    vi.advanceTimersByTime(210);
     t.stop();
-    const n = at.length;
-    expect(n).toBeGreaterThanOrEqual(4);
-    // the k-th tick lands near k·50 ms, not k·(50 + 30)
-    expect(at[3]!).toBeLessThan(200 + 25);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(at.length).toBe(n);
+    // the k-th tick lands at k·50 ms of the clock, not k·(50 + 30)
+    expect(at).toEqual([50, 100, 150, 200]);
+    vi.advanceTimersByTime(200);
+    expect(at).toHaveLength(4);
   });
 });
