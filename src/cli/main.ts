@@ -5,12 +5,13 @@ import { registerRun } from './commands/run.js';
 import { registerMocks } from './commands/mocks.js';
 import { registerReport } from './commands/report.js';
 import { registerCompare } from './commands/compare.js';
+import { registerCollect } from './commands/collect.js';
 import { VERSION } from '../version.js';
 
 /** One command module: adds itself to the program; its action resolves to the exit code. */
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
-const commands: readonly RegisterCommand[] = [registerValidate, registerRun, registerMocks, registerReport, registerCompare];
+const commands: readonly RegisterCommand[] = [registerValidate, registerRun, registerMocks, registerReport, registerCompare, registerCollect];
 
 /** Runs the CLI and resolves to the process exit code (DESIGN.md). Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -15,8 +15,9 @@ import { summaryOutput } from '../../report/console-summary.js';
 import { liveOutput } from '../../report/live-output.js';
 import type { Output } from '../../report/model.js';
 import { VERSION } from '../../version.js';
+import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
 
-interface RunFlags {
+interface RunFlags extends ScaleOutFlags {
   readonly target?: string;
   readonly out?: string;
   readonly env: string[];
@@ -72,7 +73,10 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     // An unwritable report path is an engine error found BEFORE any load is sent.
     if (outPath !== undefined) await assertWritable(outPath);
     const text = await readFile(path, 'utf8').catch(() => undefined);
-    return await execute(plan, { outPath, quiet: flags.quiet === true, seed, text }, io);
+    // --workers / --shard / --agents (src/distributed/scale-out.ts); undefined: this process runs the load.
+    const scale = scaleOutMode(flags, plan, { env: io.env, now: Date.now(), ...(seed !== undefined ? { seed } : {}) });
+    const where = { file: path, env, ...(flags.target !== undefined ? { target: flags.target } : {}), ...(flags.environment !== undefined ? { environment: flags.environment } : {}) };
+    return await execute(plan, { outPath, quiet: flags.quiet === true, seed, text, scale, where }, io);
   } catch (e) {
     if (e instanceof ScenarioError) {
       for (const p of e.problems) err(`${formatProblem(p)}\n`);
@@ -94,7 +98,14 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
 
 async function execute(
   plan: Awaited<ReturnType<typeof loadScenario>>,
-  o: { outPath: string | undefined; quiet: boolean; seed: number | undefined; text: string | undefined },
+  o: {
+    outPath: string | undefined;
+    quiet: boolean;
+    seed: number | undefined;
+    text: string | undefined;
+    scale?: ScaleOutMode | undefined;
+    where?: { file: string; env: Readonly<Record<string, string | undefined>>; target?: string; environment?: string };
+  },
   io: CliIo,
 ): Promise<number> {
   const redactor = createRedactor(plan.secrets);
@@ -122,6 +133,33 @@ async function execute(
   const json = o.outPath !== undefined ? jsonOutput(o.outPath, redactor) : undefined;
   if (json) outputs.push(json);
   outputs.push(summaryOutput((s) => void io.stdout.write(s), redactor, { color: io.stdout.isTTY === true }));
+
+  if (o.scale !== undefined && o.where !== undefined) {
+    // Scaled out: workers, agents or a collector merge the run; this process's registry stays unused.
+    await collab.close().catch(() => undefined);
+    registry.dispose();
+    const res = await runScaleOut(o.scale, {
+      plan,
+      outputs,
+      // A shard prints its live line and writes its own --out; the collector judges and summarizes.
+      shardOutputs: outputs.filter((x) => x.name !== 'summary'),
+      version: VERSION,
+      scenarioFile: o.where.file,
+      env: o.where.env,
+      ...(o.where.target !== undefined ? { target: o.where.target } : {}),
+      ...(o.where.environment !== undefined ? { environment: o.where.environment } : {}),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      ...(o.text !== undefined ? { scenarioText: o.text } : {}),
+      log: (line) => void io.stderr.write(`${clear}${redactor.text(line)}\n`),
+      warn: (m) => void io.stderr.write(`${clear}warning: ${redactor.text(m)}\n`),
+      signals: io.signals,
+    });
+    if (res.outputErrors.length > 0) {
+      io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
+      return 3;
+    }
+    return res.exitCode;
+  }
 
   const run = new Run({
     plan,
@@ -197,6 +235,13 @@ export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
     .option('-e, --environment <name>', "apply the scenario's named environment (target and variables)")
     .option('-q, --quiet', 'no live progress (the summary is still printed)')
     .option('--seed <n>', 'seed the arrival schedule and journey picks (reproducible runs)')
+    .option('--workers <n>', 'worker threads sharing the load (default: the cores, or 1 against this machine)')
+    .option('--shard <i/N>', 'run shard i (0-based) of N of a distributed run; needs --output kafka://…')
+    .option('--start-at <instant>', 'shards start together at this ISO-8601 instant (or +Ns from now)')
+    .option('--run-id <id>', 'the distributed run id (default: derived from the scenario, N and --start-at)')
+    .option('--output <url>', 'stream the shard to kafka://host:port[,host:port]/topic for rampart collect')
+    .option('--agents <n>', 'run N shard processes and a collector on this machine over Kafka (--output or KAFKA_BROKERS)')
+    .option('--lost-after <seconds>', '--agents: a shard silent this long is lost (exit 4); default 5')
     .action(async (file: string, flags: RunFlags) => {
       setExit(await runCommand(file, flags, io));
     });

@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { RegisterCommand } from '../main.js';
+import type { CliIo } from '../io.js';
+import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
+import { loadScenario } from '../../scenario/index.js';
+import { createRedactor } from '../../report/redact.js';
+import { assertWritable } from '../../report/atomic-write.js';
+import { jsonOutput } from '../../report/json-output.js';
+import { summaryOutput } from '../../report/console-summary.js';
+import { liveOutput } from '../../report/live-output.js';
+import { fileOutput, parseReportTargets } from '../../report/registry.js';
+import type { Output } from '../../report/model.js';
+import { collectRun } from '../../distributed/collector.js';
+import { DEFAULT_TOPIC, parseBrokers, parseKafkaUrl, type KafkaTarget } from '../../distributed/kafka.js';
+import { checkRunId } from '../../distributed/identity.js';
+import { VERSION } from '../../version.js';
+import { parseEnvFlags } from './run.js';
+
+interface CollectFlags {
+  readonly brokers?: string;
+  readonly topic?: string;
+  readonly from?: string;
+  readonly run?: string;
+  readonly shards?: string;
+  readonly scenario?: string;
+  readonly out?: string;
+  readonly report: string[];
+  readonly env: string[];
+  readonly environment?: string;
+  readonly lostAfter?: string;
+  readonly wait?: string;
+  readonly quiet?: boolean;
+}
+
+const collectList = (value: string, previous: string[]): string[] => [...previous, value];
+
+function whole(flag: string, v: string | undefined, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} expects a whole number from 1 to ${max}, got "${v}"`);
+  return n;
+}
+
+function kafkaOf(flags: CollectFlags, env: Readonly<Record<string, string | undefined>>): KafkaTarget {
+  if (flags.from !== undefined) {
+    if (flags.brokers !== undefined || flags.topic !== undefined) throw new UsageError('--from kafka://… already names the brokers and the topic');
+    return parseKafkaUrl(flags.from);
+  }
+  const list = flags.brokers ?? env.KAFKA_BROKERS;
+  if (list === undefined || list === '') throw new UsageError('--brokers host:port[,host:port] is required (or --from kafka://host:port/topic, or KAFKA_BROKERS)');
+  const topic = flags.topic ?? DEFAULT_TOPIC;
+  return { brokers: parseBrokers(list), topic };
+}
+
+/** `rampart collect`: merges a distributed run from Kafka, judges it, writes the reports, returns the exit code. */
+export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<number> {
+  const err = (s: string): void => void io.stderr.write(s);
+  try {
+    if (flags.run === undefined) throw new UsageError('--run <id> is required: the run id the shards printed (or were given with --run-id)');
+    const runId = checkRunId(flags.run, '--run');
+    const shards = whole('--shards', flags.shards, 10_000);
+    if (shards === undefined) throw new UsageError('--shards <N> is required: how many shards make the run');
+    if (flags.scenario === undefined) throw new UsageError('--scenario <file> is required: its thresholds judge the run');
+    const lostAfterMs = (whole('--lost-after', flags.lostAfter, 3600) ?? 5) * 1000;
+    const waitMs = (whole('--wait', flags.wait, 86_400) ?? 60) * 1000;
+    const kafka = kafkaOf(flags, io.env);
+    const targets = parseReportTargets(flags.report);
+    const env = { ...io.env, ...parseEnvFlags(flags.env) };
+    const path = resolve(io.cwd, flags.scenario);
+    const plan = await loadScenario(path, { env, ...(flags.environment !== undefined ? { environment: flags.environment } : {}) });
+    const outPath = flags.out !== undefined ? resolve(io.cwd, flags.out) : undefined;
+    const files = targets.map((t) => ({ ...t, path: resolve(io.cwd, t.path) }));
+    for (const p of [outPath, ...files.map((f) => f.path)]) if (p !== undefined) await assertWritable(p);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+
+    const redactor = createRedactor(plan.secrets);
+    const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+    const outputs: Output[] = [];
+    if (flags.quiet !== true) outputs.push(liveOutput((s) => void io.stderr.write(s), redactor, { tty: stderrTty, columns: (io.stderr as { columns?: number }).columns ?? 120 }));
+    if (outPath !== undefined) outputs.push(jsonOutput(outPath, redactor));
+    for (const f of files) outputs.push(fileOutput(f, redactor));
+    outputs.push(summaryOutput((s) => void io.stdout.write(s), redactor, { color: io.stdout.isTTY === true }));
+
+    const ctl = new AbortController();
+    const onInt = (): void => ctl.abort('SIGINT');
+    const onTerm = (): void => ctl.abort('SIGTERM');
+    io.signals.on('SIGINT', onInt);
+    io.signals.on('SIGTERM', onTerm);
+    if (flags.quiet !== true) err(`collecting run ${runId} (${shards} shards) from kafka ${kafka.brokers.join(',')}/${kafka.topic}\n`);
+    try {
+      const res = await collectRun({
+        plan,
+        kafka,
+        runId,
+        shards,
+        outputs,
+        version: VERSION,
+        lostAfterMs,
+        firstEventWithinMs: waitMs,
+        signal: ctl.signal,
+        onWarning: (m) => err(`warning: ${redactor.text(m)}\n`),
+        log: (line) => err(`${redactor.text(line)}\n`),
+        ...(text !== undefined ? { scenarioText: text } : {}),
+      });
+      if (res.outputErrors.length > 0) {
+        err(`rampart collect: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
+        return 3;
+      }
+      if (ctl.signal.aborted) return ctl.signal.reason === 'SIGINT' ? 130 : 143;
+      return res.report.exitCode;
+    } finally {
+      io.signals.off('SIGINT', onInt);
+      io.signals.off('SIGTERM', onTerm);
+    }
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      for (const p of e.problems) err(`${formatProblem(p)}\n`);
+      err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${flags.scenario ?? 'the scenario'}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      err(`rampart collect: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof RampartError) {
+      err(`rampart collect: ${e.message} [${e.code}]\n`);
+      return e instanceof EngineError ? 3 : 2;
+    }
+    // kafkajs failures (broker unreachable) and other environment errors.
+    err(`rampart collect: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 3;
+  }
+}
+
+/** Registers `rampart collect`. */
+export const registerCollect: RegisterCommand = (program: Command, io, setExit) => {
+  program
+    .command('collect')
+    .description('Merge a distributed run from Kafka (shards run with --shard i/N --output kafka://…), judge its thresholds, write the reports.')
+    .option('--brokers <list>', 'Kafka bootstrap brokers, host:port[,host:port] (default: KAFKA_BROKERS)')
+    .option('--topic <name>', `the topic the shards write to (default ${DEFAULT_TOPIC})`)
+    .option('--from <url>', 'brokers and topic as one kafka://host:port/topic URL (what the shards got as --output)')
+    .option('--run <id>', 'the run id (printed by every shard; given with --run-id or derived from the scenario and --start-at)')
+    .option('--shards <n>', 'how many shards make the run')
+    .option('--scenario <file>', 'the scenario the shards ran: its thresholds judge the merged run')
+    .option('--out <file>', 'write the merged JSON report here')
+    .option('--report <FORMAT=FILE>', 'also write json/junit/html/md reports (repeatable, comma-separated)', collectList, [])
+    .option('--env <KEY=VALUE>', 'set an interpolation variable over the process environment (repeatable)', collectList, [])
+    .option('-e, --environment <name>', "apply the scenario's named environment")
+    .option('--lost-after <seconds>', 'a shard silent this long is lost (exit 4); default 5')
+    .option('--wait <seconds>', 'how long to wait for a shard never heard from; default 60')
+    .option('-q, --quiet', 'no live progress (the summary is still printed)')
+    .action(async (flags: CollectFlags) => {
+      setExit(await collectCommand(flags, io));
+    });
+};

@@ -1,0 +1,175 @@
+/**
+ * The scale-out modes of `rampart run`, parsed from its flags and run with the outputs the command
+ * built: `--workers N` (threads of this process), `--shard i/N --output kafka://…` (one shard of a
+ * distributed run), `--agents N` (shard processes and a collector on this machine, over Kafka).
+ * Nothing here reads the environment or argv: the command passes them in.
+ */
+import type { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { Plan } from '../scenario/plan.js';
+import type { Output, Report } from '../report/model.js';
+import { UsageError } from '../errors.js';
+import { defaultWorkers, runWithWorkers } from '../engine/workers/pool.js';
+import { runAgents } from './agents.js';
+import { runKafkaShard } from './shard-process.js';
+import { DEFAULT_TOPIC, parseBrokers, parseKafkaUrl, type KafkaTarget } from './kafka.js';
+import { checkRunId, deriveRunId, parseShardSpec, parseStartAt, seedFromRunId } from './identity.js';
+import { shardName, type ShardId } from './protocol.js';
+
+/** The scale-out flags of `rampart run`, as commander gives them (strings). */
+export interface ScaleOutFlags {
+  readonly workers?: string;
+  readonly shard?: string;
+  readonly startAt?: string;
+  readonly runId?: string;
+  readonly output?: string;
+  readonly agents?: string;
+  readonly lostAfter?: string;
+}
+
+export type ScaleOutMode =
+  | { readonly kind: 'workers'; readonly workers: number }
+  | { readonly kind: 'shard'; readonly shard: ShardId; readonly startAt?: number; readonly runId: string; readonly seed: number; readonly kafka: KafkaTarget }
+  | { readonly kind: 'agents'; readonly agents: number; readonly runId: string; readonly seed: number; readonly kafka: KafkaTarget; readonly lostAfterMs: number };
+
+const positiveInt = (flag: string, v: string, max: number): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} expects a whole number from 1 to ${max}, got "${v}"`);
+  return n;
+};
+
+/**
+ * Decides the mode from the flags. Undefined: one in-process run (no flag, or `--workers` resolving
+ * to 1 — the default against a loopback target). @throws UsageError on contradictions.
+ */
+export function scaleOutMode(
+  flags: ScaleOutFlags,
+  plan: Plan,
+  o: { readonly seed?: number; readonly env: Readonly<Record<string, string | undefined>>; readonly now: number; readonly cores?: number },
+): ScaleOutMode | undefined {
+  const given = (['workers', 'shard', 'agents'] as const).filter((k) => flags[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`--${given.join(' and --')} cannot be combined: pick one way to scale out`);
+  if (flags.shard === undefined && flags.agents === undefined) {
+    for (const f of ['startAt', 'runId', 'output'] as const) {
+      if (flags[f] !== undefined) throw new UsageError(`--${f === 'startAt' ? 'start-at' : f === 'runId' ? 'run-id' : 'output'} needs --shard i/N or --agents N`);
+    }
+  }
+  const lostAfterMs = flags.lostAfter !== undefined ? positiveInt('--lost-after', flags.lostAfter, 3600) * 1000 : 5000;
+  if (flags.shard !== undefined) {
+    const shard = parseShardSpec(flags.shard);
+    if (flags.output === undefined) throw new UsageError('--shard needs --output kafka://host:port/topic: the collector (rampart collect) merges the shards');
+    const kafka = parseKafkaUrl(flags.output);
+    const startAt = flags.startAt !== undefined ? parseStartAt(flags.startAt, o.now) : undefined;
+    const runId = flags.runId !== undefined ? checkRunId(flags.runId) : deriveRunId(plan.source.hash, shard.count, startAt);
+    return { kind: 'shard', shard, ...(startAt !== undefined ? { startAt } : {}), runId, seed: o.seed ?? seedFromRunId(runId), kafka };
+  }
+  if (flags.agents !== undefined) {
+    const agents = positiveInt('--agents', flags.agents, 64);
+    if (flags.startAt !== undefined) throw new UsageError('--start-at is for --shard; --agents starts its shards together itself');
+    let kafka: KafkaTarget;
+    if (flags.output !== undefined) kafka = parseKafkaUrl(flags.output);
+    else if ((o.env.KAFKA_BROKERS ?? '') !== '') kafka = { brokers: parseBrokers(o.env.KAFKA_BROKERS ?? '', 'KAFKA_BROKERS'), topic: DEFAULT_TOPIC };
+    else throw new UsageError('--agents needs a Kafka broker: --output kafka://host:port/topic (or KAFKA_BROKERS)');
+    const runId = flags.runId !== undefined ? checkRunId(flags.runId) : deriveRunId(plan.source.hash, agents, o.now);
+    return { kind: 'agents', agents, runId, seed: o.seed ?? seedFromRunId(runId), kafka, lostAfterMs };
+  }
+  const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, 256) : defaultWorkers(plan.target, o.cores);
+  return workers > 1 ? { kind: 'workers', workers } : undefined;
+}
+
+export interface ScaleOutContext {
+  readonly plan: Plan;
+  /** The merged run's outputs (live, report files, summary). */
+  readonly outputs: readonly Output[];
+  /** A shard's own outputs (its live line, its partial --out report). */
+  readonly shardOutputs: readonly Output[];
+  readonly seed?: number;
+  readonly version: string;
+  readonly scenarioText?: string;
+  readonly scenarioFile: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly target?: string;
+  readonly environment?: string;
+  /** Lines for stderr (log steps, agents' lines, warnings). */
+  readonly log: (line: string) => void;
+  readonly warn: (message: string) => void;
+  /** SIGINT/SIGTERM arrive here. */
+  readonly signals: EventEmitter;
+}
+
+export interface ScaleOutResult {
+  readonly report: Report;
+  readonly exitCode: number;
+  readonly outputErrors: readonly Error[];
+}
+
+/** Runs the mode to its end. The first SIGINT/SIGTERM stops the load gracefully everywhere. */
+export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promise<ScaleOutResult> {
+  const ctl = new AbortController();
+  const onInt = (): void => ctl.abort('SIGINT');
+  const onTerm = (): void => ctl.abort('SIGTERM');
+  c.signals.on('SIGINT', onInt);
+  c.signals.on('SIGTERM', onTerm);
+  try {
+    switch (mode.kind) {
+      case 'workers': {
+        const r = await runWithWorkers({
+          plan: c.plan,
+          workers: mode.workers,
+          outputs: c.outputs,
+          version: c.version,
+          log: c.log,
+          onWarning: c.warn,
+          signal: ctl.signal,
+          ...(c.seed !== undefined ? { seed: c.seed } : {}),
+          ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
+        });
+        return { report: r.report, exitCode: r.report.exitCode, outputErrors: r.outputErrors };
+      }
+      case 'shard': {
+        c.log(`shard ${shardName(mode.shard)} of run ${mode.runId} → kafka ${mode.kafka.brokers.join(',')}/${mode.kafka.topic}${mode.startAt !== undefined ? `, starting at ${new Date(mode.startAt).toISOString()}` : ''}`);
+        const r = await runKafkaShard({
+          plan: c.plan,
+          shard: mode.shard,
+          runId: mode.runId,
+          seed: mode.seed,
+          kafka: mode.kafka,
+          host: `${hostname()} pid ${process.pid}`,
+          version: c.version,
+          log: c.log,
+          onWarning: c.warn,
+          signal: ctl.signal,
+          outputs: c.shardOutputs,
+          ...(mode.startAt !== undefined ? { startAt: mode.startAt } : {}),
+          ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
+        });
+        return { report: r.report, exitCode: r.exitCode, outputErrors: [] };
+      }
+      case 'agents': {
+        c.log(`run ${mode.runId}: ${mode.agents} shard processes → kafka ${mode.kafka.brokers.join(',')}/${mode.kafka.topic}, collected here`);
+        const r = await runAgents({
+          plan: c.plan,
+          scenarioFile: c.scenarioFile,
+          env: c.env,
+          agents: mode.agents,
+          kafka: mode.kafka,
+          runId: mode.runId,
+          seed: mode.seed,
+          version: c.version,
+          outputs: c.outputs,
+          log: c.log,
+          onWarning: c.warn,
+          signal: ctl.signal,
+          lostAfterMs: mode.lostAfterMs,
+          ...(c.target !== undefined ? { target: c.target } : {}),
+          ...(c.environment !== undefined ? { environment: c.environment } : {}),
+          ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
+        });
+        return { report: r.report, exitCode: r.report.exitCode, outputErrors: r.outputErrors };
+      }
+    }
+  } finally {
+    c.signals.off('SIGINT', onInt);
+    c.signals.off('SIGTERM', onTerm);
+  }
+}
