@@ -21,7 +21,9 @@ const arrivals: { path: string; at: number }[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     arrivals.push({ path: req.url ?? '', at: Date.now() });
-    setTimeout(() => res.end('{"ok":true}'), 20);
+    const slow = req.url?.startsWith('/slow') === true;
+    const timer = setTimeout(() => res.end('{"ok":true}'), slow ? 10_000 : 20);
+    res.on('close', () => clearTimeout(timer));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -116,3 +118,57 @@ for (const [signal, code, load] of [
     });
   });
 }
+
+describe('a signal outside the load', () => {
+  it('SIGINT during a slow setup: the setup request is cut, no load is sent, exit 130 promptly', async () => {
+    const { dir, file } = await scenarioFile(`
+name: slow-setup
+target: ${url}
+setup:
+  - { name: slow, get: /slow-setup, timeout: 30s }
+load: { phases: [{ duration: 10s, rate: 20 }] }
+journeys:
+  - name: j
+    steps: [{ name: work, get: /work }]
+`);
+    const out = join(dir, 'report.json');
+    const run = startCli(['run', file, '--quiet', '--out', out], { cwd: dir });
+    expect(await eventually(() => arrivals.some((a) => a.path === '/slow-setup'), 5000)).toBe(true);
+    const sentAt = Date.now();
+    run.signals.emit('SIGINT');
+    expect(await run.done, run.stderr()).toBe(130);
+    expect(Date.now() - sentAt).toBeLessThan(3000);
+    expect(arrivals.filter((a) => a.path === '/work')).toEqual([]);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    expect(report).toMatchObject({ verdict: 'aborted', exitCode: 130 });
+    arrivals.length = 0;
+  });
+
+  it('SIGTERM during the graceful stop: running journeys are cut at once, exit 143', async () => {
+    const { dir, file } = await scenarioFile(`
+name: long-think
+target: ${url}
+gracefulStop: 60s
+load: { phases: [{ duration: 1s, rate: 10 }] }
+journeys:
+  - name: j
+    steps:
+      - { name: work, get: /work }
+      - think: 30s
+      - { name: after, get: /after }
+`);
+    const out = join(dir, 'report.json');
+    const run = startCli(['run', file, '--quiet', '--out', out], { cwd: dir });
+    // The phase is over after 1 s; journeys are thinking: the graceful stop would last 30 s.
+    await new Promise((r) => setTimeout(r, 2000));
+    const sentAt = Date.now();
+    run.signals.emit('SIGTERM');
+    expect(await run.done, run.stderr()).toBe(143);
+    expect(Date.now() - sentAt).toBeLessThan(3000);
+    expect(arrivals.filter((a) => a.path === '/after')).toEqual([]);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    expect(report).toMatchObject({ verdict: 'aborted', exitCode: 143 });
+    expect(report.journeys?.[0]?.interrupted).toBe(10);
+    arrivals.length = 0;
+  });
+});
