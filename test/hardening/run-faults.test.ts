@@ -73,10 +73,10 @@ journeys:
     const run = runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
     expect(await eventually(() => target.firstAt > 0, 3000)).toBe(true);
     const t0 = target.firstAt;
-    await new Promise((r) => setTimeout(r, t0 + 2500 - Date.now()));
+    await new Promise((r) => setTimeout(r, t0 + 2200 - Date.now()));
     await target.kill();
     const servedBefore = target.served;
-    await new Promise((r) => setTimeout(r, t0 + 5000 - Date.now()));
+    await new Promise((r) => setTimeout(r, t0 + 5200 - Date.now()));
     await target.start(target.port);
     const r = await run;
     await target.kill();
