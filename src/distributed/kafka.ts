@@ -5,7 +5,7 @@
  * The collector reads the topic from the beginning with a group of its own, so it may start before,
  * during or after the shards, and reading a run twice gives the same result.
  */
-import { Kafka, logLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import { UsageError } from '../errors.js';
 import { BadEventError, decodeEvent, encodeEvent, shardName, type ShardEvent } from './protocol.js';
 
@@ -88,7 +88,8 @@ export interface KafkaEventSink {
 export async function connectKafkaSink(target: KafkaTarget, o: KafkaClientOptions): Promise<KafkaEventSink> {
   const kafka = client(target, o);
   await ensureTopic(kafka, target.topic);
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  // The default (murmur2, Java-compatible) partitioner, named so kafkajs does not warn about it.
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return {
     async emit(event: ShardEvent): Promise<void> {
