@@ -5,6 +5,7 @@
  */
 import type { Plan } from '../scenario/plan.js';
 import type { Output, Report } from '../report/model.js';
+import { EngineError } from '../errors.js';
 import { createAggregator } from './aggregator.js';
 import { consumeRunEvents, type KafkaTarget } from './kafka.js';
 
@@ -52,10 +53,15 @@ export async function collectRun(o: CollectOptions): Promise<CollectResult> {
     ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
     ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
   });
-  const source = await consumeRunEvents(o.kafka, o.runId, (e) => void agg.accept(e), {
-    clientId: 'rampart-collect',
-    ...(o.log !== undefined ? { log: o.log } : {}),
-  });
+  let source: Awaited<ReturnType<typeof consumeRunEvents>>;
+  try {
+    source = await consumeRunEvents(o.kafka, o.runId, (e) => void agg.accept(e), {
+      clientId: 'rampart-collect',
+      ...(o.log !== undefined ? { log: o.log } : {}),
+    });
+  } catch (err) {
+    throw new EngineError(`cannot read from Kafka at ${o.kafka.brokers.join(',')}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   try {
     o.onReady?.((index, why) => agg.lose(index, why));
     while (!agg.done) {

@@ -46,6 +46,25 @@ describe('rampart run --workers', () => {
     expect(started(report)).toBe(10);
   }, 20_000);
 
+  it('SIGINT stops every worker: exit 130, a merged report marked aborted', async () => {
+    const { dir, file } = await scenarioFile(yaml(server.url, 5, 30));
+    const out = join(dir, 'aborted.json');
+    const run = startCli(['run', file, '--workers', '2', '--out', out, '--quiet'], { cwd: dir });
+    const t0 = Date.now();
+    // Workers boot in about a second; by 3 s the load is running.
+    await new Promise((r) => setTimeout(r, 3000));
+    run.signals.emit('SIGINT');
+    const code = await run.done;
+    expect(code).toBe(130);
+    expect(Date.now() - t0).toBeLessThan(12_000);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(validateReport(report)).toEqual([]);
+    expect(report.verdict).toBe('aborted');
+    expect(report.exitCode).toBe(130);
+    expect(started(report)).toBeGreaterThan(0);
+    expect(started(report)).toBeLessThan(150);
+  }, 20_000);
+
   it('refuses contradictory or incomplete scale-out flags before sending anything (exit 2)', async () => {
     const { dir, file } = await scenarioFile(yaml(server.url, 5, 1));
     const cases: [string[], RegExp][] = [
