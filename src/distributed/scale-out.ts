@@ -143,6 +143,11 @@ export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promi
           ...(mode.startAt !== undefined ? { startAt: mode.startAt } : {}),
           ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
         });
+        const requests = r.report.series.filter((s) => s.metric === 'http.requests').reduce((n, s) => n + s.sum, 0);
+        c.log(
+          `shard ${shardName(mode.shard)} of run ${mode.runId} ended (${r.report.verdict === 'aborted' ? 'interrupted' : 'completed'}): ${requests} requests; ` +
+            (r.emitErrors.length > 0 ? `${r.emitErrors.length} events did not reach Kafka` : 'every event reached Kafka; rampart collect judges the run'),
+        );
         return { report: r.report, exitCode: r.exitCode, outputErrors: [] };
       }
       case 'agents': {
