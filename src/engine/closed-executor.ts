@@ -7,7 +7,7 @@
 import type { ClosedLoad, ClosedStage } from '../scenario/plan.js';
 import { closedTargetAt, stageWindows } from '../load/closed-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import { shareOf, type LoadContext } from './context.js';
+import { shareOf, type LoadContext, type ShardOfLoad } from './context.js';
 import { sleep } from './types.js';
 
 /** How often the VU target is re-read (ms). */
@@ -26,11 +26,13 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
   const windows = stageWindows(load);
   const slots: Slot[] = [];
   let shift = 0;
-  let sharedLeft = load.iterations !== undefined ? shareOf(load.iterations, ctx.shard) : Infinity;
+  let sharedLeft = load.iterations !== undefined ? sharedIterations(load, load.iterations, ctx.shard) : Infinity;
   // Stage hooks switch shared state (a mock's fault): one shard runs them.
   const hooks = (ctx.shard?.index ?? 0) === 0;
   const sharedDone = new AbortController();
   const stopAll = AbortSignal.any([ctx.loadSignal, sharedDone.signal]);
+  // A shard whose share of the shared iterations is 0 has nothing to run.
+  if (sharedLeft <= 0) sharedDone.abort();
 
   const spawn = (): void => {
     // A shard numbers its VUs index+1, index+1+count, … so ids stay unique across shards.
@@ -88,7 +90,9 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
       if (now >= stageEnd || stopAll.aborted) break;
       reconcile(Math.min(now - ctx.origin - shift, w.endMs - 1e-6));
       // Every VU slot ended on its per-VU cap and the schedule will not add any: the load is over.
-      if (load.iterationsPerVu !== undefined && slots.length > 0 && live().length === 0 && shareOf(maxTargetFrom(load, w.index), ctx.shard) <= slots.length) {
+      // (A shard whose share of the VUs is 0 is over at once.)
+      const noneYet = slots.length === 0 && ctx.shard === undefined;
+      if (load.iterationsPerVu !== undefined && !noneYet && live().length === 0 && shareOf(maxTargetFrom(load, w.index), ctx.shard) <= slots.length) {
         sharedDone.abort();
         break;
       }
@@ -105,6 +109,16 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
   // The stages are over: every VU finishes its current iteration (the Run bounds how long).
   for (const s of slots) s.stopping = true;
   ctx.setTargetVus?.(0);
+}
+
+/**
+ * A shard's part of the shared iterations. They go to the shards that get VUs: with fewer VUs than
+ * shards (VU shares favour the lower indexes), the first `min(count, peak VUs)` shards split them.
+ */
+function sharedIterations(load: ClosedLoad, iterations: number, shard: ShardOfLoad | undefined): number {
+  if (shard === undefined) return iterations;
+  const withVus = Math.min(shard.count, Math.max(load.startVus, ...load.stages.map((s) => s.target)));
+  return shard.index < withVus ? shareOf(iterations, { index: shard.index, count: withVus }) : 0;
 }
 
 function maxTargetFrom(load: ClosedLoad, index: number): number {

@@ -66,3 +66,26 @@ describe('a shard of a closed load', () => {
     expect(parts.map((p) => p.started)).toEqual([7, 7, 6]);
   }, 15_000);
 });
+
+describe('a shard with nothing to do', () => {
+  it('ends at once instead of waiting out an iteration-bound load (1 VU, 5 iterations over 3 shards)', async () => {
+    const shared: ClosedLoad = { model: 'closed', startVus: 1, stages: [{ name: 'cap', durationMs: 20_000, target: 1, onStart: [], onEnd: [] }], iterations: 5 };
+    const perVu: ClosedLoad = { model: 'closed', startVus: 1, stages: [{ name: 'cap', durationMs: 20_000, target: 1, onStart: [], onEnd: [] }], iterationsPerVu: 5 };
+    for (const load of [shared, perVu]) {
+      const t0 = Date.now();
+      const parts = await Promise.all([0, 1, 2].map((index) => runShard(load, { index, count: 3 }, 5, 10)));
+      expect(parts.map((p) => p.started)).toEqual([5, 0, 0]);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    }
+  }, 30_000);
+});
+
+describe('shared iterations with fewer VUs than shards', () => {
+  it('go to the shards that have VUs, and still add up exactly', async () => {
+    const load: ClosedLoad = { model: 'closed', startVus: 2, stages: [{ name: 'cap', durationMs: 20_000, target: 2, onStart: [], onEnd: [] }], iterations: 9 };
+    const t0 = Date.now();
+    const parts = await Promise.all([0, 1, 2].map((index) => runShard(load, { index, count: 3 }, 5, 10)));
+    expect(parts.map((p) => p.started)).toEqual([5, 4, 0]);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  }, 30_000);
+});
