@@ -60,6 +60,10 @@ export function scaleOutMode(
     if (flags.output === undefined) throw new UsageError('--shard needs --output kafka://host:port/topic: the collector (rampart collect) merges the shards');
     const kafka = parseKafkaUrl(flags.output);
     const startAt = flags.startAt !== undefined ? parseStartAt(flags.startAt, o.now) : undefined;
+    if (startAt === undefined && flags.runId === undefined) {
+      // Without either, two runs of one scenario would share an id and the collector would mix them.
+      throw new UsageError('--shard needs --start-at <instant> (the run id is derived from it) or --run-id <id>, the same for every shard');
+    }
     const runId = flags.runId !== undefined ? checkRunId(flags.runId) : deriveRunId(plan.source.hash, shard.count, startAt);
     return { kind: 'shard', shard, ...(startAt !== undefined ? { startAt } : {}), runId, seed: o.seed ?? seedFromRunId(runId), kafka };
   }

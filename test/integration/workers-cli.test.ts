@@ -71,6 +71,7 @@ describe('rampart run --workers', () => {
       [['--workers', '0'], /--workers expects a whole number/],
       [['--shard', '0/2'], /--shard needs --output kafka:/],
       [['--shard', '2/2', '--output', 'kafka://127.0.0.1:9/t'], /0-based/],
+      [['--shard', '1/2', '--output', 'kafka://127.0.0.1:9/t'], /--start-at <instant>.*or --run-id/],
       [['--shard', '0/2', '--workers', '2'], /cannot be combined/],
       [['--start-at', '+3s'], /needs --shard/],
       [['--shard', '0/2', '--output', 'redis://x'], /kafka:\/\//],
