@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
 import { SERVICE_ROUTES, startMocks } from '../../../mocks/index.js';
+import { startTopology, type Topology } from '../../../mocks/topology/index.js';
 import {
   MocksConfigError,
   SETTINGS,
@@ -63,6 +64,10 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
     .description('start the bundled mock services (catalog, orders, payments) on 127.0.0.1:8080')
     .addHelpText('after', '\nSettings come from flags, then environment variables, then defaults. See README "Mock services".');
   for (const s of SETTINGS) cmd.addOption(option(s));
+  cmd.addOption(new Option('--instances <n>', 'with --gateway: instances of each service, one process each (default 3)'));
+  cmd.addOption(new Option('--gateway <port>', 'start the instances behind an HAProxy gateway on this port (0 = any free one); see README "Gateway topology"'));
+  cmd.addOption(new Option('--balance <mode>', 'with --gateway: roundrobin or leastconn (default roundrobin)').choices(['roundrobin', 'leastconn']));
+  cmd.addOption(new Option('--gateway-stats-port <port>', 'with --gateway: port of the stats page and /metrics (default any free one)'));
   cmd.action(async (flags: Record<string, unknown>) => {
     let config: MocksConfig;
     try {
@@ -71,6 +76,10 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
       if (!(err instanceof MocksConfigError)) throw err;
       io.stderr.write(`rampart mocks: invalid settings\n${err.issues.map((i) => `  - ${i}\n`).join('')}`);
       setExit(2);
+      return;
+    }
+    if (flags.gateway !== undefined || flags.instances !== undefined) {
+      setExit(await serveTopology(flags, config, io));
       return;
     }
     let running;
@@ -108,3 +117,73 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
     setExit(0);
   });
 };
+
+function waitForSignal(io: CliIo): Promise<NodeJS.Signals> {
+  return new Promise<NodeJS.Signals>((resolve) => {
+    const onInt = (): void => done('SIGINT');
+    const onTerm = (): void => done('SIGTERM');
+    const done = (s: NodeJS.Signals): void => {
+      io.signals.off('SIGINT', onInt);
+      io.signals.off('SIGTERM', onTerm);
+      resolve(s);
+    };
+    io.signals.on('SIGINT', onInt);
+    io.signals.on('SIGTERM', onTerm);
+  });
+}
+
+function portFlag(v: unknown, name: string): number | string {
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : `--${name} must be a port from 0 to 65535, got ${JSON.stringify(v)}`;
+}
+
+/** `rampart mocks --instances N --gateway <port>`: N processes per service behind HAProxy. Returns the exit code. */
+async function serveTopology(flags: Record<string, unknown>, config: MocksConfig, io: CliIo): Promise<number> {
+  const problems: string[] = [];
+  const instances = flags.instances === undefined ? 3 : Number(flags.instances);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 32) problems.push(`--instances must be an integer from 1 to 32, got ${JSON.stringify(flags.instances)}`);
+  if (flags.gateway === undefined) problems.push('--instances needs --gateway <port>');
+  const gatewayPort = flags.gateway === undefined ? 0 : portFlag(flags.gateway, 'gateway');
+  const statsPort = flags.gatewayStatsPort === undefined ? 0 : portFlag(flags.gatewayStatsPort, 'gateway-stats-port');
+  for (const p of [gatewayPort, statsPort]) if (typeof p === 'string') problems.push(p);
+  if (problems.length > 0 || typeof gatewayPort === 'string' || typeof statsPort === 'string') {
+    io.stderr.write(`rampart mocks: invalid settings\n${problems.map((i) => `  - ${i}\n`).join('')}`);
+    return 2;
+  }
+  // Every instance gets the resolved settings; host, port and services are set per instance.
+  const { port: _port, services, ...shared } = config;
+  const log = (line: string): void => void io.stderr.write(`rampart mocks: ${line}\n`);
+  let topology: Topology | undefined;
+  const starting = startTopology({
+    instances,
+    gatewayPort,
+    statsPort,
+    host: config.host,
+    services,
+    config: shared,
+    balance: flags.balance as 'roundrobin' | 'leastconn' | undefined,
+    env: io.env,
+    log,
+  });
+  // A signal while the instances start stops what has started.
+  const early = waitForSignal(io).then(async (s) => {
+    await (await starting.catch(() => undefined))?.close();
+    return s;
+  });
+  try {
+    topology = await starting;
+  } catch (err) {
+    io.stderr.write(`rampart mocks: cannot start the gateway topology: ${(err as Error).message}\n`);
+    return 3;
+  }
+  const lines = [`rampart mocks gateway on ${topology.gatewayUrl} (HAProxy pid ${topology.haproxyPid}, ${flags.balance ?? 'roundrobin'})`];
+  lines.push(`  stats     ${topology.statsUrl}/stats · Prometheus ${topology.statsUrl}/metrics`);
+  for (const i of topology.instances) lines.push(`  ${i.name.padEnd(11)} ${i.url} (pid ${i.pid})`);
+  lines.push('  Ctrl-C stops the gateway and every instance.');
+  io.stdout.write(`${lines.join('\n')}\n`);
+  const signal = await early;
+  io.stderr.write(`rampart mocks: ${signal}, stopping the gateway and ${topology.instances.length} instances…\n`);
+  await topology.close();
+  io.stderr.write('rampart mocks: stopped\n');
+  return 0;
+}
