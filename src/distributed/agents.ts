@@ -79,7 +79,8 @@ export async function runAgents(o: AgentsOptions): Promise<AgentsResult> {
             if (code === 0) return;
             // Its end event may still be on its way: a dead process is lost unless the end arrives soon.
             const why = signal !== null ? `its process (pid ${child.pid ?? '?'}) was killed by ${signal}` : `its process exited with code ${code ?? '?'}`;
-            setTimeout(() => lose(index, why), 1500).unref();
+            // Killed outright: it sent nothing more. Exited with a code: its end event may be in flight.
+            setTimeout(() => lose(index, why), signal !== null ? 1500 : (o.lostAfterMs ?? 5000)).unref();
           }),
         ),
       );
@@ -100,10 +101,10 @@ export async function runAgents(o: AgentsOptions): Promise<AgentsResult> {
       o.onAgent?.(index, child);
     }
   };
-  const forward = (): void => {
-    const sig = o.signal?.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+  const stopAgents = (sig: 'SIGINT' | 'SIGTERM'): void => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(sig);
   };
+  const forward = (): void => stopAgents(o.signal?.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
   o.signal?.addEventListener('abort', forward, { once: true });
   try {
     const res = await collectRun({
@@ -115,6 +116,8 @@ export async function runAgents(o: AgentsOptions): Promise<AgentsResult> {
       firstEventWithinMs: (o.startDelayMs ?? 3000) + 30_000,
       log: o.log,
       onReady: spawnAll,
+      // An abortOnFail threshold failed on the merged data: the shards stop their load gracefully.
+      onAbort: () => stopAgents('SIGTERM'),
       ...(o.lostAfterMs !== undefined ? { lostAfterMs: o.lostAfterMs } : {}),
       ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),

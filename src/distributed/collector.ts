@@ -24,6 +24,8 @@ export interface CollectOptions {
   /** Aborting stops waiting: what arrived is merged and the missing shards are reported lost. */
   readonly signal?: AbortSignal;
   readonly onWarning?: (message: string) => void;
+  /** Called once when a live abortOnFail threshold fails (`--agents` stops its shard processes). */
+  readonly onAbort?: (reason: string) => void;
   /** kafkajs warnings. */
   readonly log?: (line: string) => void;
   /**
@@ -52,6 +54,7 @@ export async function collectRun(o: CollectOptions): Promise<CollectResult> {
     ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
     ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
     ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
+    ...(o.onAbort !== undefined ? { onAbort: o.onAbort } : {}),
   });
   let source: Awaited<ReturnType<typeof consumeRunEvents>>;
   try {
