@@ -65,6 +65,31 @@ describe('rampart run --workers', () => {
     expect(started(report)).toBeLessThan(150);
   }, 20_000);
 
+  it('an abortOnFail threshold failing on the merged data stops every worker (exit 1)', async () => {
+    const { dir, file } = await scenarioFile(`
+name: workers-abort
+target: ${server.url}
+load:
+  phases: [{ duration: 30s, rate: 10 }]
+journeys:
+  - name: broken
+    steps:
+      - { name: boom, get: /status/500 }
+thresholds:
+  http.errors: [{ threshold: "rate < 10%", abortOnFail: true }]
+gracefulStop: 1s
+`);
+    const out = join(dir, 'abort.json');
+    const t0 = Date.now();
+    const r = await runCli(['run', file, '--workers', '2', '--out', out, '--quiet'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(12_000);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(report.verdict).toBe('failed');
+    expect(report.thresholds[0]).toMatchObject({ passed: false, aborted: true });
+    expect(report.abortReason).toMatch(/threshold http\.errors/);
+  }, 20_000);
+
   it('refuses contradictory or incomplete scale-out flags before sending anything (exit 2)', async () => {
     const { dir, file } = await scenarioFile(yaml(server.url, 5, 1));
     const cases: [string[], RegExp][] = [
