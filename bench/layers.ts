@@ -9,6 +9,10 @@
  *   journey    the same VU over a client that answers at once without a network (journey + metrics only)
  *
  *   node --import tsx bench/layers.ts [--requests 100000] [--only client,vu] [--rounds 2]
+ *                                     [--rampart DIR] [--from dist|src]
+ *
+ * `--from dist` (the default) measures the compiled JavaScript users run (`npm run build` first);
+ * `--from src` the TypeScript sources through tsx. `--rampart DIR` measures another checkout.
  *
  * The target is bench/target-server.ts (pinned to CPU 0); pin this process too for steadier
  * figures: `taskset -c 1 node --import tsx bench/layers.ts`.
@@ -16,15 +20,34 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool, type Dispatcher } from 'undici';
-import { createHttpClient, type HttpClient, type HttpResult } from '../src/http/index.js';
-import { createDataFeeds, createVu, createVuShared, type Vu } from '../src/journey/index.js';
-import { createRegistry } from '../src/metrics/index.js';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { HttpClient, HttpResult } from '../src/http/index.js';
+import type { Vu } from '../src/journey/index.js';
 import type { HttpDefaults, JourneyPlan, Plan } from '../src/scenario/plan.js';
 import { startTarget } from './lib/target.js';
 import { num, table } from './lib/format.js';
 import { median } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Modules {
+  readonly http: typeof import('../src/http/index.js');
+  readonly journey: typeof import('../src/journey/index.js');
+  readonly metrics: typeof import('../src/metrics/index.js');
+}
+
+/** rampart's modules from a checkout's dist/ (compiled) or src/ (through tsx). */
+async function load(dir: string, from: 'dist' | 'src'): Promise<Modules> {
+  const base = from === 'dist' ? join(dir, 'dist/src') : join(dir, 'src');
+  if (from === 'dist' && !existsSync(join(base, 'http/index.js'))) throw new Error(`no build in ${base}: run npm run build (or use --from src)`);
+  const [http, journey, metrics] = await Promise.all([
+    import(join(base, 'http/index.js')) as Promise<Modules['http']>,
+    import(join(base, 'journey/index.js')) as Promise<Modules['journey']>,
+    import(join(base, 'metrics/index.js')) as Promise<Modules['metrics']>,
+  ]);
+  return { http, journey, metrics };
+}
 const IN_FLIGHT = 50;
 const LAYERS = ['dispatch', 'client', 'vu', 'journey'] as const;
 type Layer = (typeof LAYERS)[number];
@@ -86,7 +109,10 @@ interface Driver {
   close(): Promise<void>;
 }
 
-function driver(layer: Layer, url: string): Driver {
+function driver(m: Modules, layer: Layer, url: string): Driver {
+  const { createHttpClient } = m.http;
+  const { createDataFeeds, createVu, createVuShared } = m.journey;
+  const { createRegistry } = m.metrics;
   switch (layer) {
     case 'dispatch': {
       const pool = new Pool(url, { connections: IN_FLIGHT });
@@ -127,8 +153,8 @@ function driver(layer: Layer, url: string): Driver {
 }
 
 /** Runs `count` requests with 50 in flight; CPU µs per request and scavenges per 100k. */
-async function measure(layer: Layer, url: string, count: number): Promise<{ cpuUs: number; scavenges: number }> {
-  const d = driver(layer, url);
+async function measure(m: Modules, layer: Layer, url: string, count: number): Promise<{ cpuUs: number; scavenges: number }> {
+  const d = driver(m, layer, url);
   const run = async (n: number): Promise<void> => {
     let left = n;
     await Promise.all(
@@ -161,12 +187,16 @@ async function main(): Promise<void> {
   const count = Number(flag('--requests') ?? 100_000);
   const rounds = Number(flag('--rounds') ?? 2);
   const only = (flag('--only')?.split(',') ?? [...LAYERS]) as Layer[];
+  for (const l of only) if (!(LAYERS as readonly string[]).includes(l)) throw new Error(`--only: unknown layer "${l}" (one of ${LAYERS.join(', ')})`);
+  const from = flag('--from') ?? 'dist';
+  if (from !== 'dist' && from !== 'src') throw new Error('--from expects dist or src');
+  const modules = await load(resolve(flag('--rampart') ?? ROOT), from);
   const target = await startTarget({ cwd: ROOT });
   const by = new Map<Layer, { cpuUs: number; scavenges: number }[]>();
   try {
     for (let r = 0; r < rounds; r++) {
       for (const layer of r % 2 === 0 ? only : [...only].reverse()) {
-        const m = await measure(layer, target.url, count);
+        const m = await measure(modules, layer, target.url, count);
         process.stderr.write(`${layer.padEnd(9)} ${num(m.cpuUs, 2).padStart(6)} µs CPU/request  ${num(m.scavenges, 1).padStart(5)} scavenges/100k\n`);
         by.set(layer, [...(by.get(layer) ?? []), m]);
       }
