@@ -83,6 +83,17 @@ function instanceCommand(): string[] {
   return [fileURLToPath(new URL('./instance-main.js', self))];
 }
 
+/** `over` on top of `base`, merging nested sections (`catalog`, `rateLimit`, …) key by key. */
+function merge(base: MocksConfigInput, over: MocksConfigInput): MocksConfigInput {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    const plain = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = plain(b) && plain(v) ? { ...b, ...v } : v;
+  }
+  return out as MocksConfigInput;
+}
+
 async function spawnInstance(config: MocksConfigInput, name: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ proc: Started; port: number }> {
   const proc = startProcess(process.execPath, instanceCommand(), { env: { ...env, RAMPART_INSTANCE_CONFIG: JSON.stringify(config) } });
   try {
@@ -121,7 +132,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     // Started in parallel: each is a Node process that takes a second or two to load.
     const started = await Promise.all(
       specs.map(async (s) => {
-        const config: MocksConfigInput = { ...opts.config, ...opts.instanceConfig?.(s.service, s.index), host, port: 0, services: [s.service] };
+        const config: MocksConfigInput = { ...merge(opts.config ?? {}, opts.instanceConfig?.(s.service, s.index) ?? {}), host, port: 0, services: [s.service] };
         const r = await spawnInstance(config, s.name, env, readyTimeoutMs);
         procs.set(s.name, r.proc);
         return { ...s, config: { ...config, port: r.port }, port: r.port };
