@@ -94,9 +94,13 @@ export async function runWithWorkers(o: WorkersOptions): Promise<WorkersResult> 
     ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
     onAbort: (reason) => broadcast({ type: 'abort', reason }),
   });
-  // Workers start their Runs together, a moment from now (threads take a while to boot).
-  const startAt = Date.now() + 300 + 50 * o.workers;
   const exited: Promise<void>[] = [];
+  // Workers start their Runs together once every one of them is loaded (or after 30 s: the rest
+  // start late and a worker that never loads is lost).
+  const ready = new Set<number>();
+  let allReady: () => void = () => undefined;
+  const loaded = new Promise<void>((resolve) => (allReady = resolve));
+  const readyTimer = setTimeout(allReady, 30_000);
   for (let index = 0; index < o.workers; index++) {
     const job: WorkerJob = {
       plan: o.plan,
@@ -106,14 +110,16 @@ export async function runWithWorkers(o: WorkersOptions): Promise<WorkersResult> 
       version: o.version,
       intervalMs,
       heartbeatMs: Math.min(1000, intervalMs),
-      startAt,
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
     };
     const w = spawnWorker(job);
     threads.push(w);
     let finished = false;
     w.on('message', (m: FromWorker) => {
-      if (m.type === 'event') agg.accept(m.event);
+      if (m.type === 'ready') {
+        ready.add(index);
+        if (ready.size === o.workers) allReady();
+      } else if (m.type === 'event') agg.accept(m.event);
       else if (m.type === 'log') o.log(m.line);
       else if (m.type === 'warning') o.onWarning?.(`worker ${index}: ${m.message}`);
       else if (m.type === 'done') finished = true;
@@ -124,11 +130,17 @@ export async function runWithWorkers(o: WorkersOptions): Promise<WorkersResult> 
         w.on('error', (err) => agg.lose(index, `worker ${index} crashed: ${err.message}`));
         w.on('exit', (code) => {
           if (!finished) agg.lose(index, `worker ${index} exited (code ${code}) before its run ended`);
+          // A worker that died before loading must not hold the others back.
+          ready.add(index);
+          if (ready.size === o.workers) allReady();
           resolve();
         });
       }),
     );
   }
+  await loaded;
+  clearTimeout(readyTimer);
+  broadcast({ type: 'start', at: Date.now() + 50 });
   const onAbort = (): void => broadcast({ type: 'abort', reason: typeof o.signal?.reason === 'string' ? o.signal.reason : 'aborted' });
   if (o.signal?.aborted === true) onAbort();
   o.signal?.addEventListener('abort', onAbort, { once: true });

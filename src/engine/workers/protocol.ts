@@ -14,15 +14,15 @@ export interface WorkerJob {
   readonly intervalMs: number;
   /** Heartbeat period (ms). */
   readonly heartbeatMs: number;
-  /** Epoch ms at which every worker starts its Run. */
-  readonly startAt: number;
 }
 
-/** Main thread → worker. */
-export type ToWorker = { readonly type: 'abort'; readonly reason: string };
+/** Main thread → worker: start the Run at `at` (epoch ms, the same for every worker), or stop it. */
+export type ToWorker = { readonly type: 'start'; readonly at: number } | { readonly type: 'abort'; readonly reason: string };
 
 /** Worker → main thread. */
 export type FromWorker =
+  /** Loaded and waiting for `start`. */
+  | { readonly type: 'ready' }
   | { readonly type: 'event'; readonly event: ShardEvent }
   | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'warning'; readonly message: string }

@@ -12,17 +12,25 @@ async function work(job: WorkerJob): Promise<void> {
   if (port === null) throw new Error('worker-main runs in a worker thread');
   const post = (m: FromWorker): void => port.postMessage(m);
   const abort = new AbortController();
+  let go: (at: number) => void = () => undefined;
+  const started = new Promise<number>((resolve) => (go = resolve));
   const onMessage = (m: ToWorker): void => {
-    if (m.type === 'abort') abort.abort(m.reason);
+    if (m.type === 'abort') {
+      abort.abort(m.reason);
+      go(Date.now());
+    } else go(m.at);
   };
   port.on('message', onMessage);
+  post({ type: 'ready' });
+  // Every worker starts at the instant the main thread names once all of them are loaded.
+  const startAt = await started;
   try {
     const res = await runShard({
       plan: job.plan,
       shard: job.shard,
       runId: job.runId,
       seed: job.seed,
-      startAt: job.startAt,
+      startAt,
       heartbeatMs: job.heartbeatMs,
       intervalMs: job.intervalMs,
       host: `${hostname()} thread ${threadId}`,
