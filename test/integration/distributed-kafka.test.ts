@@ -16,7 +16,9 @@ import { runAgents } from '../../src/distributed/agents.js';
 import { collectRun } from '../../src/distributed/collector.js';
 import { connectKafkaSink, consumeRunEvents, parseBrokers, type KafkaTarget } from '../../src/distributed/kafka.js';
 import type { ShardEvent } from '../../src/distributed/protocol.js';
-import { scenarioFile, validateReport } from '../support/run-helpers.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli, scenarioFile, validateReport } from '../support/run-helpers.js';
 
 let target: { url: string; close(): Promise<void> };
 beforeAll(async () => {
@@ -175,4 +177,18 @@ describe('distributed run over Kafka', () => {
     expect(started).toBeGreaterThanOrEqual(16);
     expect(started).toBeLessThan(24);
   }, 40_000);
+
+  it('rampart run --agents 2 runs the whole path from the command line', async () => {
+    const { dir, file } = await scenarioFile(scenario(target.url, 8, 2));
+    const out = join(dir, 'agents.json');
+    const { brokers, topic } = kafkaTopic();
+    const r = await runCli(['run', file, '--agents', '2', '--output', `kafka://${brokers.join(',')}/${topic}`, '--out', out, '--quiet'], { cwd: dir, env: {} });
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/run run-[0-9a-f]{16}: 2 shard processes/);
+    expect(r.stdout).toContain('verdict: PASSED');
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(report.environment.workers).toBe(2);
+    expect(report.series.filter((s) => s.metric === 'journeys.started').reduce((n, s) => n + s.sum, 0)).toBe(16);
+  }, 30_000);
 });
