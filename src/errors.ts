@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   REPORT_WRITE: 'RAMPART_REPORT_WRITE',
   /** The engine failed (a bug or the environment). */
   ENGINE: 'RAMPART_ENGINE',
+  /** Prometheus thresholds could not be evaluated: Prometheus unreachable, or a query it rejected. */
+  PROMETHEUS: 'RAMPART_PROMETHEUS',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -4,3 +4,4 @@ export { renderHaproxyConfig, SERVICE_PATHS, type BalanceMode, type GatewayConfi
 export { gatewayStats, parseStatsCsv, type ServerStats } from './gateway-stats.js';
 export { ensureTopologyTool, TOPOLOGY_TOOLS, ToolMissingError, type TopologyTool } from './tool.js';
 export { freePort, startProcess, waitForLine, type Started } from './process.js';
+export { startPrometheus, renderPrometheusConfig, type RunningPrometheus, type ScrapeJob, type StartPrometheusOptions } from './prometheus.js';

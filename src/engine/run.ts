@@ -11,6 +11,7 @@ import type { IntervalUpdate, Output, PhaseReport, Report, ThresholdResult } fro
 import { buildReport } from '../report/build-report.js';
 import { evaluateThresholds } from '../thresholds/evaluate.js';
 import { createLiveEvaluator } from '../thresholds/live.js';
+import type { AbortRequest } from '../thresholds/live.js';
 import { seededRandom } from '../load/random.js';
 import { openDurationMs, openRateAt, plannedArrivalsBetween } from '../load/open-schedule.js';
 import { closedDurationMs } from '../load/closed-schedule.js';
@@ -54,6 +55,22 @@ export interface RunOptions {
    * Every shard must use the same `seed` so they walk one global schedule. Default: the whole load.
    */
   readonly shard?: ShardOfLoad;
+  /**
+   * Thresholds judged outside the registry (PromQL queries against Prometheus, see
+   * src/thresholds/prometheus.ts): started with the run (live abortOnFail), their final results join
+   * the report's thresholds before the verdict. `final` throwing makes the run fail (exit 3).
+   */
+  readonly external?: ExternalThresholds;
+}
+
+/** A source of thresholds the engine does not compute itself. */
+export interface ExternalThresholds {
+  /** Starts live evaluation; `onAbort` stops the run like a failing abortOnFail threshold. */
+  start(startMs: number, onAbort: (a: AbortRequest) => void): void;
+  /** Stops live evaluation. */
+  stop(): Promise<void>;
+  /** The results over the run [startMs, endMs] (epoch ms). */
+  final(startMs: number, endMs: number): Promise<ThresholdResult[]>;
 }
 
 /** After a cut, running journeys get this long (ms) to settle before the run moves on. */
@@ -171,6 +188,11 @@ export class Run {
     };
 
     lag.start();
+    this.#o.external?.start(startedAt, (a) => {
+      if (this.#abortReason !== undefined) return;
+      this.#thresholdAbort = a;
+      this.abort(`threshold ${a.key}: ${a.expression} failed (${a.message})`);
+    });
     await this.#outputs.start({
       runId: this.runId,
       scenarioName: plan.name,
@@ -278,13 +300,15 @@ export class Run {
         await runSteps(plan.teardown, 'teardown', new AbortController().signal);
       }
       ticker.stop();
+      await this.#o.external?.stop();
     }
     tick(true);
     const lagStats = lag.stop();
     const endedAt = clock.now();
 
     if (tracker.errors > 0) this.#warn(`${tracker.errors} journey iterations ended with an internal error`);
-    const thresholds = this.#finalThresholds();
+    const external = this.#o.external !== undefined ? await this.#o.external.final(startedAt, endedAt) : [];
+    const thresholds = this.#finalThresholds(external);
     const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds });
     const exitCode = exitCodeFor(verdict, this.#abortedBy);
     const generator = generatorHealth(lagStats, tracker);
@@ -317,8 +341,8 @@ export class Run {
     return report;
   }
 
-  #finalThresholds(): ThresholdResult[] {
-    const results = evaluateThresholds(this.#o.plan.thresholds, this.#o.registry.cumulative());
+  #finalThresholds(external: readonly ThresholdResult[] = []): ThresholdResult[] {
+    const results = [...evaluateThresholds(this.#o.plan.thresholds, this.#o.registry.cumulative()), ...external];
     const ab = this.#thresholdAbort;
     if (!ab) return results;
     return results.map((r) => (r.key === ab.key && r.expression === ab.expression ? { ...r, passed: false, aborted: true } : r));

@@ -348,6 +348,33 @@ export interface ThresholdPlan {
   readonly pos: SourcePos;
 }
 
+/**
+ * A threshold on a PromQL query (the scenario's `prometheus.thresholds`): the query's value at the
+ * end of the run (and live, with abortOnFail) compared like any other threshold.
+ */
+export interface PrometheusThresholdPlan {
+  /** The query as written (the key of `prometheus.thresholds`); `$window` is substituted when evaluated. */
+  readonly query: string;
+  /** The expression; its aggregation is always `value`. */
+  readonly expr: ThresholdExpr;
+  readonly abortOnFail: boolean;
+  readonly delayAbortEvalMs: number;
+  readonly pos: SourcePos;
+}
+
+/** The scenario's `prometheus:` block: where to query and what to gate on. */
+export interface PrometheusPlan {
+  /** Base URL of the Prometheus HTTP API, e.g. `http://127.0.0.1:9090`. */
+  readonly url: string;
+  /** Timeout of one query, ms. Default 5000. */
+  readonly timeoutMs: number;
+  /** Wait after the run before the end-of-run queries (lets the last scrape land), ms. Default 2000. */
+  readonly settleMs: number;
+  /** Interval of the live evaluation of abortOnFail thresholds, ms. Default 5000. */
+  readonly intervalMs: number;
+  readonly thresholds: readonly PrometheusThresholdPlan[];
+}
+
 export interface Plan {
   readonly name: string;
   readonly description?: string;
@@ -366,6 +393,8 @@ export interface Plan {
   readonly setup: readonly Step[];
   readonly teardown: readonly Step[];
   readonly thresholds: readonly ThresholdPlan[];
+  /** Server-side thresholds on PromQL queries; absent when the scenario has no `prometheus:` block. */
+  readonly prometheus?: PrometheusPlan;
   /** After the last phase/stage, running journeys get this long to finish, then are interrupted. */
   readonly gracefulStopMs: number;
 }

@@ -15,6 +15,7 @@ import { summaryOutput } from '../../report/console-summary.js';
 import { liveOutput } from '../../report/live-output.js';
 import type { Output } from '../../report/model.js';
 import { VERSION } from '../../version.js';
+import { createPrometheusGate } from '../../thresholds/prometheus.js';
 import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
 
 interface RunFlags extends ScaleOutFlags {
@@ -134,6 +135,12 @@ async function execute(
   if (json) outputs.push(json);
   outputs.push(summaryOutput((s) => void io.stdout.write(s), redactor, { color: io.stdout.isTTY === true }));
 
+  if (o.scale !== undefined && o.where !== undefined && plan.prometheus !== undefined) {
+    // A merged run has no single engine to gate on Prometheus: refuse rather than pass unjudged.
+    await collab.close().catch(() => undefined);
+    registry.dispose();
+    throw new UsageError(`the scenario's prometheus thresholds are judged by a single-process run; add --workers 1 (scale-out: ${o.scale.kind})`);
+  }
   if (o.scale !== undefined && o.where !== undefined) {
     // Scaled out: workers, agents or a collector merge the run; this process's registry stays unused.
     await collab.close().catch(() => undefined);
@@ -173,6 +180,7 @@ async function execute(
     version: VERSION,
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.text !== undefined ? { scenarioText: o.text } : {}),
+    ...(plan.prometheus !== undefined ? { external: createPrometheusGate(plan.prometheus, { warn: (m) => warnTo.run?.addWarning(m) }) } : {}),
   });
 
   warnTo.run = run;

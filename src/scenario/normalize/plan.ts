@@ -18,6 +18,7 @@ import { BUILTIN_ROOTS, VarScope } from './scope.js';
 import { collectSets, steps } from './steps.js';
 import type { StepEnv } from './steps.js';
 import { thresholds } from './thresholds.js';
+import { prometheusPlan } from './prometheus.js';
 
 export interface BuildOptions {
   /** Overrides the scenario's target (`--target`). */
@@ -112,6 +113,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     ]),
   });
 
+  const prometheus = prometheusPlan(ctx, doc.prometheus as Obj | undefined);
   const secrets = secretNames.map((s) => variables[s]).filter((v): v is Scalar => v !== undefined && v !== '').map(String);
   return {
     name: String(doc.name),
@@ -127,6 +129,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     setup,
     teardown,
     thresholds: thresholdPlans,
+    ...(prometheus !== undefined ? { prometheus } : {}),
     gracefulStopMs: ctx.duration(doc.gracefulStop ?? def('', 'gracefulStop'), '/gracefulStop', false),
   };
 }
