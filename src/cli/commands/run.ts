@@ -15,10 +15,11 @@ import { summaryOutput } from '../../report/console-summary.js';
 import { liveOutput } from '../../report/live-output.js';
 import type { Output } from '../../report/model.js';
 import { VERSION } from '../../version.js';
+import { prepareRunReports, REPORT_FLAG_HELP, type RunReportFlags, type RunReports } from './report.js';
 import { createPrometheusGate } from '../../thresholds/prometheus.js';
 import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
 
-interface RunFlags extends ScaleOutFlags {
+interface RunFlags extends ScaleOutFlags, RunReportFlags {
   readonly target?: string;
   readonly out?: string;
   readonly env: string[];
@@ -77,7 +78,13 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     // --workers / --shard / --agents (src/distributed/scale-out.ts); undefined: this process runs the load.
     const scale = scaleOutMode(flags, plan, { env: io.env, now: Date.now(), ...(seed !== undefined ? { seed } : {}) });
     const where = { file: path, env, ...(flags.target !== undefined ? { target: flags.target } : {}), ...(flags.environment !== undefined ? { environment: flags.environment } : {}) };
-    return await execute(plan, { outPath, quiet: flags.quiet === true, seed, text, scale, where }, io);
+    // --report, --baseline, --prometheus, --pushgateway (src/cli/commands/report.ts), checked before any load.
+    const reports = await prepareRunReports(flags, io);
+    try {
+      return await execute(plan, { outPath, quiet: flags.quiet === true, seed, text, scale, where, reports }, io);
+    } finally {
+      await reports.close();
+    }
   } catch (e) {
     if (e instanceof ScenarioError) {
       for (const p of e.problems) err(`${formatProblem(p)}\n`);
@@ -106,6 +113,7 @@ async function execute(
     text: string | undefined;
     scale?: ScaleOutMode | undefined;
     where?: { file: string; env: Readonly<Record<string, string | undefined>>; target?: string; environment?: string };
+    reports: RunReports;
   },
   io: CliIo,
 ): Promise<number> {
@@ -133,6 +141,7 @@ async function execute(
   }
   const json = o.outPath !== undefined ? jsonOutput(o.outPath, redactor) : undefined;
   if (json) outputs.push(json);
+  outputs.push(...o.reports.outputs(redactor));
   outputs.push(summaryOutput((s) => void io.stdout.write(s), redactor, { color: io.stdout.isTTY === true }));
 
   if (o.scale !== undefined && o.where !== undefined && plan.prometheus !== undefined) {
@@ -165,7 +174,7 @@ async function execute(
       io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
       return 3;
     }
-    return res.exitCode;
+    return o.reports.finish(res.report, res.exitCode);
   }
 
   const run = new Run({
@@ -216,7 +225,7 @@ async function execute(
       io.stderr.write(`rampart run: the report could not be written: ${run.outputErrors.map((e) => e.message).join('; ')}\n`);
       return 3;
     }
-    return report.exitCode;
+    return o.reports.finish(report, report.exitCode);
   });
   let outcome: { code: number; done: boolean };
   try {
@@ -243,6 +252,11 @@ export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
     .option('-e, --environment <name>', "apply the scenario's named environment (target and variables)")
     .option('-q, --quiet', 'no live progress (the summary is still printed)')
     .option('--seed <n>', 'seed the arrival schedule and journey picks (reproducible runs)')
+    .option('--report <FORMAT=FILE,...>', REPORT_FLAG_HELP, collect, [])
+    .option('--baseline <report.json>', 'compare with this JSON report after the run; a regression beyond --max-regression exits 1')
+    .option('--max-regression <limits>', 'baseline tolerances, e.g. p95=10%,p99=50ms,rps=20%,errors=0.5% (default p95=10%,errors=1%)')
+    .option('--prometheus <host:port>', 'serve live metrics at http://host:port/metrics during the run (:port listens on every interface)')
+    .option('--pushgateway <url>', 'push live metrics to this Prometheus Pushgateway every second and at the end')
     .option('--workers <n>', 'worker threads sharing the load (default: the cores, or 1 against this machine)')
     .option('--shard <i/N>', 'run shard i (0-based) of N of a distributed run; needs --output kafka://…')
     .option('--start-at <instant>', 'shards start together at this ISO-8601 instant (or +Ns from now)')
