@@ -1,8 +1,8 @@
 /**
  * SIGINT/SIGTERM mid-run (emitted on the io.signals emitter given to main): the load stops within a
- * second — measured at the target —, a partial report marked aborted is written atomically (a reader
- * polling the path only ever sees a whole JSON document, the previous one or the new one), exit
- * 130/143, and nothing is left behind.
+ * second — measured at the target —, a partial report marked aborted is written atomically in every
+ * format asked for (a reader polling the path only ever sees a whole document, the previous one or
+ * the new one), exit 130/143, and nothing is left behind.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -47,8 +47,17 @@ teardown:
   - { name: bye, get: /teardown }
 `;
 
-/** Polls `path` every 2 ms while `until` is pending; every read must parse as a whole JSON document. */
-function watchWhole(path: string, until: Promise<unknown>): Promise<{ reads: number; partial: string[] }> {
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `path` every 2 ms while `until` is pending; every read must be whole (by default: parse as JSON). */
+function watchWhole(path: string, until: Promise<unknown>, whole: (text: string) => boolean = isJson): Promise<{ reads: number; partial: string[] }> {
   let done = false;
   void until.finally(() => (done = true));
   const partial: string[] = [];
@@ -63,11 +72,7 @@ function watchWhole(path: string, until: Promise<unknown>): Promise<{ reads: num
       }
       if (text !== undefined) {
         reads++;
-        try {
-          JSON.parse(text);
-        } catch {
-          partial.push(text.slice(0, 80));
-        }
+        if (!whole(text)) partial.push(text.slice(-80));
       }
       if (done) resolve({ reads, partial });
       else setTimeout(tick, 2);
@@ -84,10 +89,12 @@ for (const [signal, code, load] of [
     it(`stops the load within a second, writes an aborted report atomically, exits ${code}`, async () => {
       const { dir, file } = await scenarioFile(scenario(load));
       const out = join(dir, 'report.json');
+      const others = { junit: join(dir, 'report.xml'), html: join(dir, 'report.html'), md: join(dir, 'report.md') };
       // A previous run's report at the same path: it is replaced whole, never truncated first.
       await writeFile(out, JSON.stringify({ previous: true, pad: 'x'.repeat(200_000) }));
-      const run = startCli(['run', file, '--out', out], { cwd: dir });
+      const run = startCli(['run', file, '--out', out, '--report', `junit=${others.junit},html=${others.html},md=${others.md}`], { cwd: dir });
       const watcher = watchWhole(out, run.done);
+      const htmlWatcher = watchWhole(others.html, run.done, (t) => t.trimEnd().endsWith('</html>'));
       expect(await eventually(() => arrivals.filter((a) => a.path === '/work').length > 30, 5000)).toBe(true);
       await new Promise((r) => setTimeout(r, 500));
       const sentAt = Date.now();
@@ -104,13 +111,19 @@ for (const [signal, code, load] of [
       const w = await watcher;
       expect(w.partial).toEqual([]);
       expect(w.reads).toBeGreaterThan(10);
+      expect((await htmlWatcher).partial).toEqual([]);
       const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
       expect(validateReport(report)).toEqual([]);
       expect(report).toMatchObject({ verdict: 'aborted', exitCode: code });
       expect(report.abortReason).toContain(signal);
       expect(report.durationMs).toBeLessThan(20_000);
       expect(report.journeys?.[0]?.started ?? 0).toBeGreaterThan(0);
-      expect(strayFiles(dir, ['scenario.yaml', 'report.json'])).toEqual([]);
+      // Every format asked for is written, and says aborted.
+      expect(readFileSync(others.junit, 'utf8')).toMatch(/^<\?xml[\s\S]*<\/testsuites>\s*$/);
+      expect(readFileSync(others.junit, 'utf8')).toMatch(/abort/i);
+      expect(readFileSync(others.html, 'utf8')).toMatch(/aborted/i);
+      expect(readFileSync(others.md, 'utf8')).toMatch(/aborted/i);
+      expect(strayFiles(dir, ['scenario.yaml', 'report.json', 'report.xml', 'report.html', 'report.md'])).toEqual([]);
       expect(run.stdout()).toContain('ABORTED');
       expect(run.stderr()).toContain(signal);
       expectNoStack(run.stdout() + run.stderr());
