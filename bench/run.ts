@@ -6,10 +6,11 @@
  * the cost of a 3-step journey; memory with 10,000 VUs; start-up time. Results go to bench/results/.
  *
  *   node --import tsx bench/run.ts [--quick] [--only closed,smooth,max,omission,journey,memory,startup]
- *                                  [--rounds N] [--no-build] [--rampart DIR] [--baseline DIR]
+ *                                  [--rounds N] [--no-build] [--rampart DIR] [--baseline DIR] [--no-peers]
  *
  * --rampart DIR runs another checkout's build (its bin/rampart.js over dist/); --baseline DIR adds a
- * second rampart build to the closed-loop part, alternating with the first (before/after a change).
+ * second rampart build to the closed-loop part, alternating with the first (before/after a change);
+ * --no-peers leaves autocannon, undici and wrk out of that part.
  *
  * Every run is bounded in time and sends load only to 127.0.0.1. See bench/README.md.
  */
@@ -36,6 +37,7 @@ interface Settings {
   readonly build: boolean;
   readonly rampart: string;
   readonly baseline?: string;
+  readonly noPeers: boolean;
 }
 
 function dirFlag(argv: readonly string[], name: string): string | undefined {
@@ -55,7 +57,7 @@ function parseArgs(argv: readonly string[]): Settings {
   const rounds = r >= 0 ? Number(argv[r + 1]) : quick ? 1 : 3;
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error('--rounds expects 1 … 20');
   const baseline = dirFlag(argv, '--baseline');
-  return { quick, rounds, only: new Set(only as Part[]), build: !argv.includes('--no-build'), rampart: dirFlag(argv, '--rampart') ?? ROOT, ...(baseline !== undefined ? { baseline } : {}) };
+  return { quick, rounds, only: new Set(only as Part[]), build: !argv.includes('--no-build'), noPeers: argv.includes('--no-peers'), rampart: dirFlag(argv, '--rampart') ?? ROOT, ...(baseline !== undefined ? { baseline } : {}) };
 }
 
 /** Newest modification time under a folder (ms). */
@@ -114,6 +116,7 @@ async function main(argv: readonly string[]): Promise<void> {
     root: ROOT,
     rampart: s.rampart,
     ...(s.baseline !== undefined ? { baseline: s.baseline } : {}),
+    noPeers: s.noPeers,
     target,
     rounds: s.rounds,
     runMs,

@@ -16,6 +16,8 @@ export interface PartContext {
   readonly rampart: string;
   /** Another rampart checkout to compare against in the closed-loop part (`--baseline DIR`). */
   readonly baseline?: string;
+  /** Leave autocannon, undici and wrk out of the closed-loop part (a quicker before/after). */
+  readonly noPeers?: boolean;
   readonly target: Target;
   readonly rounds: number;
   /** Generator run length, ms. */
@@ -51,7 +53,8 @@ function row(name: string, ms: readonly Measurement[]): string[] {
 /** Closed loop, 50 keep-alive connections, one GET per iteration: rampart vs autocannon (vs wrk). */
 export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
-  const kinds = ['rampart', ...(ctx.baseline !== undefined ? ['baseline'] : []), 'autocannon', 'undici', ...(hasWrk() ? ['wrk'] : [])];
+  const peers = ctx.noPeers === true ? [] : ['autocannon', 'undici', ...(hasWrk() ? ['wrk'] : [])];
+  const kinds = ['rampart', ...(ctx.baseline !== undefined ? ['baseline'] : []), ...peers];
   const scenario = closedGet({ vus: CONNECTIONS, connections: CONNECTIONS, durationMs: durationS * 1000 });
   const load = { connections: CONNECTIONS, durationS };
   const command = (k: string): GeneratorCommand => {
@@ -104,7 +107,7 @@ export async function closedLoopPart(ctx: PartContext): Promise<PartResult> {
     `\nCPU per request, rampart ÷ a bare undici dispatch loop (the HTTP library rampart is built on): **${times(median(vsUndici))}**; ` +
       `undici ÷ autocannon: ${times(median(undiciVsAutocannon))}.`,
     ...(baseline.length > 0 ? [`\nrampart ÷ baseline (${ctx.baseline}): CPU per request **${times(median(vsBaseline))}**; per round: ${vsBaseline.map((x) => times(x)).join(', ')}`] : []),
-    hasWrk() ? '' : '\nwrk is not installed here: its row is left out.',
+    hasWrk() || ctx.noPeers === true ? '' : '\nwrk is not installed here: its row is left out.',
   ].join('\n');
   return { markdown, data: { rounds: Object.fromEntries(by), rpsRatio, cpuRatio, perRound, vsBaseline, vsUndici, undiciVsAutocannon } };
 }
