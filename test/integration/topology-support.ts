@@ -12,9 +12,10 @@ export function topologyConfig(extra: MocksConfigInput = {}): MocksConfigInput {
     kafkaBrokers: inject('kafkaBrokers'),
     keyPrefix: `rampart:test:${id}:`,
     logLevel: 'silent',
-    orders: { topic: `rampart.test.${id}`, groupId: `rampart-test-${id}`, processingMs: 5 },
     ...extra,
-  } as MocksConfigInput;
+    // A private topic and group, so no other test's consumers take these jobs.
+    orders: { topic: `rampart.test.${id}`, groupId: `rampart-test-${id}`, processingMs: 5, ...extra.orders },
+  };
 }
 
 /** Deletes every Redis key under `prefix`. */
