@@ -67,9 +67,12 @@ export function ensureTopologyTool(tool: TopologyTool, opts: EnsureToolOptions =
   if (!allow) throw new ToolMissingError(`${tool.command} was not found on PATH; ${hint}`);
   opts.log?.(`${tool.command} not found: installing ${tool.debPackage} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  const res = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', tool.debPackage], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  // Several test files may install at once: wait for apt's lock instead of failing on it.
+  const lock = ['-o', 'DPkg::Lock::Timeout=300'];
+  spawnSync('apt-get', [...lock, 'update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const res = spawnSync('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', tool.debPackage], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  // Whoever installed it (this call or a concurrent one), it is there now.
   const path = onPath(tool.command, pathVar);
-  if (res.status !== 0 || path === undefined) throw new ToolMissingError(`apt-get could not install ${tool.debPackage} (exit ${res.status ?? res.signal}); ${hint}`);
+  if (path === undefined) throw new ToolMissingError(`apt-get could not install ${tool.debPackage} (exit ${res.status ?? res.signal}); ${hint}`);
   return path;
 }

@@ -21,7 +21,7 @@ let prom: RunningPrometheus;
 beforeAll(async () => {
   mocks = await startMocks({ config, processMetrics: false });
   prom = await startPrometheus({ jobs: [{ job: 'catalog', targets: [`127.0.0.1:${mocks.port}`] }], scrapeIntervalMs: 1000 });
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   await prom?.stop();

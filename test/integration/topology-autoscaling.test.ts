@@ -30,7 +30,7 @@ beforeAll(async () => {
       { job: 'gateway', targets: [new URL(topo.statsUrl).host] },
     ],
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await prom?.stop();

@@ -19,7 +19,7 @@ beforeAll(async () => {
     config,
     instanceConfig: (_service, index) => (index === 1 ? { catalog: { originLatencyMs: 150 } } : undefined),
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await topo?.close();

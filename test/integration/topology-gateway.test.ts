@@ -26,7 +26,7 @@ beforeAll(async () => {
     fall: 2,
     rise: 2,
   });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await topo?.close();

@@ -79,7 +79,7 @@ thresholds:
   http.errors: ["rate < 5%"]
 `);
   report = await runWithEndpoint(file, rampartPort);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await prom?.stop();

@@ -7,13 +7,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TOPOLOGY_TOOLS, ensureTopologyTool, parseStatsCsv, renderHaproxyConfig } from '../../../mocks/topology/index.js';
 
+let haproxy = '';
+// Installing Debian's haproxy when missing may take a while: not inside a test.
+beforeAll(() => {
+  haproxy = ensureTopologyTool(TOPOLOGY_TOOLS.haproxy);
+}, 300_000);
 const check = (text: string): { code: number | null; out: string } => {
   const file = join(mkdtempSync(join(tmpdir(), 'rampart-haproxy-')), 'haproxy.cfg');
   writeFileSync(file, text);
-  const r = spawnSync(ensureTopologyTool(TOPOLOGY_TOOLS.haproxy), ['-c', '-f', file], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(haproxy, ['-c', '-f', file], { encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 };
 const backends = {

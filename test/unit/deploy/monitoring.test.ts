@@ -6,13 +6,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { TOPOLOGY_TOOLS, ensureTopologyTool } from '../../../mocks/topology/index.js';
 
 const dir = join(import.meta.dirname, '../../../deploy/monitoring');
+let bin = '';
+// Installing Debian's prometheus (for promtool) when missing may take a while: not inside a test.
+beforeAll(() => {
+  bin = ensureTopologyTool(TOPOLOGY_TOOLS.promtool);
+}, 300_000);
 const promtool = (...args: string[]): { code: number | null; out: string } => {
-  const r = spawnSync(ensureTopologyTool(TOPOLOGY_TOOLS.promtool), args, { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(bin, args, { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 };
 
