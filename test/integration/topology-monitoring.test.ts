@@ -1,23 +1,19 @@
 /**
  * The monitoring assets against real data: the gateway topology (one instance of each service
- * behind HAProxy) serves a short rampart run whose live Prometheus endpoint is scraped too; a real
- * Prometheus with deploy/monitoring's rules scrapes all of it every second. Then every PromQL
- * expression of the Grafana dashboards, the recording rules and the alert rules is executed: a query
+ * behind HAProxy) serves a short `rampart run --prometheus` whose live endpoint is scraped too; a real
+ * Prometheus with deploy/monitoring's rules scrapes all of it, and the Pushgateway the run pushes
+ * to, every second. Then every PromQL expression of the Grafana dashboards, the recording rules and the alert rules is executed: a query
  * that Prometheus rejects, or that returns no data, fails the test.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { freePort, startPrometheus, startTopology, type RunningPrometheus, type Topology } from '../../mocks/topology/index.js';
-import { Run } from '../../src/engine/run.js';
-import { createRunCollaborators } from '../../src/engine/wire.js';
-import { createRegistry } from '../../src/metrics/index.js';
-import { prometheusOutput } from '../../src/report/prometheus.js';
-import { loadScenario } from '../../src/scenario/index.js';
+import { TOPOLOGY_TOOLS, ensureTopologyTool, freePort, startProcess, startPrometheus, startTopology, type RunningPrometheus, type Started, type Topology } from '../../mocks/topology/index.js';
 import type { Report } from '../../src/report/model.js';
 import { queryInstant } from '../../src/thresholds/prometheus-query.js';
-import { scenarioFile } from '../support/run-helpers.js';
+import { runCli, scenarioFile } from '../support/run-helpers.js';
 import { dropKeys, topologyConfig } from './topology-support.js';
 
 const monitoring = join(import.meta.dirname, '../../deploy/monitoring');
@@ -25,26 +21,22 @@ const config = topologyConfig({ catalog: { originLatencyMs: 2 } });
 let topo: Topology;
 let prom: RunningPrometheus;
 let report: Report;
+let pushgateway: Started;
 
-/** Runs `file` in-process with rampart's Prometheus endpoint on `port` (what `--prometheus` serves). */
-async function runWithEndpoint(file: string, port: number): Promise<Report> {
-  const plan = await loadScenario(file, { env: {} });
-  const registry = createRegistry({});
-  const collab = createRunCollaborators(plan, { sink: registry, log: () => undefined });
-  const endpoint = prometheusOutput({ listen: { host: '127.0.0.1', port } });
-  await endpoint.open();
-  try {
-    return await new Run({ plan, registry, createVu: collab.createVu, outputs: [endpoint], version: 'test' }).start();
-  } finally {
-    await endpoint.close();
-    await collab.close();
-    registry.dispose();
-  }
+/** `rampart run <file> --prometheus 127.0.0.1:<port>`: the live endpoint Prometheus scrapes during the run. */
+async function runWithEndpoint(file: string, dir: string, port: number, pushgateway: string): Promise<Report> {
+  const out = join(dir, 'report.json');
+  const r = await runCli(['run', file, '--prometheus', `127.0.0.1:${port}`, '--pushgateway', pushgateway, '--out', out, '--quiet'], { cwd: dir });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(await readFile(out, 'utf8')) as Report;
 }
 
 beforeAll(async () => {
   topo = await startTopology({ instances: 1, gatewayPort: 0, config });
   const rampartPort = await freePort();
+  const pushPort = await freePort();
+  pushgateway = startProcess(ensureTopologyTool(TOPOLOGY_TOOLS.pushgateway), [`--web.listen-address=127.0.0.1:${pushPort}`]);
+  for (let i = 0; i < 100 && !(await fetch(`http://127.0.0.1:${pushPort}/-/ready`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
   const target = (name: string): string => new URL(topo.instances.find((i) => i.name === name)?.url ?? '').host;
   prom = await startPrometheus({
     scrapeIntervalMs: 1000,
@@ -55,9 +47,10 @@ beforeAll(async () => {
       { job: 'payments', targets: [target('payments-1')] },
       { job: 'gateway', targets: [new URL(topo.statsUrl).host] },
       { job: 'rampart', targets: [`127.0.0.1:${rampartPort}`] },
+      { job: 'pushgateway', targets: [`127.0.0.1:${pushPort}`], honorLabels: true },
     ],
   });
-  const { file } = await scenarioFile(`
+  const { dir, file } = await scenarioFile(`
 name: monitoring
 target: ${topo.gatewayUrl}
 load:
@@ -78,10 +71,11 @@ journeys:
 thresholds:
   http.errors: ["rate < 5%"]
 `);
-  report = await runWithEndpoint(file, rampartPort);
+  report = await runWithEndpoint(file, dir, rampartPort, `http://127.0.0.1:${pushPort}`);
 }, 300_000);
 
 afterAll(async () => {
+  await pushgateway?.stop();
   await prom?.stop();
   await topo?.close();
   await dropKeys(config.keyPrefix ?? 'none');
@@ -137,6 +131,19 @@ describe('monitoring queries against real data', () => {
       expect(names.length, r.alert).toBeGreaterThan(0);
       for (const name of names) await expectData(name, `alert ${r.alert}`);
     }
+  });
+
+  it("the run's metrics arrived both ways: scraped from its live endpoint and pushed through the Pushgateway", async () => {
+    await expectData('rampart_http_requests_total{job="rampart",instance=~"127.0.0.1:.*"}', 'live endpoint');
+    // honor_labels keeps the pushed group's labels: job rampart, instance = the scenario name.
+    await expectData('rampart_http_requests_total{job="rampart",instance="monitoring"}', 'Pushgateway');
+    // The final push lands after the run; Prometheus sees it at its next scrape.
+    let finished = 0;
+    for (let i = 0; i < 50 && finished === 0; i++) {
+      finished = (await queryInstant('rampart_run_finished{instance="monitoring"} == 1', { url: prom.url, timeMs: Date.now(), timeoutMs: 5000 })).length;
+      if (finished === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(finished, 'the final push (rampart_run_finished 1) reached Prometheus').toBe(1);
   });
 
   it('the selector extraction finds metric names only', () => {
