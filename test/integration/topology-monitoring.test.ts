@@ -1,9 +1,10 @@
 /**
  * The monitoring assets against real data: the gateway topology (one instance of each service
- * behind HAProxy) serves a short `rampart run --prometheus` whose live endpoint is scraped too; a real
- * Prometheus with deploy/monitoring's rules scrapes all of it, and the Pushgateway the run pushes
- * to, every second. Then every PromQL expression of the Grafana dashboards, the recording rules and the alert rules is executed: a query
- * that Prometheus rejects, or that returns no data, fails the test.
+ * behind HAProxy) serves a short `rampart run --prometheus … --pushgateway …`; a real Prometheus
+ * with deploy/monitoring's rules scrapes the services, the gateway, the run's live endpoint and the
+ * Pushgateway every second. Then every PromQL expression of the Grafana dashboards, the recording
+ * rules and the alert rules is executed: a query that Prometheus rejects, or that returns no data,
+ * fails the test.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
