@@ -2,8 +2,8 @@
  * Process entry of one instance behind the gateway (started by the topology launcher, one process
  * per instance so it can be stopped or killed by pid). Reads its settings as JSON (a
  * MocksConfigInput) from RAMPART_INSTANCE_CONFIG, listens, prints `rampart-instance listening <port>`
- * on stdout, serves until SIGINT/SIGTERM, drains gracefully and exits 0. Bad settings exit 2; a
- * start failure exits 3.
+ * on stdout, serves until SIGINT/SIGTERM or until its stdin ends (the launcher is gone), drains
+ * gracefully and exits 0. Bad settings exit 2; a start failure exits 3.
  */
 import { startMocks } from '../server.js';
 import type { MocksConfigInput } from '../common/index.js';
@@ -28,6 +28,9 @@ async function main(): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
+    // The launcher holds our stdin open; its end means the launcher is gone: stop too.
+    process.stdin.once('end', () => resolve());
+    process.stdin.resume();
   });
   await running.close();
   return 0;

@@ -95,7 +95,8 @@ function merge(base: MocksConfigInput, over: MocksConfigInput): MocksConfigInput
 }
 
 async function spawnInstance(config: MocksConfigInput, name: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ proc: Started; port: number }> {
-  const proc = startProcess(process.execPath, instanceCommand(), { env: { ...env, RAMPART_INSTANCE_CONFIG: JSON.stringify(config) } });
+  // stdin stays open as a lifeline: the instance stops when this process is gone.
+  const proc = startProcess(process.execPath, instanceCommand(), { env: { ...env, RAMPART_INSTANCE_CONFIG: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'pipe'] });
   try {
     const port = await waitForLine(proc, (l) => /^rampart-instance listening (\d+)$/.exec(l)?.[1], timeoutMs, `instance ${name}`);
     return { proc, port: Number(port) };
@@ -122,7 +123,14 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
   const instances: TopologyInstance[] = [];
   let gateway: Started | undefined;
   let dir: string | undefined;
+  // Should this process exit without close() (an uncaught error), take the children with it.
+  const onExit = (): void => {
+    gateway?.child.kill('SIGKILL');
+    for (const p of procs.values()) p.child.kill('SIGKILL');
+  };
+  process.once('exit', onExit);
   const stopAll = async (): Promise<void> => {
+    process.off('exit', onExit);
     await gateway?.stop();
     await Promise.all([...procs.values()].map((p) => p.stop()));
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
