@@ -19,6 +19,7 @@ import { allMatch, checkMatcher } from './matchers.js';
 import type { StepMetrics } from './metrics.js';
 import { buildRecipe, renderRequest, statusExpected, type Recipe } from './request.js';
 import { ResponseView } from './response.js';
+import { responseTags } from './response-tags.js';
 import type { VuScope } from './scope.js';
 import type { VuShared } from './shared.js';
 import { backoffMs, shouldRetry, sleep } from './timing.js';
@@ -48,9 +49,10 @@ function recipeOf(ctx: StepRunContext, step: RequestStep, extra?: readonly Match
   return r;
 }
 
-function record(ctx: StepRunContext, m: StepMetrics, res: HttpResult, cls: string | undefined, attempt: number): void {
+function record(ctx: StepRunContext, step: RequestStep, m: StepMetrics, res: HttpResult, cls: string | undefined, attempt: number): void {
   const phase = ctx.phase();
-  const h = m.request(phase, res.status, cls, attempt);
+  const extra = step.tagWith === undefined ? undefined : responseTags(step.tagWith, (name) => (res.status > 0 ? res.headers[name] : undefined), ctx.shared.responseTags);
+  const h = m.request(phase, res.status, cls, attempt, extra);
   const t = res.timings;
   h.requests.add(1);
   h.latency.record(t.totalUs);
@@ -61,7 +63,7 @@ function record(ctx: StepRunContext, m: StepMetrics, res: HttpResult, cls: strin
   h.received.add(res.bytesIn);
   if (ctx.scheduledAtMs !== undefined) {
     const nowMs = performance.timeOrigin + performance.now();
-    m.scheduled(h, phase, res.status, cls).record(Math.max(0, Math.round((nowMs - ctx.scheduledAtMs) * 1000)));
+    m.scheduled(h).record(Math.max(0, Math.round((nowMs - ctx.scheduledAtMs) * 1000)));
     ctx.scheduledAtMs = undefined;
   }
 }
@@ -85,7 +87,7 @@ async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Pr
   for (let attempt = 1; ; attempt++) {
     const res = await client.request(req);
     const cls = res.error?.class ?? (statusExpected(recipe, res.status) ? undefined : statusClass(res.status));
-    record(ctx, m, res, cls, attempt);
+    record(ctx, step, m, res, cls, attempt);
     if (retry === undefined || attempt > retry.attempts || cls === undefined || cls === 'aborted' || !shouldRetry(retry, cls, res.status)) {
       return new ResponseView(res);
     }
@@ -94,8 +96,11 @@ async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Pr
   }
 }
 
-/** Checks, expectations and captures of a response; the step's outcome. */
-function judge(ctx: StepRunContext, step: RequestStep, name: string, m: StepMetrics, res: ResponseView): StepCode {
+/**
+ * Checks, expectations and captures of a response; the step's outcome. `held`: the response already
+ * met a condition (a poll's `until`), so it is an `expectations` sample even without `expect`.
+ */
+function judge(ctx: StepRunContext, step: RequestStep, name: string, m: StepMetrics, res: ResponseView, held = false): StepCode {
   const phase = ctx.phase();
   const scope = ctx.scope;
   const regex = ctx.shared.regex;
@@ -120,8 +125,8 @@ function judge(ctx: StepRunContext, step: RequestStep, name: string, m: StepMetr
     ctx.fail(name, `required capture ${missing} not found in the response (status ${res.status})`);
     return FAILED;
   }
-  // A sample per response that had something to hold: expectations or required captures.
-  if (step.expect.length > 0 || step.captures.some((c) => !c.optional)) m.expectation(phase, undefined).add(true);
+  // A sample per response that had something to hold: expectations, required captures, a poll's until.
+  if (held || step.expect.length > 0 || step.captures.some((c) => !c.optional)) m.expectation(phase, undefined).add(true);
   return OK;
 }
 
@@ -136,9 +141,11 @@ export async function runRequestStep(ctx: StepRunContext, step: RequestStep): Pr
 
 /**
  * A poll: repeat the request every `everyMs` until every `until` matcher holds (then poll.duration
- * records the time since the first request, and the request's checks, expect and captures apply to
- * that response), or until `timeoutMs` passed: a failure of class `timeout` (expectations rate
- * false with error tag `timeout`). Transport errors while polling are recorded and polling goes on.
+ * records the time since the first request, the request's checks, expect and captures apply to
+ * that response, and the expectations rate gets a true sample), or until `timeoutMs` passed: a
+ * failure of class `timeout` (expectations rate false with error tag `timeout`), so
+ * `expectations{step:<poll>}` is the share of polls that held in time. Transport errors while
+ * polling are recorded and polling goes on.
  */
 export async function runPollStep(ctx: StepRunContext, poll: PollStep): Promise<StepCode> {
   const recipe = recipeOf(ctx, poll.request, poll.until);
@@ -150,7 +157,7 @@ export async function runPollStep(ctx: StepRunContext, poll: PollStep): Promise<
     if (ctx.signal.aborted) return INTERRUPTED;
     if (res.result.error === undefined && allMatch(poll.until, res, ctx.scope, ctx.shared.regex)) {
       m.pollDuration(ctx.phase()).record(Math.round((performance.now() - start) * 1000));
-      return judge(ctx, poll.request, poll.name, m, res);
+      return judge(ctx, poll.request, poll.name, m, res, true);
     }
     if (performance.now() + poll.everyMs > deadline) {
       m.expectation(ctx.phase(), 'timeout').add(false);

@@ -1,6 +1,6 @@
 /**
- * Metric handles of journeys, built once per (step, phase, status, error class, attempt) and cached:
- * the hot path does one Map lookup per request, never builds a tag object.
+ * Metric handles of journeys, built once per (step, phase, status, error class, attempt, response
+ * tags) and cached: the hot path does one Map lookup per request, never builds a tag object.
  */
 import { METRIC, type CounterHandle, type MetricsSink, type RateHandle, type Tags, type TrendHandle } from '../metrics/types.js';
 
@@ -13,6 +13,8 @@ export interface RequestHandles {
   readonly errors: RateHandle;
   readonly sent: CounterHandle;
   readonly received: CounterHandle;
+  /** The tags of these handles (base, phase, status, error, attempt, response tags). */
+  readonly tags: Tags;
   /** http.latency_scheduled, created on first use (open model only). */
   scheduled: TrendHandle | undefined;
 }
@@ -27,14 +29,19 @@ export class StepMetrics {
   /** `base`: journey, step, group, method and user tags; the phase and outcome tags are added here. */
   constructor(private readonly sink: MetricsSink, readonly base: Tags) {}
 
-  /** Handles for a request outcome. `cls` only on failures; `attempt` 1 is untagged. */
-  request(phase: string, status: number, cls: string | undefined, attempt: number): RequestHandles {
-    const key = `${phase}\u0000${status}\u0000${cls ?? ''}\u0000${attempt}`;
+  /**
+   * Handles for a request outcome. `cls` only on failures; `attempt` 1 is untagged; `extra`: the
+   * response tags of `tagWith` (already bounded), added last.
+   */
+  request(phase: string, status: number, cls: string | undefined, attempt: number, extra?: readonly (readonly [string, string])[]): RequestHandles {
+    let key = `${phase}\u0000${status}\u0000${cls ?? ''}\u0000${attempt}`;
+    if (extra !== undefined) for (const [k, v] of extra) key += `\u0000${k}\u0001${v}`;
     let h = this.requestHandles.get(key);
     if (h === undefined) {
       const tags: Record<string, string> = { ...this.base, phase, status: String(status) };
       if (cls !== undefined) tags['error'] = cls;
       if (attempt > 1) tags['attempt'] = String(attempt);
+      if (extra !== undefined) for (const [k, v] of extra) tags[k] = v;
       const s = this.sink;
       h = {
         requests: s.counter(METRIC.httpRequests, tags, 'count'),
@@ -44,6 +51,7 @@ export class StepMetrics {
         errors: s.rate(METRIC.httpErrors, tags),
         sent: s.counter(METRIC.dataSent, tags, 'bytes'),
         received: s.counter(METRIC.dataReceived, tags, 'bytes'),
+        tags,
         scheduled: undefined,
       };
       this.requestHandles.set(key, h);
@@ -51,13 +59,9 @@ export class StepMetrics {
     return h;
   }
 
-  /** http.latency_scheduled for this outcome. */
-  scheduled(h: RequestHandles, phase: string, status: number, cls: string | undefined): TrendHandle {
-    if (h.scheduled === undefined) {
-      const tags: Record<string, string> = { ...this.base, phase, status: String(status) };
-      if (cls !== undefined) tags['error'] = cls;
-      h.scheduled = this.sink.trend(METRIC.httpLatencyScheduled, tags, 'us');
-    }
+  /** http.latency_scheduled for this outcome (recorded by a journey's first request: attempt 1). */
+  scheduled(h: RequestHandles): TrendHandle {
+    if (h.scheduled === undefined) h.scheduled = this.sink.trend(METRIC.httpLatencyScheduled, h.tags, 'us');
     return h.scheduled;
   }
 

@@ -7,6 +7,7 @@ import type { JourneyPlan, Step } from '../scenario/plan.js';
 import { RegexCache } from './matchers.js';
 import type { JourneyMetrics, StepMetrics } from './metrics.js';
 import type { Recipe } from './request.js';
+import { ResponseTagValues } from './response-tags.js';
 
 export interface VuShared {
   readonly regex: RegexCache;
@@ -16,9 +17,11 @@ export interface VuShared {
   readonly journeys: WeakMap<JourneyPlan, JourneyMetrics>;
   /** Failure log throttle shared by the VUs: when the last line was written, lines skipped since. */
   readonly failureLog: { lastMs: number; suppressed: number };
+  /** Distinct values of each `tagWith` tag so far (bounded cardinality). */
+  readonly responseTags: ResponseTagValues;
 }
 
 /** Creates caches for VUs that share one metrics sink and one plan. */
 export function createVuShared(): VuShared {
-  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap(), failureLog: { lastMs: -Infinity, suppressed: 0 } };
+  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap(), failureLog: { lastMs: -Infinity, suppressed: 0 }, responseTags: new ResponseTagValues() };
 }
