@@ -93,6 +93,28 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   throw new Error(`the mocks at ${url} were not ready within ${timeoutMs / 1000} s (${last})`);
 }
 
+/**
+ * Places one order and polls it until `done`: a fresh consumer group takes a few seconds to get
+ * its partitions, and the scenario's first orders should not pay for that.
+ */
+async function waitOrdersFlow(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const res = await fetch(`${url}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ productId: 'demo-warm-up', qty: 1 }),
+    signal: AbortSignal.timeout(5000),
+  });
+  if (res.status !== 202) throw new Error(`POST /orders answered ${res.status}`);
+  const { jobId } = (await res.json()) as { jobId: string };
+  while (Date.now() < deadline) {
+    const job = (await (await fetch(`${url}/orders/${jobId}`, { signal: AbortSignal.timeout(5000) })).json()) as { status?: string };
+    if (job.status === 'done') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`a first order was not done within ${timeoutMs / 1000} s`);
+}
+
 /** SIGTERM, then SIGKILL after `timeoutMs`; resolves when the child is gone. */
 function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<void> {
   if (exited(child)) return Promise.resolve();
@@ -209,6 +231,13 @@ async function demo(): Promise<number> {
       }
     }
     log(`mocks ready (${seconds(t0)})`);
+    t0 = Date.now();
+    try {
+      await waitOrdersFlow(target, READY_TIMEOUT_MS);
+      log(`the order queue flows (${seconds(t0)})`);
+    } catch (err) {
+      log(`warning: the order queue does not flow yet: ${(err as Error).message}`);
+    }
     if (interrupted) return interruptedCode();
 
     const out = (ext: string): string => join(args.reports, `${name}${ext}`);
