@@ -26,7 +26,15 @@ export interface ParsedSource {
   readonly problems: readonly Problem[];
 }
 
-class AliasBomb extends Error {}
+/** Thrown out of the conversion when alias expansion passes the limit, at the node it reached. */
+class AliasBomb extends Error {
+  constructor(
+    readonly pointer: string,
+    readonly offset: number,
+  ) {
+    super('alias bomb');
+  }
+}
 
 /** Parses `text` (the contents of `file`), interpolating `${…}` from `env`. Never throws for bad input. */
 export function parseSource(text: string, file: string, env: Readonly<Record<string, string | undefined>>): ParsedSource {
@@ -44,7 +52,7 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
     problems.push({
       code: ERROR_CODES.FILE_TOO_LARGE,
       message: `the scenario is ${bytes} bytes; rampart reads at most ${MAX_SCENARIO_BYTES} bytes (1 MiB)`,
-      loc: { file, line: 1, col: 1 },
+      loc: { file, line: 1, col: 1, pointer: '' },
       hint: 'move large data into a CSV file under `data:`',
     });
     return { value: undefined, positions, problems };
@@ -53,18 +61,25 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, schema: 'core', merge: false, uniqueKeys: true, strict: true });
   // After the first syntax error the parser's further errors are mostly its own confusion.
   const syntax = doc.errors[0];
-  if (syntax) problem(ERROR_CODES.YAML_SYNTAX, firstLine(syntax.message), syntax.pos[0], undefined, syntaxHint(syntax.code));
+  if (syntax) problem(ERROR_CODES.YAML_SYNTAX, firstLine(syntax.message), syntax.pos[0], pointerAt(doc.contents, syntax.pos[0]), syntaxHint(syntax.code));
   if (doc.errors.length > 0) return { value: undefined, positions, problems };
 
   let aliasNodes = 0;
   const convert = (node: unknown, path: string, keyRange: readonly [number, number] | undefined, viaAlias: boolean): unknown => {
-    if (viaAlias && ++aliasNodes > MAX_ALIAS_NODES) throw new AliasBomb();
+    if (viaAlias && ++aliasNodes > MAX_ALIAS_NODES) throw new AliasBomb(path, (node as YamlNode | null | undefined)?.range?.[0] ?? 0);
     if (isAlias(node)) {
       const target = node.resolve(doc as Document.Parsed);
       if (!target) return null;
       // An alias keeps its own position; its content is the anchored node's.
       const at = node.range;
-      const value = convert(target, path, keyRange, true);
+      let value: unknown;
+      try {
+        value = convert(target, path, keyRange, true);
+      } catch (err) {
+        // Placed at the alias written in the document, not somewhere inside its expansion.
+        if (err instanceof AliasBomb && !viaAlias) throw new AliasBomb(path, node.range?.[0] ?? err.offset);
+        throw err;
+      }
       if (at) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: [at[0], at[1]] });
       return value;
     }
@@ -132,12 +147,7 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
     return { value, positions, problems };
   } catch (err) {
     if (!(err instanceof AliasBomb)) throw err;
-    problems.push({
-      code: ERROR_CODES.YAML_ALIAS_BOMB,
-      message: `aliases expand to more than ${MAX_ALIAS_NODES} nodes`,
-      loc: { file, line: 1, col: 1 },
-      hint: 'a scenario does not need deeply nested anchors; write the values out',
-    });
+    problem(ERROR_CODES.YAML_ALIAS_BOMB, `aliases expand to more than ${MAX_ALIAS_NODES} nodes`, err.offset, err.pointer, 'a scenario does not need deeply nested anchors; write the values out');
     return { value: undefined, positions, problems };
   }
 }
@@ -156,6 +166,32 @@ function tagOffset(text: string, nodeStart: number): number {
   let bang = text.lastIndexOf('!', nodeStart);
   while (bang > lineStart && text[bang - 1] === '!') bang--;
   return bang >= lineStart ? bang : nodeStart;
+}
+
+/**
+ * The JSON pointer of the innermost node of a (partly parsed) document that spans `offset`: where a
+ * syntax error sits in the document's structure (`''` for the top level).
+ */
+function pointerAt(node: unknown, offset: number, path = ''): string {
+  const span = (n: unknown): readonly [number, number] | undefined => {
+    const r = (n as YamlNode | null | undefined)?.range;
+    return r ? [r[0], r[2] ?? r[1]] : undefined;
+  };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      const k = span(pair.key);
+      const v = span(pair.value);
+      if (!k || offset < k[0] || offset > (v?.[1] ?? k[1])) continue;
+      return pointerAt(pair.value, offset, `${path}/${escapePointer(String(pair.key.value))}`);
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) {
+      const r = span(item);
+      if (r && offset >= r[0] && offset <= r[1]) return pointerAt(item, offset, `${path}/${i}`);
+    }
+  }
+  return path;
 }
 
 function syntaxHint(code: string): string | undefined {
