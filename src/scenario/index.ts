@@ -103,22 +103,38 @@ async function independentProblems(ctx: NormContext, doc: Obj, text: string, opt
 /** Reads and validates a scenario file; relative data paths resolve against its directory. */
 export async function validateScenario(file: string, opts: LoadOptions): Promise<ValidationResult> {
   const path = resolve(file);
-  const at = { file, line: 1, col: 1 };
+  const at = { file, line: 1, col: 1, pointer: '' };
+  let text: string;
   try {
     const st = await stat(path);
     if (!st.isFile()) return { problems: [{ code: ERROR_CODES.FILE_READ, message: `${file} is not a file`, loc: at }] };
     if (st.size > MAX_SCENARIO_BYTES) {
       return { problems: [{ code: ERROR_CODES.FILE_TOO_LARGE, message: `the scenario is ${st.size} bytes; rampart reads at most ${MAX_SCENARIO_BYTES} bytes (1 MiB)`, loc: at, hint: 'move large data into a CSV file under `data:`' }] };
     }
-    const text = await readFile(path, 'utf8');
-    return await parseScenarioText(text, file, opts, path);
+    text = await readFile(path, 'utf8');
   } catch (err) {
+    // Any file-system refusal (missing, a path through a file, permissions, a loop of links, a name
+    // too long, …) is the user's to fix: a problem, not a crash.
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-      return { problems: [{ code: ERROR_CODES.FILE_READ, message: code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file} (${code})`, loc: at }] };
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      return { problems: [{ code: ERROR_CODES.FILE_READ, message: code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file} (${readReason(code)})`, loc: at }] };
     }
     throw err;
   }
+  return parseScenarioText(text, file, opts, path);
+}
+
+/** A file-system error code in words. */
+function readReason(code: string): string {
+  const words: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the name is too long',
+  };
+  return Object.hasOwn(words, code) ? `${code}: ${words[code]}` : code;
 }
 
 /** Loads a scenario file into a frozen Plan. @throws {ScenarioError} with every problem */
