@@ -19,12 +19,60 @@ export interface Redactor {
   value<T>(v: T): T;
 }
 
+/** Shortest encoded form worth hiding: shorter ones would match ordinary text by chance. */
+const MIN_ENCODED_LENGTH = 6;
+
 /**
- * @param secrets values to hide (plan.secrets); empty strings are ignored.
+ * A secret and the forms a target may echo it back in: base64 (with and without padding),
+ * base64url, and URL encoding (component and form). Each is hidden like the secret itself.
+ */
+export function encodings(secret: string): string[] {
+  const b64 = Buffer.from(secret, 'utf8').toString('base64');
+  const forms = [b64, b64.replace(/=+$/, ''), Buffer.from(secret, 'utf8').toString('base64url'), encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)];
+  return [secret, ...forms.filter((f) => f !== secret && f.length >= MIN_ENCODED_LENGTH)];
+}
+
+/**
+ * Credentials written as constants in the plan's sensitive headers (`authorization: Basic …`,
+ * `x-api-key: …`, in `http.headers` or on any request): the whole value and the part after an auth
+ * scheme, so an echo of either is redacted like a declared secret. Templated values are covered by
+ * the secrets they are made of.
+ */
+export function headerCredentials(plan: unknown, headers: readonly string[] = []): string[] {
+  const names = new Set([...SENSITIVE_HEADERS, ...headers].map((h) => h.toLowerCase()));
+  const out = new Set<string>();
+  const walk = (v: unknown, depth: number): void => {
+    if (v === null || typeof v !== 'object' || depth > 64) return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'headers' && Array.isArray(x)) {
+        for (const h of x) {
+          if (!Array.isArray(h) || typeof h[0] !== 'string' || !names.has(h[0].toLowerCase())) continue;
+          const parts = (h[1] as { parts?: unknown } | undefined)?.parts;
+          if (!Array.isArray(parts) || !parts.every((p) => typeof p === 'string')) continue;
+          const value = parts.join('').trim();
+          const cred = value.replace(/^[A-Za-z][A-Za-z0-9_-]*\s+/, '');
+          for (const c of [value, cred]) if (c.length >= MIN_ENCODED_LENGTH) out.add(c);
+        }
+      } else {
+        walk(x, depth + 1);
+      }
+    }
+  };
+  walk(plan, 0);
+  return [...out];
+}
+
+/**
+ * @param secrets values to hide (plan.secrets); empty strings are ignored. Their base64 and URL
+ *   encodings are hidden too (see {@link encodings}).
  * @param headers extra header names to hide on top of {@link SENSITIVE_HEADERS}.
  */
 export function createRedactor(secrets: readonly string[], headers: readonly string[] = []): Redactor {
-  const values = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  const values = [...new Set(secrets.filter((s) => s.length > 0).flatMap(encodings))].sort((a, b) => b.length - a.length);
   const names = new Set([...SENSITIVE_HEADERS, ...headers].map((h) => h.toLowerCase()));
   const headerLine = new RegExp(`^(\\s*(?:${[...names].map(escapeRegExp).join('|')})\\s*:\\s*)(.+)$`, 'gim');
 

@@ -5,7 +5,7 @@ import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
 import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
 import { loadScenario } from '../../scenario/index.js';
-import { createRedactor } from '../../report/redact.js';
+import { createRedactor, headerCredentials } from '../../report/redact.js';
 import { assertWritable } from '../../report/atomic-write.js';
 import { jsonOutput } from '../../report/json-output.js';
 import { summaryOutput } from '../../report/console-summary.js';
@@ -75,7 +75,7 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
     for (const p of [outPath, ...files.map((f) => f.path)]) if (p !== undefined) await assertWritable(p);
     const text = await readFile(path, 'utf8').catch(() => undefined);
 
-    const redactor = createRedactor(plan.secrets);
+    const redactor = createRedactor([...plan.secrets, ...headerCredentials(plan)]);
     const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
     const outputs: Output[] = [];
     if (flags.quiet !== true) outputs.push(liveOutput((s) => void io.stderr.write(s), redactor, { tty: stderrTty, columns: (io.stderr as { columns?: number }).columns ?? 120 }));

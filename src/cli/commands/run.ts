@@ -8,7 +8,7 @@ import { loadScenario } from '../../scenario/index.js';
 import { createRegistry } from '../../metrics/index.js';
 import { Run } from '../../engine/run.js';
 import { createRunCollaborators } from '../../engine/wire.js';
-import { createRedactor } from '../../report/redact.js';
+import { createRedactor, headerCredentials } from '../../report/redact.js';
 import { assertWritable } from '../../report/atomic-write.js';
 import { jsonOutput } from '../../report/json-output.js';
 import { summaryOutput } from '../../report/console-summary.js';
@@ -117,7 +117,8 @@ async function execute(
   },
   io: CliIo,
 ): Promise<number> {
-  const redactor = createRedactor(plan.secrets);
+  // Declared secrets and credentials written into sensitive headers are hidden from every output.
+  const redactor = createRedactor([...plan.secrets, ...headerCredentials(plan)]);
   const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   // A log line first clears the live progress line (a TTY), which the next interval redraws.
   const clear = stderrTty && !o.quiet ? '\r\x1b[2K' : '';
