@@ -1,12 +1,17 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-// package.json sits two levels up from both src/ and dist/src/.
+/** The package manifest's fields rampart reads. */
+interface Manifest {
+  readonly name?: string;
+  readonly version?: string;
+}
+
+// package.json sits one level up from src/ and two from dist/src/: read as data, never loaded as a module.
 function readVersion(): string {
-  for (const p of ['../package.json', '../../package.json']) {
+  for (const url of [new URL('../package.json', import.meta.url), new URL('../../package.json', import.meta.url)]) {
     try {
-      const pkg = require(p) as { name?: string; version?: string };
-      if (pkg.name === 'rampart' && pkg.version) return pkg.version;
+      const pkg = JSON.parse(readFileSync(url, 'utf8')) as Manifest;
+      if (pkg.name === 'rampart' && typeof pkg.version === 'string' && pkg.version !== '') return pkg.version;
     } catch {
       // try the next location
     }
