@@ -99,7 +99,14 @@ export async function buildMocks(opts: BuildMocksOptions = {}): Promise<FastifyI
       });
     });
   }
-  await app.ready();
+  try {
+    await app.ready();
+  } catch (err) {
+    // A plugin refused to start: release what was opened so the process can exit with the error.
+    await app.close().catch(() => undefined);
+    if (ownRedis) await closeRedis(redis);
+    throw err;
+  }
   if (!(await waitForRedis(redis))) app.log.warn('redis not reachable at start; serving without it until it is');
   return app;
 }

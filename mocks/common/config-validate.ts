@@ -56,6 +56,15 @@ function text(issues: Issues, name: string, v: unknown): string {
   return v;
 }
 
+/** Kafka's own rule for topic and group names: 1–249 of letters, digits, `.`, `_`, `-`. */
+function kafkaName(issues: Issues, name: string, v: unknown): string {
+  const s = text(issues, name, v);
+  if (s !== '' && !/^[A-Za-z0-9._-]{1,249}$/.test(s)) {
+    issues.push(`${name} must be 1–249 letters, digits, '.', '_' or '-' (a Kafka name), got ${JSON.stringify(s)}`);
+  }
+  return s;
+}
+
 function bool(issues: Issues, name: string, v: unknown): boolean {
   if (typeof v !== 'boolean') {
     issues.push(`${name} must be true or false, got ${JSON.stringify(v)}`);
@@ -132,7 +141,7 @@ export function resolveConfig(input: MocksConfigInput = {}): MocksConfig {
       fallback: oneOf(i, 'payments.fallback', p.fallback, FALLBACK_MODES),
     },
     orders: {
-      topic: text(i, 'orders.topic', o.topic),
+      topic: kafkaName(i, 'orders.topic', o.topic),
       groupId: text(i, 'orders.groupId', o.groupId),
       processingMs: int(i, 'orders.processingMs', o.processingMs, 0, 600_000),
       statusTtlMs: int(i, 'orders.statusTtlMs', o.statusTtlMs, 1000, 30 * 86_400_000),

@@ -27,6 +27,11 @@ describe('resolveConfig', () => {
     expect(c.admin).toEqual({ enabled: true, token: 't' });
   });
 
+  it('refuses an orders topic Kafka would refuse, before anything starts', () => {
+    expect(() => resolveConfig({ orders: { topic: 'bad topic!' } })).toThrow(/orders\.topic must be 1–249 letters, digits/);
+    expect(resolveConfig({ orders: { topic: 'rampart.orders-2_x' } }).orders.topic).toBe('rampart.orders-2_x');
+  });
+
   it('reports every problem at once', () => {
     let err: unknown;
     try {
