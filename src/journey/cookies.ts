@@ -11,27 +11,29 @@ import { CookieJar } from 'tough-cookie';
 import type { CookieHook } from '../http/types.js';
 
 export class VuCookieJar implements CookieHook {
-  private jar = new CookieJar(undefined, { looseMode: true });
-  /** Skips the jar lookup entirely while nothing was ever stored (the common API-test case). */
+  /** Created on the first `set-cookie`: most VUs of an API test never hold a cookie. */
+  private jar: CookieJar | undefined = undefined;
+  /** Skips the jar lookup entirely while nothing was stored (the common API-test case). */
   private empty = true;
 
   cookieHeader(url: string): string | undefined {
-    if (this.empty) return undefined;
+    if (this.empty || this.jar === undefined) return undefined;
     const header = this.jar.getCookieStringSync(url);
     return header === '' ? undefined : header;
   }
 
   store(url: string, setCookie: string | readonly string[]): void {
     const list = typeof setCookie === 'string' ? [setCookie] : setCookie;
+    const jar = (this.jar ??= new CookieJar(undefined, { looseMode: true }));
     for (const s of list) {
-      if (this.jar.setCookieSync(s, url, { ignoreError: true }) !== undefined) this.empty = false;
+      if (jar.setCookieSync(s, url, { ignoreError: true }) !== undefined) this.empty = false;
     }
   }
 
   /** Forgets every cookie. */
   reset(): void {
     if (this.empty) return;
-    this.jar = new CookieJar(undefined, { looseMode: true });
+    this.jar = undefined;
     this.empty = true;
   }
 }

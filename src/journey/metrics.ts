@@ -25,6 +25,8 @@ export class StepMetrics {
   private readonly rates = new Map<string, RateHandle>();
   private readonly trends = new Map<string, TrendHandle>();
   private readonly counters = new Map<string, CounterHandle>();
+  /** The outcome asked last (without response tags) and its handles. */
+  private last: { readonly phase: string; readonly status: number; readonly cls: string | undefined; readonly attempt: number; readonly handles: RequestHandles } | undefined = undefined;
 
   /** `base`: journey, step, group, method and user tags; the phase and outcome tags are added here. */
   constructor(private readonly sink: MetricsSink, readonly base: Tags) {}
@@ -34,6 +36,9 @@ export class StepMetrics {
    * response tags of `tagWith` (already bounded), added last.
    */
   request(phase: string, status: number, cls: string | undefined, attempt: number, extra?: readonly (readonly [string, string])[]): RequestHandles {
+    // Most requests repeat the previous outcome: skip building and hashing the key.
+    const last = this.last;
+    if (extra === undefined && last !== undefined && last.status === status && last.phase === phase && last.cls === cls && last.attempt === attempt) return last.handles;
     let key = `${phase}\u0000${status}\u0000${cls ?? ''}\u0000${attempt}`;
     if (extra !== undefined) for (const [k, v] of extra) key += `\u0000${k}\u0001${v}`;
     let h = this.requestHandles.get(key);
@@ -56,6 +61,7 @@ export class StepMetrics {
       };
       this.requestHandles.set(key, h);
     }
+    if (extra === undefined) this.last = { phase, status, cls, attempt, handles: h };
     return h;
   }
 

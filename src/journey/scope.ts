@@ -10,22 +10,23 @@ export class VuScope implements Scope {
   /** The iteration's variables; cleared at the start of each iteration. */
   readonly vars = new Map<string, unknown>();
   private readonly rows = new Map<string, DataRow | undefined>();
-  private vuInfo: { readonly id: number; readonly iteration: number };
+  private iteration = 0;
+  /** `{ id, iteration }`, built when a template first asks for `vu` in an iteration. */
+  private vuInfo: { readonly id: number; readonly iteration: number } | undefined = undefined;
 
   constructor(
     private readonly vuId: number,
     private readonly globals: Readonly<Record<string, unknown>>,
     private readonly data: DataFeeds,
     readonly random: () => number,
-  ) {
-    this.vuInfo = Object.freeze({ id: vuId, iteration: 0 });
-  }
+  ) {}
 
   /** Starts iteration `n` (0-based): no variables, fresh data rows. */
   begin(iteration: number): void {
-    this.vars.clear();
-    this.rows.clear();
-    this.vuInfo = Object.freeze({ id: this.vuId, iteration });
+    if (this.vars.size > 0) this.vars.clear();
+    if (this.rows.size > 0) this.rows.clear();
+    this.iteration = iteration;
+    this.vuInfo = undefined;
   }
 
   lookup(root: string): unknown {
@@ -38,7 +39,7 @@ export class VuScope implements Scope {
       this.rows.set(root, row);
       return row;
     }
-    if (root === 'vu') return this.vuInfo;
+    if (root === 'vu') return (this.vuInfo ??= Object.freeze({ id: this.vuId, iteration: this.iteration }));
     return undefined;
   }
 
