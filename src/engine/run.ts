@@ -15,14 +15,14 @@ import type { AbortRequest } from '../thresholds/live.js';
 import { seededRandom } from '../load/random.js';
 import { openDurationMs, openRateAt, plannedArrivalsBetween } from '../load/open-schedule.js';
 import { closedDurationMs } from '../load/closed-schedule.js';
-import { JourneyTracker, type LoadContext, type ShardOfLoad } from './context.js';
+import { JourneyTracker, LATE_AFTER_MS, type LoadContext, type ShardOfLoad } from './context.js';
 import { OutputFanout } from './outputs.js';
 import { runOpenLoad } from './open-executor.js';
 import { runClosedLoad } from './closed-executor.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { timelinePoint } from './timeline.js';
 import { startTicker } from './ticker.js';
-import { decideVerdict, exitCodeFor, generatorHealth } from './verdict.js';
+import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE } from './verdict.js';
 
 export { exitCodeFor } from './verdict.js';
 import { systemClock, type Clock, type EngineVu, type RunRegistry, type VuFactory } from './types.js';
@@ -204,6 +204,9 @@ export class Run {
 
     // One snapshot per interval, on absolute ticks from the start (never drifting).
     let lastTick = startedAt;
+    // Said once, as soon as a second's arrivals start late: the report says it again at the end.
+    let lateSeen = 0;
+    let behindSaid = false;
     const tick = (final: boolean): void => {
       if (!final) this.#checkStop();
       const now = clock.now();
@@ -214,6 +217,14 @@ export class Run {
       if (plan.load.model === 'open' && origin !== undefined) planned = plannedArrivalsBetween(plan.load, lastTick - origin, now - origin);
       const point = timelinePoint(interval, offsetMs / 1000, this.#doing, tracker.vus, planned);
       lastTick = now;
+      const late = tracker.late - lateSeen;
+      lateSeen = tracker.late;
+      if (!final && !behindSaid && late >= OVERLOAD_MIN_LATE && late > OVERLOAD_LATE_FRACTION * Math.max(1, point.started)) {
+        behindSaid = true;
+        this.#warn(
+          `the load generator is falling behind: ${late} of ${point.started} arrivals in the last second started more than ${LATE_AFTER_MS} ms late (short of CPU, or a rate too high for one process); latencies may include its own delay`,
+        );
+      }
       if (!final || now - (timeline.at(-1)?.t ?? 0) * 1000 > 50) timeline.push(point);
       try {
         const res = live.update(cumulative, now);

@@ -42,6 +42,7 @@ journeys:
     expect(r.stderr).toMatch(/\| dropped \d+/);
     expect(r.stdout).toMatch(/dropped/i);
     expect(r.stdout).toMatch(/maxVus reached/);
+    expect(r.stderr).toMatch(/warning: \d+ arrivals dropped: maxVus reached/);
   });
 
   it('an absurd planned rate: the report says the generator was overloaded, and why', async () => {
@@ -67,6 +68,10 @@ journeys:
     expect(g.droppedArrivals + g.lateArrivals).toBeGreaterThan(1000);
     // Live: the progress line shows the arrivals started and the drops; the summary says overloaded.
     expect(r.stderr).toMatch(/arrivals \d+\/s of .*\| dropped \d+/);
+    // Said live, while the run goes on (before the end-of-run summary of warnings).
+    expect(r.stderr).toMatch(/warning: the load generator is falling behind: \d+ of \d+ arrivals in the last second started more than 10 ms late/);
+    expect(report.warnings.join('\n')).toMatch(/falling behind/);
+    expect(r.stderr.indexOf('falling behind')).toBeLessThan(r.stderr.indexOf('was overloaded'));
     expect(r.stdout).toMatch(/overloaded/);
   });
 });

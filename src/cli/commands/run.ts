@@ -125,8 +125,8 @@ async function execute(
   const warnTo: { run?: Run } = {};
   const pending: string[] = [];
   const registry = createRegistry({
+    // Printed by the Run as it records them (below), once each.
     onWarning: (m) => {
-      io.stderr.write(`${clear}warning: ${redactor.text(m)}\n`);
       if (warnTo.run) warnTo.run.addWarning(m);
       else pending.push(m);
     },
@@ -188,6 +188,8 @@ async function execute(
     },
     outputs,
     version: VERSION,
+    // Every warning is said live on stderr as it happens (a generator falling behind, a failed hook, …).
+    onWarning: (m) => void io.stderr.write(`${clear}warning: ${redactor.text(m)}\n`),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.text !== undefined ? { scenarioText: o.text } : {}),
     ...(plan.prometheus !== undefined ? { external: createPrometheusGate(plan.prometheus, { warn: (m) => warnTo.run?.addWarning(m) }) } : {}),
