@@ -1,19 +1,13 @@
 import { Option } from 'commander';
 import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
-import { SERVICE_ROUTES, startMocks } from '../../../mocks/index.js';
-import { startTopology, type Topology } from '../../../mocks/topology/index.js';
-import {
-  MocksConfigError,
-  SETTINGS,
-  configFromEnv,
-  convertSetting,
-  resolveConfig,
-  withSetting,
-  type MocksConfig,
-  type MocksConfigInput,
-  type SettingSpec,
-} from '../../../mocks/common/index.js';
+import type { Topology } from '../../../mocks/topology/index.js';
+// Only the light configuration modules at start-up: the services (Fastify, ioredis, kafkajs) are
+// imported when `rampart mocks` actually runs, so every other command starts faster.
+import { MocksConfigError, type MocksConfig, type MocksConfigInput } from '../../../mocks/common/config.js';
+import { resolveConfig } from '../../../mocks/common/config-validate.js';
+import { configFromEnv } from '../../../mocks/common/env.js';
+import { SETTINGS, convertSetting, withSetting, type SettingSpec } from '../../../mocks/common/settings-table.js';
 
 /** Flags whose value may be repeated or comma-separated (`--service catalog --service orders`). */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -43,9 +37,9 @@ export function mocksInput(flags: Record<string, unknown>, env: CliIo['env']): M
   return input;
 }
 
-function banner(url: string, config: MocksConfig): string {
+function banner(url: string, config: MocksConfig, routes: Readonly<Record<string, readonly string[]>>): string {
   const lines = [`rampart mocks listening on ${url}`];
-  for (const s of config.services) lines.push(`  ${s.padEnd(9)} ${SERVICE_ROUTES[s].join(' · ')}`);
+  for (const s of config.services) lines.push(`  ${s.padEnd(9)} ${(routes[s] ?? []).join(' · ')}`);
   lines.push(`  common    GET /health/live · GET /health/ready · GET /metrics${config.admin.enabled ? ' · /admin/faults/:service · /admin/upstream' : ''}`);
   if (config.rateLimit.enabled) lines.push(`  rate limit ${config.rateLimit.max} requests per ${config.rateLimit.windowMs} ms per client (shared through Redis)`);
   if (config.breaks.length > 0) lines.push(`  BROKEN on purpose: ${config.breaks.join(', ')}`);
@@ -82,6 +76,7 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
       setExit(await serveTopology(flags, config, io));
       return;
     }
+    const { SERVICE_ROUTES, startMocks } = await import('../../../mocks/index.js');
     let running;
     try {
       running = await startMocks({ config });
@@ -90,7 +85,7 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
       setExit(3);
       return;
     }
-    io.stdout.write(banner(running.url, config));
+    io.stdout.write(banner(running.url, config, SERVICE_ROUTES));
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       const onInt = (): void => done('SIGINT');
       const onTerm = (): void => done('SIGTERM');
@@ -154,6 +149,7 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
   const { port: _port, services, ...shared } = config;
   const log = (line: string): void => void io.stderr.write(`rampart mocks: ${line}\n`);
   let topology: Topology | undefined;
+  const { startTopology } = await import('../../../mocks/topology/index.js');
   const starting = startTopology({
     instances,
     gatewayPort,
