@@ -50,8 +50,8 @@ journeys:
 name: absurd-rate
 target: ${server.url}
 load:
-  phases: [{ name: flood, duration: 1s, rate: 200000 }]
-  maxVus: 300
+  phases: [{ name: flood, duration: 1s, rate: 100000 }]
+  maxVus: 20000
 journeys:
   - name: j
     steps: [{ name: json, get: /json }]
