@@ -17,7 +17,7 @@ import { createLiveEvaluator, type AbortRequest } from '../thresholds/live.js';
 import { buildReport } from '../report/build-report.js';
 import { OutputFanout } from '../engine/outputs.js';
 import { timelinePoint } from '../engine/timeline.js';
-import { decideVerdict, exitCodeFor } from '../engine/verdict.js';
+import { decideVerdict, exitCodeFor, requestsAnswered } from '../engine/verdict.js';
 import { systemClock, type Clock } from '../engine/types.js';
 import { shardName, type EndEvent, type IntervalEvent, type ShardEvent, type ShardId } from './protocol.js';
 
@@ -288,7 +288,10 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       const byReason = ends.find((e) => e.exitCode === 130 || e.exitCode === 143);
       const aborted = ends.find((e) => e.verdict === 'aborted');
       const setupFailed = ends.find((e) => e.abortReason?.startsWith('setup failed') === true);
-      let verdict = decideVerdict({ thresholdAbort: thresholdAbort !== undefined, aborted: aborted !== undefined, setupFailed: setupFailed !== undefined, thresholds });
+      const { sent, answered } = requestsAnswered(cumulative);
+      const reachedNothing = sent > 0 && answered === 0;
+      if (reachedNothing) warn(`no request got an HTTP answer from ${o.plan.target} (${sent} sent): a run that reached nothing cannot pass`);
+      let verdict = decideVerdict({ thresholdAbort: thresholdAbort !== undefined, aborted: aborted !== undefined, setupFailed: setupFailed !== undefined, thresholds, reachedNothing });
       let exitCode = exitCodeFor(verdict, byReason ? (byReason.exitCode === 130 ? 'SIGINT' : 'SIGTERM') : undefined);
       let abortReason = thresholdAbort
         ? `threshold ${thresholdAbort.key}: ${thresholdAbort.expression} failed (${thresholdAbort.message})`

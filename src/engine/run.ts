@@ -22,7 +22,7 @@ import { runClosedLoad } from './closed-executor.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { timelinePoint } from './timeline.js';
 import { startTicker } from './ticker.js';
-import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE } from './verdict.js';
+import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE, requestsAnswered } from './verdict.js';
 
 export { exitCodeFor } from './verdict.js';
 import { systemClock, type Clock, type EngineVu, type RunRegistry, type VuFactory } from './types.js';
@@ -320,7 +320,13 @@ export class Run {
     if (tracker.errors > 0) this.#warn(`${tracker.errors} journey iterations ended with an internal error`);
     const external = this.#o.external !== undefined ? await this.#o.external.final(startedAt, endedAt) : [];
     const thresholds = this.#finalThresholds(external);
-    const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds });
+    const cumulative = registry.cumulative();
+    const { sent, answered } = requestsAnswered(cumulative);
+    const reachedNothing = sent > 0 && answered === 0;
+    if (reachedNothing) {
+      this.#warn(`no request got an HTTP answer from ${plan.target} (${sent} sent: refused, timed out or reset): a run that reached nothing cannot pass`);
+    }
+    const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds, reachedNothing });
     const exitCode = exitCodeFor(verdict, this.#abortedBy);
     const generator = generatorHealth(lagStats, tracker);
     if (generator.overloaded) {
@@ -339,7 +345,7 @@ export class Run {
       verdict,
       exitCode,
       ...(this.#abortReason !== undefined ? { abortReason: this.#abortReason } : setupFailed !== undefined ? { abortReason: setupFailed } : {}),
-      cumulative: registry.cumulative(),
+      cumulative,
       thresholds,
       phases: phases.map((p): PhaseReport => ({ name: p.name, startOffsetMs: p.startOffsetMs, endOffsetMs: p.endOffsetMs ?? p.startOffsetMs })),
       timeline,

@@ -40,6 +40,21 @@ describe('rampart run exit codes', () => {
     expect(report.thresholds[0]).toMatchObject({ passed: false, observed: 1 });
   });
 
+  it('a target that is down cannot pass, even when its only threshold is on latency', async () => {
+    const target = await refusedUrl();
+    const { dir, file } = await scenarioFile(yaml(target).replace('http.errors: ["rate < 1%"]', 'http.latency: ["p(95) < 500ms"]'));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: dir });
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    // the refused requests' latency is tiny: the threshold itself passes…
+    expect(report.thresholds[0]).toMatchObject({ metric: 'http.latency', passed: true });
+    // …but a run that reached nothing is failed, and says why
+    expect(r.code).toBe(1);
+    expect(report.verdict).toBe('failed');
+    expect(report.warnings.join('\n')).toMatch(/no request got an HTTP answer from .* a run that reached nothing cannot pass/);
+    expect(r.stdout + r.stderr).toMatch(/reached nothing/);
+  });
+
   it('an abortOnFail threshold stops a long run early: exit 1, report says which threshold', async () => {
     const { dir, file } = await scenarioFile(`
 name: stop-early

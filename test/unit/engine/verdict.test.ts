@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decideVerdict, generatorHealth } from '../../../src/engine/verdict.js';
+import { decideVerdict, generatorHealth, requestsAnswered } from '../../../src/engine/verdict.js';
 import { startTicker } from '../../../src/engine/ticker.js';
 import type { ThresholdResult } from '../../../src/report/model.js';
 
@@ -20,6 +20,24 @@ describe('verdict', () => {
     expect(generatorHealth({ p99Ms: 2, maxMs: 30 }, { started: 1000, late: 4, dropped: 0 }).overloaded).toBe(false);
     expect(generatorHealth({ p99Ms: 2, maxMs: 30 }, { started: 100, late: 6, dropped: 0 }).overloaded).toBe(true);
     expect(generatorHealth({ p99Ms: 1.23456, maxMs: 3 }, { started: 1, late: 0, dropped: 2 })).toMatchObject({ eventLoopLagP99Ms: 1.235, droppedArrivals: 2 });
+  });
+});
+
+describe('a run that reached nothing', () => {
+  const series = (status: string, sum: number) => ({ metric: 'http.requests', type: 'counter' as const, unit: 'count' as const, tags: { step: 's', status }, count: sum, sum, min: 1, max: 1 });
+
+  it('counts requests with and without an HTTP answer', () => {
+    const snap = { startMs: 0, endMs: 1000, series: [series('0', 7), series('200', 3), series('503', 2)] };
+    expect(requestsAnswered(snap)).toEqual({ sent: 12, answered: 5 });
+    expect(requestsAnswered({ startMs: 0, endMs: 1000, series: [series('0', 4)] })).toEqual({ sent: 4, answered: 0 });
+  });
+
+  it('fails even when every threshold passed', () => {
+    const base = { thresholdAbort: false, aborted: false, setupFailed: false, thresholds: [th(true)] };
+    expect(decideVerdict({ ...base, reachedNothing: true })).toBe('failed');
+    expect(decideVerdict({ ...base, reachedNothing: false })).toBe('passed');
+    // an interrupted run stays aborted (the signal's exit code wins)
+    expect(decideVerdict({ ...base, aborted: true, reachedNothing: true })).toBe('aborted');
   });
 });
 
