@@ -40,8 +40,10 @@ journeys:
     const { dir, file } = await scenarioFile(scenario(tls.url, ''));
     const out = join(dir, 'report.json');
     const r = await runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
-    expect(r.code).toBe(0);
+    // Nothing got an HTTP answer: the run fails (exit 1) even without thresholds.
+    expect(r.code).toBe(1);
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(report.warnings.join('\n')).toMatch(/a run that reached nothing cannot pass/);
     const errs = report.series.filter((s) => s.metric === 'http.errors');
     expect(errs.map((s) => s.tags.error)).toEqual(['tls']);
     expect(errs[0]?.sum).toBe(3);
