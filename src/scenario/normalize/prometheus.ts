@@ -8,6 +8,7 @@ import { parseThresholdExpression, ThresholdSyntaxError } from '../../thresholds
 import type { PrometheusPlan, PrometheusThresholdPlan } from '../plan.js';
 import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
+import { thresholdItems } from './thresholds.js';
 
 /** Defaults of the block (also in schemas/scenario.schema.json). */
 export const PROMETHEUS_DEFAULTS = { timeout: '5s', settle: '2s', interval: '5s' } as const;
@@ -22,12 +23,7 @@ export function prometheusPlan(ctx: NormContext, block: Obj | undefined): Promet
       ctx.problem(ERROR_CODES.THRESHOLD, 'a Prometheus threshold needs a PromQL query as its key', at, undefined, true);
       continue;
     }
-    const items = Array.isArray(raw) ? raw : [raw];
-    items.forEach((item: unknown, i) => {
-      const ip = Array.isArray(raw) ? ptr(at, i) : at;
-      const obj = item !== null && typeof item === 'object' ? (item as Obj) : undefined;
-      const source = obj ? String(obj.threshold) : String(item);
-      const sp = obj ? ptr(ip, 'threshold') : ip;
+    thresholdItems(raw, at).forEach(({ ip, obj, source, sp }) => {
       try {
         const expr = parseThresholdExpression(source);
         if (expr.agg.fn !== 'value') {

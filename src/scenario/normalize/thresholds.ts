@@ -53,12 +53,7 @@ export function thresholds(ctx: NormContext, t: Obj | undefined, can: Producible
         ctx.problem(ERROR_CODES.THRESHOLD, `no ${tag} named \`${value}\` in this scenario`, at, didYouMean(value, values) ?? (values.size > 0 && values.size <= 10 ? `${tag} names: ${[...values].join(', ')}` : undefined), true);
       }
     }
-    const items = Array.isArray(raw) ? raw : [raw];
-    items.forEach((item: unknown, i) => {
-      const ip = Array.isArray(raw) ? ptr(at, i) : at;
-      const obj = item !== null && typeof item === 'object' ? (item as Obj) : undefined;
-      const source = obj ? String(obj.threshold) : String(item);
-      const sp = obj ? ptr(ip, 'threshold') : ip;
+    thresholdItems(raw, at).forEach(({ ip, obj, source, sp }) => {
       try {
         const expr = parseThresholdExpression(source);
         if (!ok) return;
@@ -127,4 +122,23 @@ function aggregationMisfit(kind: MetricKind, expr: ThresholdExpr): { message: st
     return { message: `a rate metric's rate is a fraction between 0 and 1, got ${expr.value}`, hint: 'write e.g. `rate < 0.01` or `rate < 1%`' };
   }
   return undefined;
+}
+
+/** One threshold of a key's list: a string, or `{ threshold, abortOnFail, delayAbortEval }`. */
+export interface ThresholdItem {
+  /** Pointer to the item; `sp` to its expression. */
+  readonly ip: string;
+  readonly sp: string;
+  readonly obj: Obj | undefined;
+  readonly source: string;
+}
+
+/** The items of a threshold key (a single item or a list), with their pointers. */
+export function thresholdItems(raw: unknown, at: string): ThresholdItem[] {
+  const items: unknown[] = Array.isArray(raw) ? raw : [raw];
+  return items.map((item, i) => {
+    const ip = Array.isArray(raw) ? ptr(at, i) : at;
+    const obj = item !== null && typeof item === 'object' ? (item as Obj) : undefined;
+    return { ip, obj, source: obj ? String(obj.threshold) : String(item), sp: obj ? ptr(ip, 'threshold') : ip };
+  });
 }
