@@ -1,15 +1,15 @@
 /**
- * deploy/kubernetes/mocks: every object validates against its kind's schema (KEDA's ScaledObject
- * included, see k8s-schemas.ts), and the objects agree with each other — selectors select,
+ * deploy/kubernetes/mocks: every object passes the offline validation of test/support/kubernetes.ts
+ * (kubernetes-models and @kubernetes-models/keda schemas, unknown fields, names), and the objects
+ * agree with each other — selectors select,
  * autoscalers target existing Deployments, the gateway's configuration is deploy/gateway/haproxy.cfg
  * and resolves the headless Services, KEDA watches the group and topic the services use.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { K8S_SCHEMAS } from './k8s-schemas.js';
+import { kubernetesProblems } from '../../support/kubernetes.js';
 
 const dir = join(import.meta.dirname, '../../../deploy/kubernetes/mocks');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,7 +26,6 @@ const objects: { file: string; o: Obj }[] = readdirSync(dir)
       .filter((o) => o !== null)
       .map((o) => ({ file, o })),
   );
-const ajv = new Ajv2020({ allErrors: true, strict: false });
 const of = (kind: string): Obj[] => objects.filter((x) => x.o.kind === kind).map((x) => x.o);
 const byName = (kind: string, name: string): Obj | undefined => of(kind).find((o) => o.metadata.name === name);
 const selects = (selector: Record<string, string>, labels: Record<string, string>): boolean => Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -41,24 +40,42 @@ describe('schemas', () => {
 
   for (const { file, o } of objects) {
     it(`${file}: ${o.kind} ${o.metadata?.name} is valid`, () => {
-      const schema = K8S_SCHEMAS[`${o.apiVersion}/${o.kind}`];
-      expect(schema, `no schema for ${o.apiVersion}/${o.kind}`).toBeDefined();
-      const validate = ajv.compile(schema as object);
-      const ok = validate(o);
-      expect(ok ? [] : validate.errors?.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+      expect(kubernetesProblems(o)).toEqual([]);
     });
   }
 
-  it('the schemas catch mistakes: a missing resource limit, an unquoted KEDA number, a wrong HPA version', () => {
+  it('the validation catches mistakes: a typo in a field, a missing selector, an unquoted KEDA number, a wrong HPA version, a bad name', () => {
     const dep = structuredClone(byName('Deployment', 'catalog'));
-    delete dep.spec.template.spec.containers[0].resources.limits;
-    expect(ajv.compile(K8S_SCHEMAS['apps/v1/Deployment'] as object)(dep)).toBe(false);
+    const c = dep.spec.template.spec.containers[0];
+    c.readinesProbe = c.readinessProbe;
+    delete c.readinessProbe;
+    expect(kubernetesProblems(dep)).toEqual(['unknown field /spec/template/spec/containers/0/readinesProbe']);
+    delete dep.spec.selector;
+    expect(kubernetesProblems(dep).join('\n')).toMatch(/must have required property selector/);
     const so = structuredClone(of('ScaledObject')[0]);
     so.spec.triggers[0].metadata.lagThreshold = 50;
-    expect(ajv.compile(K8S_SCHEMAS['keda.sh/v1alpha1/ScaledObject'] as object)(so)).toBe(false);
+    expect(kubernetesProblems(so)).toEqual(['schema: data/spec/triggers/0/metadata/lagThreshold must be string']);
     const hpa = structuredClone(byName('HorizontalPodAutoscaler', 'catalog'));
     hpa.apiVersion = 'autoscaling/v1';
-    expect(ajv.compile(K8S_SCHEMAS['autoscaling/v2/HorizontalPodAutoscaler'] as object)(hpa)).toBe(false);
+    expect(kubernetesProblems(hpa)).toContain('unknown field /spec/metrics');
+    hpa.apiVersion = 'autoscaling/v3';
+    expect(kubernetesProblems(hpa)[0]).toMatch(/^no model for autoscaling\/v3\/HorizontalPodAutoscaler/);
+    const svc = structuredClone(byName('Service', 'catalog'));
+    svc.metadata.name = 'Catalog_Service';
+    expect(kubernetesProblems(svc)[0]).toMatch(/not an RFC 1123 label/);
+    const limits = structuredClone(byName('Deployment', 'payments'));
+    limits.spec.template.spec.containers[0].resources.limits.cpu = 'two';
+    expect(kubernetesProblems(limits).join('\n')).toMatch(/limits\/cpu must match format "quantity"/);
+  });
+
+  it('every container requests and limits CPU and memory (the HPA targets a share of the CPU request)', () => {
+    for (const d of of('Deployment')) {
+      for (const c of d.spec.template.spec.containers) {
+        for (const side of ['requests', 'limits']) {
+          expect(Object.keys(c.resources?.[side] ?? {}).sort(), `${d.metadata.name} ${c.name} ${side}`).toEqual(['cpu', 'memory']);
+        }
+      }
+    }
   });
 });
 
