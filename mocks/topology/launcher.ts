@@ -137,8 +137,9 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
   };
   try {
     const specs = services.flatMap((service) => Array.from({ length: opts.instances }, (_, i) => ({ service, index: i + 1, name: `${service}-${i + 1}` })));
-    // Started in parallel: each is a Node process that takes a second or two to load.
-    const started = await Promise.all(
+    // Started in parallel: each is a Node process that takes a second or two to load. All of them
+    // settle before a failure is thrown, so stopAll() sees every process that did start.
+    const settled = await Promise.allSettled(
       specs.map(async (s) => {
         const config: MocksConfigInput = { ...merge(opts.config ?? {}, opts.instanceConfig?.(s.service, s.index) ?? {}), host, port: 0, services: [s.service] };
         const r = await spawnInstance(config, s.name, env, readyTimeoutMs);
@@ -146,6 +147,9 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
         return { ...s, config: { ...config, port: r.port }, port: r.port };
       }),
     );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     for (const s of started) {
       instances.push({
         service: s.service,
