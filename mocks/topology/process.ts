@@ -1,6 +1,8 @@
 /** Child processes the topology starts and stops by pid: spawn, wait for a line, stop gracefully. */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { delimiter, join } from 'node:path';
 
 /** A started child process. */
 export interface Started {
@@ -14,9 +16,29 @@ export interface Started {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
 }
 
-/** Spawns `command args` detached from our signals' process group only by pid; stdout is piped. */
+/**
+ * util-linux's setpriv, present on every Debian-like system: run through it, a child gets SIGKILL
+ * when this process dies without stopping it (a crash, SIGKILL), instead of outliving it.
+ */
+let setprivPath: string | null | undefined;
+function setpriv(): string | null {
+  if (setprivPath !== undefined) return setprivPath;
+  setprivPath = null;
+  if (process.platform !== 'linux') return setprivPath;
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    const candidate = join(dir, 'setpriv');
+    if (dir !== '' && existsSync(candidate)) return (setprivPath = candidate);
+  }
+  return setprivPath;
+}
+
+/**
+ * Spawns `command args`, stopped by pid; stdout and stderr are piped. On Linux the child dies with
+ * this process (setpriv --pdeathsig, which execs the command: the pid is the command's own).
+ */
 export function startProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Started {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const wrapper = setpriv();
+  const child = wrapper === null ? spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }) : spawn(wrapper, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
