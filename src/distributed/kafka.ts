@@ -5,7 +5,7 @@
  * The collector reads the topic from the beginning with a group of its own, so it may start before,
  * during or after the shards, and reading a run twice gives the same result.
  */
-import { Kafka, Partitioners, logLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import type { Consumer, Kafka, LogEntry, Producer } from 'kafkajs';
 import { UsageError } from '../errors.js';
 import { BadEventError, decodeEvent, encodeEvent, shardName, type ShardEvent } from './protocol.js';
 
@@ -49,9 +49,16 @@ export interface KafkaClientOptions {
   readonly timeoutMs?: number;
 }
 
-function client(target: KafkaTarget, o: KafkaClientOptions): Kafka {
+/** kafkajs, loaded on first use: a run that sends nothing to Kafka does not pay for loading it. */
+type KafkaJs = typeof import('kafkajs');
+let kafkajs: Promise<KafkaJs> | undefined;
+const loadKafkaJs = (): Promise<KafkaJs> => (kafkajs ??= import('kafkajs'));
+
+async function client(target: KafkaTarget, o: KafkaClientOptions): Promise<{ kafka: Kafka; lib: KafkaJs }> {
+  const lib = await loadKafkaJs();
+  const { Kafka, logLevel } = lib;
   const timeout = o.timeoutMs ?? 5000;
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: o.clientId,
     brokers: [...target.brokers],
     connectionTimeout: timeout,
@@ -64,6 +71,7 @@ function client(target: KafkaTarget, o: KafkaClientOptions): Kafka {
         if (level <= logLevel.WARN) o.log?.(`kafka: ${log.message}`);
       },
   });
+  return { kafka, lib };
 }
 
 /** Creates the topic when it does not exist (3 partitions; the broker's replication default). */
@@ -86,10 +94,10 @@ export interface KafkaEventSink {
 
 /** Connects a producer (creating the topic if needed). Rejects when the brokers cannot be reached. */
 export async function connectKafkaSink(target: KafkaTarget, o: KafkaClientOptions): Promise<KafkaEventSink> {
-  const kafka = client(target, o);
+  const { kafka, lib } = await client(target, o);
   await ensureTopic(kafka, target.topic);
   // The default (murmur2, Java-compatible) partitioner, named so kafkajs does not warn about it.
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: lib.Partitioners.DefaultPartitioner });
   await producer.connect();
   return {
     async emit(event: ShardEvent): Promise<void> {
@@ -118,7 +126,7 @@ export async function consumeRunEvents(
   onEvent: (event: ShardEvent) => void,
   o: KafkaClientOptions,
 ): Promise<KafkaEventSource> {
-  const kafka = client(target, o);
+  const { kafka } = await client(target, o);
   await ensureTopic(kafka, target.topic);
   // A group of its own: every collector reads the whole topic, none commits for another.
   const consumer: Consumer = kafka.consumer({ groupId: `rampart-collect-${runId}-${process.pid}-${Date.now()}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });

@@ -7,8 +7,13 @@
  * enters the jar. Only `set-cookie` responses fill the jar. The jar is emptied at the start of each
  * journey iteration, so every iteration starts as a new visitor.
  */
-import { CookieJar } from 'tough-cookie';
+import { createRequire } from 'node:module';
+import type { CookieJar } from 'tough-cookie';
 import type { CookieHook } from '../http/types.js';
+
+/** tough-cookie, loaded with the first cookie stored: a run that never gets one does not load it. */
+let toughCookie: typeof import('tough-cookie') | undefined;
+const cookieLib = (): typeof import('tough-cookie') => (toughCookie ??= createRequire(import.meta.url)('tough-cookie') as typeof import('tough-cookie'));
 
 export class VuCookieJar implements CookieHook {
   /** Created on the first `set-cookie`: most VUs of an API test never hold a cookie. */
@@ -24,7 +29,7 @@ export class VuCookieJar implements CookieHook {
 
   store(url: string, setCookie: string | readonly string[]): void {
     const list = typeof setCookie === 'string' ? [setCookie] : setCookie;
-    const jar = (this.jar ??= new CookieJar(undefined, { looseMode: true }));
+    const jar = (this.jar ??= new (cookieLib().CookieJar)(undefined, { looseMode: true }));
     for (const s of list) {
       if (jar.setCookieSync(s, url, { ignoreError: true }) !== undefined) this.empty = false;
     }

@@ -5,7 +5,6 @@ import type { CliIo } from '../io.js';
 import { RampartError, UsageError } from '../../errors.js';
 import { compareReports, DEFAULT_TOLERANCES, parseTolerances, renderComparison, type Comparison, type Tolerances } from '../../report/compare.js';
 import type { Report } from '../../report/model.js';
-import { readReport } from '../../report/read-report.js';
 
 interface CompareFlags {
   readonly maxRegression?: string;
@@ -24,6 +23,7 @@ export interface Baseline {
  */
 export async function loadBaseline(path: string, maxRegression: string | undefined, cwd: string): Promise<Baseline> {
   const tolerances = parseTolerances(maxRegression ?? DEFAULT_TOLERANCES);
+  const { readReport } = await import('../../report/read-report.js');
   const report = await readReport(resolve(cwd, path));
   return { report, tolerances };
 }
@@ -43,6 +43,7 @@ export function gateOnBaseline(report: Report, baseline: Baseline, runExit: numb
 export async function compareCommand(basePath: string, currentPath: string, flags: CompareFlags, io: CliIo): Promise<number> {
   try {
     const baseline = await loadBaseline(basePath, flags.maxRegression, io.cwd);
+    const { readReport } = await import('../../report/read-report.js');
     const current = await readReport(resolve(io.cwd, currentPath));
     const c = compareReports(baseline.report, current, baseline.tolerances);
     io.stdout.write(flags.json === true ? `${JSON.stringify(c, null, 2)}\n` : `${renderComparison(c)}\n`);

@@ -6,8 +6,7 @@ import { RampartError, UsageError } from '../../errors.js';
 import { assertWritable } from '../../report/atomic-write.js';
 import { renderSummary } from '../../report/console-summary.js';
 import type { Output, Report } from '../../report/model.js';
-import { parseListen, prometheusOutput, type PrometheusOutput } from '../../report/prometheus.js';
-import { readReport } from '../../report/read-report.js';
+import type { PrometheusOutput } from '../../report/prometheus.js';
 import { createRedactor, type Redactor } from '../../report/redact.js';
 import { fileOutput, parseReportTargets, REPORT_FORMATS, writeReport, type ReportFormat, type ReportTarget } from '../../report/registry.js';
 import { gateOnBaseline, loadBaseline, type Baseline } from './compare.js';
@@ -43,6 +42,7 @@ export async function reportCommand(file: string, flags: ReportFlags, io: CliIo)
   const err = (s: string): void => void io.stderr.write(s);
   try {
     const targets = targetsOf(flags, io.cwd);
+    const { readReport } = await import('../../report/read-report.js');
     const report = await readReport(resolve(io.cwd, file));
     if (targets.length === 0) {
       io.stdout.write(`${renderSummary(report, { color: io.stdout.isTTY === true })}\n`);
@@ -109,6 +109,8 @@ export async function prepareRunReports(flags: RunReportFlags, io: CliIo): Promi
   }
   let prom: PrometheusOutput | undefined;
   if (flags.prometheus !== undefined || pushUrl !== undefined) {
+    // prom-client loads only when a run exposes or pushes metrics.
+    const { parseListen, prometheusOutput } = await import('../../report/prometheus.js');
     prom = prometheusOutput({
       ...(flags.prometheus !== undefined ? { listen: parseListen(flags.prometheus) } : {}),
       ...(pushUrl !== undefined ? { pushgateway: pushUrl } : {}),

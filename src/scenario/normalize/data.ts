@@ -4,7 +4,6 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { ERROR_CODES } from '../../errors.js';
 import type { DataFeed } from '../plan.js';
 import type { NormContext, Obj } from './context.js';
@@ -82,6 +81,8 @@ async function loadCsv(
     ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `data file not found: ${shown}` : `cannot read ${shown}: ${(err as Error).message}`, at, 'paths are relative to the scenario file');
     return undefined;
   }
+  // csv-parse loads only for scenarios that read a CSV file.
+  const { parse } = await import('csv-parse/sync');
   let records: string[][];
   try {
     records = parse(text, { delimiter, bom: true, skip_empty_lines: true, trim: true, relax_column_count: false }) as string[][];
