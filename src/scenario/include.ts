@@ -37,7 +37,6 @@ export async function applyIncludes(doc: Obj, path: string, env: Readonly<Record
   const raw = doc.include;
   const list = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
   const problems: Problem[] = [];
-  const validate = schema.sub('#/$defs/include');
   // Lowest precedence first: includes in order, then the scenario itself.
   const layers: { value: Obj; pos: Positions | undefined }[] = [];
   for (const [i, rel] of list.entries()) {
@@ -65,11 +64,9 @@ export async function applyIncludes(doc: Obj, path: string, env: Readonly<Record
       problems.push({ code: ERROR_CODES.SCHEMA, message: 'an included file is a YAML mapping (target:, http:, variables:, …)', loc: { file, line: 1, col: 1 } });
       continue;
     }
-    if (validate) {
-      const found = schemaProblems(src.value, schema, src.positions, validate);
-      problems.push(...found);
-      if (found.length > 0) continue;
-    }
+    const found = schemaProblems(src.value, schema, src.positions, '#/$defs/include');
+    problems.push(...found);
+    if (found.length > 0) continue;
     layers.push({ value: withDataPaths(src.value, dirname(file)), pos: src.positions });
   }
   layers.push({ value: doc, pos: undefined });

@@ -3,11 +3,11 @@
  * unknown keys with "did you mean", anyOf cascades collapsed by re-validating each branch and
  * keeping the one the user evidently meant, durations explained by the units parser.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { ERROR_CODES } from '../errors.js';
 import type { Problem } from '../errors.js';
 import type { Positions } from './positions.js';
-import type { ScenarioSchema, SchemaNode } from './schema.js';
+import type { ScenarioSchema, SchemaNode, SchemaPart } from './schema.js';
 import { schemaAt } from './schema.js';
 import { didYouMean, closest } from './suggest.js';
 import { parseDuration, UnitError } from './units.js';
@@ -23,8 +23,11 @@ interface Ctx {
 }
 
 /** Validates `value` against the scenario schema (or a part of it); returns one problem per mistake. */
-export function schemaProblems(value: unknown, schema: ScenarioSchema, pos: Positions, validate: ValidateFunction = schema.validate): Problem[] {
-  if (validate(value)) return [];
+export function schemaProblems(value: unknown, schema: ScenarioSchema, pos: Positions, part: SchemaPart = ''): Problem[] {
+  if (schema.isValid(value, part)) return [];
+  // Not valid: the verbose validator says why.
+  const validate = part === '' ? schema.validate : schema.sub(part);
+  if (validate === undefined || validate(value)) return [];
   const ctx: Ctx = { schema, pos, out: [] };
   explain(ctx, validate.errors ?? [], value, '');
   // A misspelled required key shows once: as the unknown key with its "did you mean".

@@ -5,25 +5,12 @@ import fc from 'fast-check';
 import { stringify, parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenario/index.js';
+import { paths, replaceAt } from '../../support/mutate.js';
 
 const dir = fileURLToPath(new URL('../../fixtures/scenarios/valid/', import.meta.url));
 const docs = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => ({ file: join(dir, f), value: parse(readFileSync(join(dir, f), 'utf8')) as unknown }));
-
-type Path = (string | number)[];
-function paths(v: unknown, at: Path = [], out: Path[] = []): Path[] {
-  out.push(at);
-  if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) paths(c, [...at, Array.isArray(v) ? Number(k) : k], out);
-  return out;
-}
-function replaceAt(v: unknown, path: Path, next: unknown): unknown {
-  if (path.length === 0) return next;
-  const [head, ...rest] = path;
-  if (Array.isArray(v)) return v.map((c, i) => (i === head ? replaceAt(c, rest, next) : c));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, c]) => [k, k === head ? replaceAt(c, rest, next) : c]));
-  return v;
-}
 
 const weird = fc.oneof(
   fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true }), fc.string(), fc.constant('{{ x'), fc.constant('0s'),
