@@ -1,6 +1,7 @@
 /** Captures: values taken from a response into the iteration's variables. */
 import type { CapturePlan } from '../scenario/plan.js';
 import { queryJsonPath } from '../scenario/jsonpath.js';
+import { cssValue, cssValues } from './html.js';
 import type { RegexCache } from './matchers.js';
 import type { ResponseView } from './response.js';
 
@@ -17,6 +18,8 @@ export function captureValue(c: CapturePlan, res: ResponseView, regex: RegexCach
       const m = regex.get(c.pattern, c.flags).exec(res.text());
       return m === null ? undefined : m[c.group];
     }
+    case 'css':
+      return c.all ? cssValues(res.html(), c.selector, c.attribute) : cssValue(res.html(), c.selector, c.attribute);
   }
 }
 
@@ -40,5 +43,10 @@ export function applyCaptures(captures: readonly CapturePlan[], res: ResponseVie
 
 /** Whether any of these captures reads the body (so the client must keep it). */
 export function capturesNeedBody(captures: readonly CapturePlan[]): boolean {
-  return captures.some((c) => c.kind === 'json' || c.kind === 'regex');
+  return captures.some((c) => c.kind === 'json' || c.kind === 'regex' || c.kind === 'css');
+}
+
+/** Whether any of these captures reads the body as HTML (so the HTML libraries must be loaded). */
+export function capturesNeedHtml(captures: readonly CapturePlan[]): boolean {
+  return captures.some((c) => c.kind === 'css');
 }

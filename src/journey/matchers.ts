@@ -6,6 +6,7 @@
 import type { Comparison, Condition, JsonPath, Matcher, Template, TemplateValue } from '../scenario/plan.js';
 import { queryJsonPath, queryJsonPathAll } from '../scenario/jsonpath.js';
 import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
+import { cssValue } from './html.js';
 import type { ResponseView } from './response.js';
 
 /** Compiled regular expressions by source and flags (`g`/`y` dropped: tests must be stateless). */
@@ -115,6 +116,8 @@ function extract(m: Exclude<Matcher, { kind: 'status' | 'latency' }>, res: Respo
       return jsonValue(m.path, res.json());
     case 'body':
       return res.text();
+    case 'css':
+      return cssValue(res.html(), m.selector, m.attribute);
   }
 }
 
@@ -128,7 +131,7 @@ export function checkMatcher(m: Matcher, res: ResponseView, scope: Scope, regex:
     default: {
       const value = extract(m, res);
       if (compare(m.cmp, value, scope, regex)) return undefined;
-      const what = m.kind === 'header' ? `header ${m.name}` : m.kind === 'json' ? `json ${m.path.source}` : 'body';
+      const what = m.kind === 'header' ? `header ${m.name}` : m.kind === 'json' ? `json ${m.path.source}` : m.kind === 'css' ? `css ${m.selector}${m.attribute !== undefined ? ` @${m.attribute}` : ''}` : 'body';
       const shown = value === undefined ? 'absent' : truncate(textOf(value));
       return `${what} (${shown}) does not satisfy ${m.cmp.op}`;
     }

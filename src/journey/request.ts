@@ -6,7 +6,7 @@
 import type { BodyPlan, HttpDefaults, Matcher, RequestStep, Template, TemplateValue } from '../scenario/plan.js';
 import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
 import { VERSION } from '../version.js';
-import { capturesNeedBody } from './captures.js';
+import { capturesNeedBody, capturesNeedHtml } from './captures.js';
 import { statusMatches } from './matchers.js';
 
 /** The `user-agent` sent unless the scenario sets one. */
@@ -16,6 +16,8 @@ export interface Recipe {
   readonly step: RequestStep;
   /** Some matcher or capture reads the body: the client keeps it. */
   readonly needsBody: boolean;
+  /** A capture or matcher reads the body as HTML: the HTML libraries load before the first response is judged. */
+  readonly needsHtml: boolean;
   readonly staticUrl: string | undefined;
   /** Headers whose value is constant (already merged, lower-case names). */
   readonly staticHeaders: Readonly<Record<string, string>>;
@@ -116,9 +118,10 @@ export function buildRecipe(step: RequestStep, http: HttpDefaults, target: strin
     : undefined;
   const staticBody = step.body !== undefined && bodyIsConstant(step.body) ? renderBody(step.body, NO_SCOPE) : undefined;
   const matchers = [...step.expect, ...step.checks.flatMap((c) => c.all), ...extra];
-  const needsBody = capturesNeedBody(step.captures) || matchers.some((m) => m.kind === 'json' || m.kind === 'body');
+  const needsHtml = capturesNeedHtml(step.captures) || matchers.some((m) => m.kind === 'css');
+  const needsBody = needsHtml || capturesNeedBody(step.captures) || matchers.some((m) => m.kind === 'json' || m.kind === 'body');
   const statusExpect = step.expect.filter((m): m is Extract<Matcher, { kind: 'status' }> => m.kind === 'status');
-  return { step, needsBody, staticUrl, staticHeaders, dynamicHeaders, staticBody, statusExpect };
+  return { step, needsBody, needsHtml, staticUrl, staticHeaders, dynamicHeaders, staticBody, statusExpect };
 }
 
 /** The request's URL, headers and body, rendered for this scope. @throws {RenderError} */

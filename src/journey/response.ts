@@ -3,12 +3,14 @@
  * only when something asks.
  */
 import type { HttpResult } from '../http/types.js';
+import { parseHtml, type HtmlDocument } from './html.js';
 
 const NOT_PARSED = Symbol('not parsed');
 
 export class ResponseView {
   private textCache: string | undefined = undefined;
   private jsonCache: unknown = NOT_PARSED;
+  private htmlCache: HtmlDocument | undefined = undefined;
 
   constructor(readonly result: HttpResult) {}
 
@@ -37,6 +39,12 @@ export class ResponseView {
       }
     }
     return this.jsonCache;
+  }
+
+  /** The body as an HTML document (loadHtml() must have completed). */
+  html(): HtmlDocument {
+    if (this.htmlCache === undefined) this.htmlCache = parseHtml(this.text());
+    return this.htmlCache;
   }
 
   /** Total latency, ms. */

@@ -75,6 +75,8 @@ export type Matcher =
   | { readonly kind: 'json'; readonly path: JsonPath; readonly cmp: Comparison }
   /** The raw body text. */
   | { readonly kind: 'body'; readonly cmp: Comparison }
+  /** The first element of the HTML body matching `selector`: its text, or its `attribute`. */
+  | { readonly kind: 'css'; readonly selector: string; readonly attribute?: string; readonly cmp: Comparison }
   /** Total request latency under a bound. */
   | { readonly kind: 'latency'; readonly maxMs: number };
 
@@ -89,6 +91,8 @@ export type CapturePlan =
   | { readonly kind: 'json'; readonly as: string; readonly path: JsonPath; readonly optional: boolean }
   | { readonly kind: 'header'; readonly as: string; readonly name: string; readonly optional: boolean }
   | { readonly kind: 'regex'; readonly as: string; readonly pattern: string; readonly flags: string; readonly group: number; readonly optional: boolean }
+  /** From the HTML body: the first (or, with `all`, every) element matching `selector`; its text or `attribute`. */
+  | { readonly kind: 'css'; readonly as: string; readonly selector: string; readonly attribute?: string; readonly all: boolean; readonly optional: boolean }
   | { readonly kind: 'status'; readonly as: string; readonly optional: boolean };
 
 /** A declarative condition for `if` steps. */

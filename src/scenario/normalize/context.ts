@@ -21,6 +21,8 @@ export class NormContext {
   readonly file: string;
   readonly pos: Positions;
   readonly problems: Problem[] = [];
+  /** CSS selectors to check once normalization is done ({@link checkSelectors}). */
+  private readonly selectors: { readonly selector: string; readonly pointer: string }[] = [];
 
   constructor(file: string, pos: Positions) {
     this.file = file;
@@ -142,6 +144,24 @@ export class NormContext {
       if (!(err instanceof JsonPathError)) throw err;
       this.problemAt(ERROR_CODES.SCHEMA, err.message, pointer, err.offset);
       return { source, segments: [] };
+    }
+  }
+
+  /** Records a CSS selector to check (checked by {@link checkSelectors}; compiled again where it runs). */
+  selector(selector: string, pointer: string): void {
+    this.selectors.push({ selector, pointer });
+  }
+
+  /** Checks that every recorded CSS selector parses; css-select loads only when there is one. */
+  async checkSelectors(): Promise<void> {
+    if (this.selectors.length === 0) return;
+    const { compile } = await import('css-select');
+    for (const { selector, pointer } of this.selectors) {
+      try {
+        compile(selector);
+      } catch (err) {
+        this.problem(ERROR_CODES.SCHEMA, `invalid CSS selector: ${(err as Error).message}`, pointer, 'a selector as in a style sheet: `input[name="csrf"]`, `h1`, `a.product`');
+      }
     }
   }
 

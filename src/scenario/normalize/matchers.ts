@@ -86,18 +86,20 @@ function statusMatcher(ctx: NormContext, v: unknown, at: string): Matcher {
 export function matchers(ctx: NormContext, o: Obj, base: string, scope: VarScope): Matcher[] {
   const out: Matcher[] = [];
   if (Object.hasOwn(o, 'status')) out.push(statusMatcher(ctx, o.status, ptr(base, 'status')));
-  const hasHeader = typeof o.header === 'string';
-  const hasJson = typeof o.json === 'string';
+  const sources = (['header', 'json', 'css'] as const).filter((k) => typeof o[k] === 'string');
   const ops = OPS.filter((op) => Object.hasOwn(o, op));
-  if (hasHeader && hasJson) {
-    ctx.problem(ERROR_CODES.SEMANTIC, 'an assertion compares one value: `header` or `json`, not both', ptr(base, 'json'), 'use `headers:` and `jsonPaths:` maps, or two checks');
-  } else if (hasHeader || hasJson) {
+  if (Object.hasOwn(o, 'attribute') && !sources.includes('css')) ctx.problem(ERROR_CODES.SEMANTIC, '`attribute` only applies to `css`', ptr(base, 'attribute'), undefined, true);
+  if (sources.length > 1) {
+    ctx.problem(ERROR_CODES.SEMANTIC, `an assertion compares one value: ${sources.map((k) => `\`${k}\``).join(' or ')}, not ${sources.length === 2 ? 'both' : 'several'}`, ptr(base, sources[1] ?? ''), 'use `headers:` and `jsonPaths:` maps, or two checks');
+  } else if (sources.length === 1) {
     const cmps = ops.length > 0 ? comparisons(ctx, o, base, scope) : [{ op: 'exists' as const, value: true }];
+    const css = sources[0] === 'css' ? cssSource(ctx, o, base) : undefined;
     for (const cmp of cmps) {
-      out.push(hasHeader ? { kind: 'header', name: String(o.header).toLowerCase(), cmp } : { kind: 'json', path: ctx.jsonPath(o.json, ptr(base, 'json')), cmp });
+      if (css) out.push({ kind: 'css', ...css, cmp });
+      else out.push(sources[0] === 'header' ? { kind: 'header', name: String(o.header).toLowerCase(), cmp } : { kind: 'json', path: ctx.jsonPath(o.json, ptr(base, 'json')), cmp });
     }
   } else if (ops.length > 0) {
-    ctx.problem(ERROR_CODES.SEMANTIC, `\`${ops[0] ?? ''}\` compares a value: add \`header: <name>\` or \`json: <path>\``, ptr(base, ops[0] ?? ''), 'for the body write `body: { contains: … }`', true);
+    ctx.problem(ERROR_CODES.SEMANTIC, `\`${ops[0] ?? ''}\` compares a value: add \`header: <name>\`, \`json: <path>\` or \`css: <selector>\``, ptr(base, ops[0] ?? ''), 'for the body write `body: { contains: … }`', true);
   }
   const headers = get(o, 'headers');
   if (isObj(headers)) {
@@ -117,24 +119,34 @@ export function matchers(ctx: NormContext, o: Obj, base: string, scope: VarScope
     for (const cmp of comparisonOf(ctx, o.body, ptr(base, 'body'), scope)) out.push({ kind: 'body', cmp });
   }
   if (Object.hasOwn(o, 'maxLatency')) out.push({ kind: 'latency', maxMs: ctx.duration(o.maxLatency, ptr(base, 'maxLatency')) });
-  if (out.length === 0 && ops.length === 0) ctx.problem(ERROR_CODES.SEMANTIC, 'this assertion checks nothing', base, 'add `status`, `header`, `json`, `headers`, `jsonPaths`, `body` or `maxLatency`');
+  if (out.length === 0 && ops.length === 0) ctx.problem(ERROR_CODES.SEMANTIC, 'this assertion checks nothing', base, 'add `status`, `header`, `json`, `css`, `headers`, `jsonPaths`, `body` or `maxLatency`');
   return out;
 }
 
-/** `capture: { name: { json | header | regex | status } }` → CapturePlans. */
+/** The selector (checked once normalization is done) and attribute of a `css` source. */
+function cssSource(ctx: NormContext, o: Obj, base: string): { selector: string; attribute?: string } {
+  const selector = String(o.css);
+  ctx.selector(selector, ptr(base, 'css'));
+  return typeof o.attribute === 'string' ? { selector, attribute: o.attribute } : { selector };
+}
+
+/** `capture: { name: { json | header | regex | css | status } }` → CapturePlans. */
 export function captures(ctx: NormContext, o: Obj, base: string): CapturePlan[] {
   const out: CapturePlan[] = [];
   for (const [as, raw] of Object.entries(o)) {
     const c = raw as Obj;
     const at = ptr(base, as);
     const optional = c.optional === true;
-    const sources = ['json', 'header', 'regex', 'status'].filter((k) => Object.hasOwn(c, k));
+    const sources = ['json', 'header', 'regex', 'css', 'status'].filter((k) => Object.hasOwn(c, k));
     if (sources.length !== 1) {
-      ctx.problem(ERROR_CODES.SEMANTIC, sources.length === 0 ? `capture \`${as}\` needs a source: json, header, regex or status` : `capture \`${as}\` has ${sources.join(' and ')}: give exactly one source`, at);
+      ctx.problem(ERROR_CODES.SEMANTIC, sources.length === 0 ? `capture \`${as}\` needs a source: json, header, regex, css or status` : `capture \`${as}\` has ${sources.join(' and ')}: give exactly one source`, at);
       continue;
     }
     if ((Object.hasOwn(c, 'group') || Object.hasOwn(c, 'flags')) && sources[0] !== 'regex') {
       ctx.problem(ERROR_CODES.SEMANTIC, '`group` and `flags` only apply to a `regex` capture', at);
+    }
+    if ((Object.hasOwn(c, 'attribute') || Object.hasOwn(c, 'all')) && sources[0] !== 'css') {
+      ctx.problem(ERROR_CODES.SEMANTIC, '`attribute` and `all` only apply to a `css` capture', at);
     }
     switch (sources[0]) {
       case 'json':
@@ -157,6 +169,9 @@ export function captures(ctx: NormContext, o: Obj, base: string): CapturePlan[] 
         out.push({ kind: 'regex', as, pattern, flags, group, optional });
         break;
       }
+      case 'css':
+        out.push({ kind: 'css', as, ...cssSource(ctx, c, at), all: c.all === true, optional });
+        break;
       default:
         out.push({ kind: 'status', as, optional });
     }

@@ -114,6 +114,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
   });
 
   const prometheus = prometheusPlan(ctx, doc.prometheus as Obj | undefined);
+  await ctx.checkSelectors();
   const secrets = secretNames.map((s) => variables[s]).filter((v): v is Scalar => v !== undefined && v !== '').map(String);
   return {
     name: String(doc.name),
