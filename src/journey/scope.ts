@@ -1,7 +1,8 @@
 /**
  * What templates of one VU see. Lookup order for a root name: the iteration's variables (captures,
  * `set`, loop items), then the globals (setup captures over plan variables), then a data feed of
- * that name (one row per iteration, drawn on first use), then `vu` = `{ id, iteration }`.
+ * that name (one row per iteration, drawn on first use), then `vu` = `{ id, iteration }` and
+ * `iteration` (the same number as `vu.iteration`).
  */
 import type { Scope } from '../scenario/template/index.js';
 import type { DataFeeds, DataRow } from './data-feeds.js';
@@ -40,6 +41,8 @@ export class VuScope implements Scope {
       return row;
     }
     if (root === 'vu') return (this.vuInfo ??= Object.freeze({ id: this.vuId, iteration: this.iteration }));
+    // `{{ iteration }}` is `{{ vu.iteration }}`: the scenario layer accepts both roots (BUILTIN_ROOTS).
+    if (root === 'iteration') return this.iteration;
     return undefined;
   }
 
