@@ -3,6 +3,7 @@
  * Recipe): the URL when it has no templates, the constant headers (defaults merged with the step's,
  * the step winning), a constant body. Per request only the templated parts are rendered.
  */
+import { randomBytes } from 'node:crypto';
 import type { BodyPlan, HttpDefaults, Matcher, RequestStep, Template, TemplateValue } from '../scenario/plan.js';
 import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
 import { VERSION } from '../version.js';
@@ -23,7 +24,9 @@ export interface Recipe {
   readonly staticHeaders: Readonly<Record<string, string>>;
   /** Headers to render per request. */
   readonly dynamicHeaders: readonly (readonly [string, Template])[];
-  readonly staticBody: string | undefined;
+  readonly staticBody: string | Buffer | undefined;
+  /** The multipart boundary of this step's body ('' for other bodies). */
+  readonly boundary: string;
   readonly statusExpect: readonly Extract<Matcher, { kind: 'status' }>[];
 }
 
@@ -51,7 +54,7 @@ function constantValue(tv: TemplateValue): boolean {
 
 const NO_SCOPE: Scope = { lookup: () => undefined, random: () => 0, now: () => 0 };
 
-function defaultContentType(body: BodyPlan): string {
+function defaultContentType(body: BodyPlan, boundary: string): string {
   switch (body.kind) {
     case 'json':
       return 'application/json';
@@ -59,11 +62,35 @@ function defaultContentType(body: BodyPlan): string {
       return 'application/x-www-form-urlencoded';
     case 'text':
       return body.contentType ?? 'text/plain; charset=utf-8';
+    case 'multipart':
+      return `multipart/form-data; boundary=${boundary}`;
   }
 }
 
-/** Renders a body to its wire text. */
-export function renderBody(body: BodyPlan, scope: Scope): string {
+/** A multipart header value's quoted-string, escaped as browsers do (WHATWG HTML: `"` CR LF percent-encoded). */
+function quoted(s: string): string {
+  return `"${s.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22')}"`;
+}
+
+/** A multipart/form-data body (RFC 7578), parts in the scenario's order. */
+function renderMultipart(parts: Extract<BodyPlan, { kind: 'multipart' }>['parts'], boundary: string, scope: Scope): Buffer {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    if ('value' in p) {
+      // Text fields: line breaks normalized to CRLF, as a browser sends them.
+      const value = renderTemplate(p.value, scope).replace(/\r\n|\r|\n/g, '\r\n');
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name)}\r\n\r\n${value}\r\n`));
+    } else {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name)}; filename=${quoted(p.file.filename)}\r\nContent-Type: ${p.file.contentType}\r\n\r\n`));
+      chunks.push(Buffer.from(p.file.base64, 'base64'), Buffer.from('\r\n'));
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+/** Renders a body to its wire form (`boundary`: a multipart body's, see {@link newBoundary}). */
+export function renderBody(body: BodyPlan, scope: Scope, boundary = ''): string | Buffer {
   switch (body.kind) {
     case 'json':
       return JSON.stringify(renderValue(body.value, scope)) ?? 'null';
@@ -71,7 +98,14 @@ export function renderBody(body: BodyPlan, scope: Scope): string {
       return body.fields.map(([k, t]) => `${encodeURIComponent(k)}=${encodeURIComponent(renderTemplate(t, scope))}`).join('&');
     case 'text':
       return renderTemplate(body.template, scope);
+    case 'multipart':
+      return renderMultipart(body.parts, boundary, scope);
   }
+}
+
+/** A multipart boundary: random, so no field or file holds it (the odds of a collision are 2^-96). */
+export function newBoundary(): string {
+  return `----rampart${randomBytes(12).toString('hex')}`;
 }
 
 function bodyIsConstant(body: BodyPlan): boolean {
@@ -82,6 +116,8 @@ function bodyIsConstant(body: BodyPlan): boolean {
       return body.fields.every(([, t]) => constantText(t) !== undefined);
     case 'text':
       return constantText(body.template) !== undefined;
+    case 'multipart':
+      return body.parts.every((p) => !('value' in p) || constantText(p.value) !== undefined);
   }
 }
 
@@ -110,22 +146,23 @@ export function buildRecipe(step: RequestStep, http: HttpDefaults, target: strin
     else staticHeaders[name] = c;
   }
   if (!merged.has('user-agent')) staticHeaders['user-agent'] = USER_AGENT;
-  if (step.body !== undefined && !merged.has('content-type')) staticHeaders['content-type'] = defaultContentType(step.body);
+  const boundary = step.body?.kind === 'multipart' ? newBoundary() : '';
+  if (step.body !== undefined && !merged.has('content-type')) staticHeaders['content-type'] = defaultContentType(step.body, boundary);
   const urlText = constantText(step.url);
   const queryConst = step.query.every(([, t]) => constantText(t) !== undefined);
   const staticUrl = urlText !== undefined && queryConst
     ? resolveUrl(target, urlText, step.query.map(([k, t]) => [k, constantText(t) ?? ''] as const))
     : undefined;
-  const staticBody = step.body !== undefined && bodyIsConstant(step.body) ? renderBody(step.body, NO_SCOPE) : undefined;
+  const staticBody = step.body !== undefined && bodyIsConstant(step.body) ? renderBody(step.body, NO_SCOPE, boundary) : undefined;
   const matchers = [...step.expect, ...step.checks.flatMap((c) => c.all), ...extra];
   const needsHtml = capturesNeedHtml(step.captures) || matchers.some((m) => m.kind === 'css');
   const needsBody = needsHtml || capturesNeedBody(step.captures) || matchers.some((m) => m.kind === 'json' || m.kind === 'body');
   const statusExpect = step.expect.filter((m): m is Extract<Matcher, { kind: 'status' }> => m.kind === 'status');
-  return { step, needsBody, needsHtml, staticUrl, staticHeaders, dynamicHeaders, staticBody, statusExpect };
+  return { step, needsBody, needsHtml, staticUrl, staticHeaders, dynamicHeaders, staticBody, boundary, statusExpect };
 }
 
 /** The request's URL, headers and body, rendered for this scope. @throws {RenderError} */
-export function renderRequest(r: Recipe, target: string, scope: Scope): { url: string; headers: Record<string, string>; body: string | undefined } {
+export function renderRequest(r: Recipe, target: string, scope: Scope): { url: string; headers: Record<string, string>; body: string | Buffer | undefined } {
   const step = r.step;
   const url = r.staticUrl ?? resolveUrl(target, renderTemplate(step.url, scope), step.query.map(([k, t]) => [k, renderTemplate(t, scope)] as const));
   let headers = r.staticHeaders as Record<string, string>;
@@ -133,7 +170,7 @@ export function renderRequest(r: Recipe, target: string, scope: Scope): { url: s
     headers = { ...r.staticHeaders };
     for (const [name, t] of r.dynamicHeaders) headers[name] = renderTemplate(t, scope);
   }
-  const body = step.body === undefined ? undefined : (r.staticBody ?? renderBody(step.body, scope));
+  const body = step.body === undefined ? undefined : (r.staticBody ?? renderBody(step.body, scope, r.boundary));
   return { url, headers, body };
 }
 

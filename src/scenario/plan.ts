@@ -112,7 +112,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 
 export type BodyPlan =
   | { readonly kind: 'json'; readonly value: TemplateValue }
   | { readonly kind: 'form'; readonly fields: readonly (readonly [string, Template])[] }
-  | { readonly kind: 'text'; readonly template: Template; readonly contentType?: string };
+  | { readonly kind: 'text'; readonly template: Template; readonly contentType?: string }
+  /** multipart/form-data: text fields (templates) and files (read when the scenario loaded, base64 here). */
+  | { readonly kind: 'multipart'; readonly parts: readonly MultipartPart[] };
+
+export type MultipartPart =
+  | { readonly name: string; readonly value: Template }
+  | { readonly name: string; readonly file: { readonly filename: string; readonly contentType: string; readonly base64: string } };
 
 export interface RetryPlan {
   /** Extra attempts after the first (0 = no retry). */

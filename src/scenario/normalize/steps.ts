@@ -1,8 +1,9 @@
 /** Steps: requests, think, loop, if, poll, group, log, metric, set → the Plan's Step union. */
 import { ERROR_CODES } from '../../errors.js';
 import { readFileSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
-import type { BodyPlan, DataFeed, Expr, HttpMethod, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
+import { basename, extname, resolve } from 'node:path';
+import { lookup as mimeLookup } from 'mime-types';
+import type { BodyPlan, DataFeed, Expr, HttpMethod, MultipartPart, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
 import { exprText } from '../template/coerce.js';
 import type { NormContext, Obj } from './context.js';
 import { get, ptr } from './context.js';
@@ -188,12 +189,13 @@ function request(env: StepEnv, s: Obj, at: string, scope: VarScope, name: string
   env.names.methods.add(method);
   const pairs = (o: unknown, p: string, lower: boolean): (readonly [string, Template])[] =>
     entries(o).map(([k, v]) => [lower ? k.toLowerCase() : k, ctx.template(String(v), ptr(at, p, k), scope)] as const);
-  const bodies = ['json', 'body', 'form', 'bodyFile'].filter((b) => Object.hasOwn(s, b));
+  const bodies = ['json', 'body', 'form', 'multipart', 'bodyFile'].filter((b) => Object.hasOwn(s, b));
   if (bodies.length > 1) ctx.problem(ERROR_CODES.SEMANTIC, `a request has one body: ${bodies.join(' and ')} given`, ptr(at, bodies[1] ?? ''), undefined, true);
   if (Object.hasOwn(s, 'contentType') && !Object.hasOwn(s, 'body') && !Object.hasOwn(s, 'bodyFile')) ctx.problem(ERROR_CODES.SEMANTIC, '`contentType` applies to a `body`', ptr(at, 'contentType'), undefined, true);
   let body: BodyPlan | undefined;
   if (Object.hasOwn(s, 'json')) body = { kind: 'json', value: ctx.templateValue(s.json, ptr(at, 'json'), scope) };
   else if (Object.hasOwn(s, 'form')) body = { kind: 'form', fields: pairs(s.form, 'form', false) };
+  else if (Object.hasOwn(s, 'multipart')) body = multipartBody(env, s.multipart as Obj, ptr(at, 'multipart'), scope);
   else if (Object.hasOwn(s, 'body')) {
     const template = ctx.template(String(s.body), ptr(at, 'body'), scope);
     body = typeof s.contentType === 'string' ? { kind: 'text', template, contentType: s.contentType } : { kind: 'text', template };
@@ -280,6 +282,41 @@ function bodyFromFile(env: StepEnv, rel: string, contentType: string | undefined
   }
   const template = ctx.template(text, at, scope);
   return contentType !== undefined ? { kind: 'text', template, contentType } : { kind: 'text', template };
+}
+
+/** A multipart file part's limit: it is held in memory (and in the plan each worker receives). */
+const MAX_MULTIPART_FILE_BYTES = 10 * 1024 * 1024;
+
+/** `multipart: { field: value | { file, filename?, contentType? } }`: files are read now, as bytes. */
+function multipartBody(env: StepEnv, o: Obj, at: string, scope: VarScope): BodyPlan | undefined {
+  const { ctx } = env;
+  const parts: MultipartPart[] = [];
+  for (const [name, v] of Object.entries(o)) {
+    const where = ptr(at, name);
+    if (v === null || typeof v !== 'object') {
+      parts.push({ name, value: ctx.template(String(v), where, scope) });
+      continue;
+    }
+    const f = v as Obj;
+    const rel = String(f.file);
+    const file = resolve(env.baseDir, rel);
+    let bytes: Buffer;
+    try {
+      if (statSync(file).size > MAX_MULTIPART_FILE_BYTES) {
+        ctx.problem(ERROR_CODES.DATA_FILE, `multipart file ${rel} is larger than 10 MiB`, ptr(where, 'file'));
+        continue;
+      }
+      bytes = readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `multipart file not found: ${rel}` : `cannot read multipart file ${rel} (${code ?? 'error'})`, ptr(where, 'file'), 'paths are relative to the scenario file');
+      continue;
+    }
+    const filename = typeof f.filename === 'string' ? f.filename : basename(file);
+    const contentType = typeof f.contentType === 'string' ? f.contentType : mimeLookup(file) || 'application/octet-stream';
+    parts.push({ name, file: { filename, contentType, base64: bytes.toString('base64') } });
+  }
+  return { kind: 'multipart', parts };
 }
 
 const RETRY_DEFAULT_ON = ['refused', 'reset', 'timeout', '5xx', '429'];
