@@ -6,7 +6,7 @@
  */
 import type { HttpClient } from '../http/types.js';
 import type { MetricsSink, Tags } from '../metrics/types.js';
-import type { JourneyPlan, LoopStep, MetricStep, Plan, Step } from '../scenario/plan.js';
+import type { JourneyPlan, LoopStep, MetricStep, ParallelStep, Plan, Step } from '../scenario/plan.js';
 import { RenderError, renderTemplate, renderValue } from '../scenario/template/index.js';
 import { VuCookieJar } from './cookies.js';
 import { DataExhaustedError, type DataFeeds } from './data-feeds.js';
@@ -245,6 +245,8 @@ class VirtualUser implements Vu, StepRunContext {
           this.group = outer;
         }
       }
+      case 'parallel':
+        return this.runParallel(step);
       case 'if':
         return this.runList(evalCondition(step.condition, this.scope, this.shared.regex) ? step.then : step.else);
       case 'loop':
@@ -259,6 +261,25 @@ class VirtualUser implements Vu, StepRunContext {
         this.recordCustom(step);
         return OK;
     }
+  }
+
+  /**
+   * Every request at once; the step waits for all of them (no request is cut short because another
+   * failed, so each is measured to its end). Interrupted wins over failed, failed over OK.
+   */
+  private async runParallel(step: ParallelStep): Promise<StepCode> {
+    const codes = await Promise.all(
+      step.requests.map(async (r): Promise<StepCode> => {
+        try {
+          return await runRequestStep(this, r);
+        } catch (err) {
+          if (!(err instanceof RenderError)) throw err;
+          this.fail(r.name, err.message);
+          return FAILED;
+        }
+      }),
+    );
+    return codes.includes(INTERRUPTED) ? INTERRUPTED : codes.includes(FAILED) ? FAILED : OK;
   }
 
   private async runLoop(step: LoopStep): Promise<StepCode> {

@@ -51,6 +51,7 @@ export function stepNames(steps: readonly Step[], out: string[] = []): string[] 
   for (const s of steps) {
     if ((s.kind === 'request' || s.kind === 'poll') && !out.includes(s.name)) out.push(s.name);
     if (s.kind === 'loop' || s.kind === 'group') stepNames(s.steps, out);
+    if (s.kind === 'parallel') stepNames(s.requests, out);
     if (s.kind === 'if') {
       stepNames(s.then, out);
       stepNames(s.else, out);

@@ -211,6 +211,13 @@ export interface GroupStep {
   readonly pos: SourcePos;
 }
 
+/** Requests sent at the same time; the step ends when every one has ended, and fails when one fails. */
+export interface ParallelStep {
+  readonly kind: 'parallel';
+  readonly requests: readonly RequestStep[];
+  readonly pos: SourcePos;
+}
+
 export interface LogStep {
   readonly kind: 'log';
   readonly message: Template;
@@ -235,7 +242,7 @@ export interface SetStep {
   readonly pos: SourcePos;
 }
 
-export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | LogStep | MetricStep | SetStep;
+export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | ParallelStep | LogStep | MetricStep | SetStep;
 
 export interface JourneyPlan {
   readonly name: string;

@@ -13,8 +13,8 @@ import { didYouMean, closest } from './suggest.js';
 import { parseDuration, UnitError } from './units.js';
 
 /** Step keys that select the kind of a step. */
-export const STEP_KINDS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'think', 'loop', 'if', 'poll', 'group', 'log', 'metric', 'set'] as const;
-const STEP_DEFS = ['requestStep', 'thinkStep', 'loopStep', 'ifStep', 'pollStep', 'groupStep', 'logStep', 'metricStep', 'setStep'];
+export const STEP_KINDS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'think', 'loop', 'if', 'poll', 'group', 'parallel', 'log', 'metric', 'set'] as const;
+const STEP_DEFS = ['requestStep', 'thinkStep', 'loopStep', 'ifStep', 'pollStep', 'groupStep', 'parallelStep', 'logStep', 'metricStep', 'setStep'];
 
 interface Ctx {
   readonly schema: ScenarioSchema;
@@ -199,6 +199,9 @@ function one(ctx: Ctx, e: ErrorObject, at: string): void {
       return push(ctx, ERROR_CODES.UNKNOWN_KEY, `unknown key \`${key}\`${where === '(root)' ? '' : ` in \`${where}\``}`, ptr, true, hint ?? (props.length > 0 && props.length <= 12 ? `known keys: ${props.join(', ')}` : undefined));
     }
     case 'required':
+      if ((ctx.schema.pointerOf(e.parentSchema) ?? '').startsWith('#/$defs/parallelStep/properties/parallel/items/anyOf/')) {
+        return push(ctx, ERROR_CODES.SCHEMA, 'a parallel step holds requests only: get, post, put, patch, delete, head or options', at, false, 'a `think`, `loop` or other step goes before or after the parallel step');
+      }
       return push(ctx, ERROR_CODES.SCHEMA, `missing required key \`${String(p.missingProperty)}\``, at, false);
     case 'type': {
       if (isDuration && typeof e.data === 'number') {

@@ -51,7 +51,7 @@ export function collectSets(steps: unknown, base: string, ctx: NormContext, into
     for (const [name] of entries(get(s, 'capture'))) add(name, ptr(at, 'capture', name));
     for (const [name] of entries(get(get(s, 'poll'), 'capture'))) add(name, ptr(at, 'poll', 'capture', name));
     for (const [name] of entries(get(s, 'set'))) add(name, ptr(at, 'set', name));
-    for (const k of ['steps', 'then', 'else']) collectSets(get(s, k), ptr(at, k), ctx, into);
+    for (const k of ['steps', 'then', 'else', 'parallel']) collectSets(get(s, k), ptr(at, k), ctx, into);
   });
 }
 
@@ -117,6 +117,25 @@ function step(env: StepEnv, s: Obj, at: string, scope: VarScope, group: string |
     const full = group ? `${group}::${name}` : name;
     env.names.groups.add(full);
     return { kind: 'group', name, steps: steps(env, s.steps, ptr(at, 'steps'), scope, full), pos };
+  }
+  if (Object.hasOwn(s, 'parallel')) {
+    // Every request sees what was known before the step, none another's captures; the steps after see all.
+    const list = Array.isArray(s.parallel) ? (s.parallel as Obj[]) : [];
+    const branches = list.map(() => scope.fork());
+    const requests = list.map((r, i) => {
+      const p = ptr(at, 'parallel', i);
+      const req = request(env, r, p, branches[i] as VarScope, typeof r.name === 'string' ? r.name : undefined);
+      for (const c of req.captures) (branches[i] as VarScope).add(c.as);
+      return req;
+    });
+    for (const b of branches) scope.merge(b);
+    const names = new Map<string, number>();
+    requests.forEach((r, i) => {
+      const first = names.get(r.name);
+      if (first !== undefined) ctx.problem(ERROR_CODES.SEMANTIC, `two requests of this parallel step are named \`${r.name}\`: their metrics would mix`, ptr(at, 'parallel', i), 'give each a `name`');
+      else names.set(r.name, i);
+    });
+    return { kind: 'parallel', requests, pos };
   }
   if (Object.hasOwn(s, 'log')) return { kind: 'log', message: ctx.template(String(s.log), ptr(at, 'log'), scope), pos };
   if (Object.hasOwn(s, 'metric')) {
