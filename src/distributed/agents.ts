@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plan } from '../scenario/plan.js';
 import type { Output } from '../report/model.js';
 import { collectRun, type CollectResult } from './collector.js';
+import type { ExternalThresholds } from '../engine/run.js';
 import type { KafkaTarget } from './kafka.js';
 import { shardName } from './protocol.js';
 import type { AgentJob, FromAgent } from './agent-protocol.js';
@@ -27,6 +28,8 @@ export interface AgentsOptions {
   readonly version: string;
   readonly outputs?: readonly Output[];
   readonly scenarioText?: string;
+  /** Thresholds judged outside the merged metrics (Prometheus queries); see AggregatorOptions.external. */
+  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
   /** Lines from the agents (prefixed with their shard) and kafkajs warnings. */
   readonly log: (line: string) => void;
   readonly onWarning?: (message: string) => void;
@@ -122,6 +125,7 @@ export async function runAgents(o: AgentsOptions): Promise<AgentsResult> {
       ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
       ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
+      ...(o.external !== undefined ? { external: o.external } : {}),
     });
     // Agents exit right after their end event; one that hangs is not waited for long.
     const codes = await Promise.race([Promise.all(exits), new Promise<null>((r) => setTimeout(() => r(null), 5000).unref())]);

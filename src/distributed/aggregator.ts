@@ -19,6 +19,7 @@ import { OutputFanout } from '../engine/outputs.js';
 import { timelinePoint } from '../engine/timeline.js';
 import { decideVerdict, exitCodeFor, requestsAnswered } from '../engine/verdict.js';
 import { systemClock, type Clock } from '../engine/types.js';
+import type { ExternalThresholds } from '../engine/run.js';
 import { shardName, type EndEvent, type IntervalEvent, type ShardEvent, type ShardId } from './protocol.js';
 
 /** Exit code of a distributed run that lost a shard (DESIGN.md). */
@@ -42,6 +43,11 @@ export interface AggregatorOptions {
   /** Called once when a live abortOnFail threshold fails (a worker pool stops its workers). */
   readonly onAbort?: (reason: string) => void;
   readonly onWarning?: (message: string) => void;
+  /**
+   * Thresholds judged outside the merged metrics (the scenario's Prometheus queries), made with
+   * the aggregator's warning sink: started with the run, evaluated over its window at the end.
+   */
+  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
 }
 
 /** What the aggregator did with an event. */
@@ -120,8 +126,18 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
     return d;
   };
 
+  const external = o.external?.(warn);
+  let externalStarted = false;
   const startOutputs = (i: RunInfo): Promise<void> => {
     info ??= { ...i, runId: o.runId };
+    if (external !== undefined && !externalStarted) {
+      externalStarted = true;
+      external.start(info.startedAt, (a) => {
+        if (thresholdAbort !== undefined || finished) return;
+        thresholdAbort = a;
+        o.onAbort?.(`threshold ${a.key}: ${a.expression} failed (${a.message})`);
+      });
+    }
     outputsStarted ??= fanout.start(info);
     return outputsStarted;
   };
@@ -284,7 +300,12 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       const timeline = seqs.map((q) => pointOf(q, mergedSecond(q) as MetricsSnapshot));
       const lostShards = shards.filter((s) => s.lost);
       for (const e of ends) for (const w of e.warnings) warn(`shard ${shardName(e.shard)}: ${w}`);
-      const thresholds = markAbort(evaluateThresholds(o.plan.thresholds, cumulative), thresholdAbort);
+      let externalResults: readonly ThresholdResult[] = [];
+      if (external !== undefined) {
+        await external.stop();
+        externalResults = await external.final(startedAt, endedAt);
+      }
+      const thresholds = markAbort([...evaluateThresholds(o.plan.thresholds, cumulative), ...externalResults], thresholdAbort);
       const byReason = ends.find((e) => e.exitCode === 130 || e.exitCode === 143);
       const aborted = ends.find((e) => e.verdict === 'aborted');
       const setupFailed = ends.find((e) => e.abortReason?.startsWith('setup failed') === true);

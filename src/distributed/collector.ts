@@ -7,6 +7,7 @@ import type { Plan } from '../scenario/plan.js';
 import type { Output, Report } from '../report/model.js';
 import { EngineError } from '../errors.js';
 import { createAggregator } from './aggregator.js';
+import type { ExternalThresholds } from '../engine/run.js';
 import { consumeRunEvents, type KafkaTarget } from './kafka.js';
 
 export interface CollectOptions {
@@ -24,6 +25,8 @@ export interface CollectOptions {
   /** Aborting stops waiting: what arrived is merged and the missing shards are reported lost. */
   readonly signal?: AbortSignal;
   readonly onWarning?: (message: string) => void;
+  /** Thresholds judged outside the merged metrics (Prometheus queries); see AggregatorOptions.external. */
+  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
   /** Called once when a live abortOnFail threshold fails (`--agents` stops its shard processes). */
   readonly onAbort?: (reason: string) => void;
   /** kafkajs warnings. */
@@ -55,6 +58,7 @@ export async function collectRun(o: CollectOptions): Promise<CollectResult> {
     ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
     ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
     ...(o.onAbort !== undefined ? { onAbort: o.onAbort } : {}),
+    ...(o.external !== undefined ? { external: o.external } : {}),
   });
   let source: Awaited<ReturnType<typeof consumeRunEvents>>;
   try {

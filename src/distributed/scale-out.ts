@@ -7,6 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Plan } from '../scenario/plan.js';
+import type { ExternalThresholds } from '../engine/run.js';
 import type { Output, Report } from '../report/model.js';
 import { UsageError } from '../errors.js';
 import { defaultWorkers, runWithWorkers } from '../engine/workers/pool.js';
@@ -99,6 +100,8 @@ export interface ScaleOutContext {
   readonly warn: (message: string) => void;
   /** SIGINT/SIGTERM arrive here. */
   readonly signals: EventEmitter;
+  /** Thresholds judged outside the merged metrics (Prometheus queries); judged where the run is merged: here with --workers and --agents, by `rampart collect` for --shard. */
+  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
 }
 
 export interface ScaleOutResult {
@@ -127,6 +130,7 @@ export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promi
           signal: ctl.signal,
           ...(c.seed !== undefined ? { seed: c.seed } : {}),
           ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
+          ...(c.external !== undefined ? { external: c.external } : {}),
         });
         return { report: r.report, exitCode: r.report.exitCode, outputErrors: r.outputErrors };
       }
@@ -173,6 +177,7 @@ export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promi
           ...(c.target !== undefined ? { target: c.target } : {}),
           ...(c.environment !== undefined ? { environment: c.environment } : {}),
           ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
+          ...(c.external !== undefined ? { external: c.external } : {}),
         });
         return { report: r.report, exitCode: r.report.exitCode, outputErrors: r.outputErrors };
       }

@@ -50,11 +50,11 @@ ${prometheus}
 `;
 }
 
-async function run(yaml: string): Promise<{ code: number; stderr: string; report: Report | undefined; ms: number }> {
+async function run(yaml: string, extra: readonly string[] = []): Promise<{ code: number; stderr: string; report: Report | undefined; ms: number }> {
   const { dir, file } = await scenarioFile(yaml);
   const out = join(dir, 'report.json');
   const t0 = Date.now();
-  const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: dir });
+  const r = await runCli(['run', file, '--out', out, '--quiet', ...extra], { cwd: dir });
   const report = await readFile(out, 'utf8').then((t) => JSON.parse(t) as Report, () => undefined);
   return { code: r.code, stderr: r.stderr, report, ms: Date.now() - t0 };
 }
@@ -110,4 +110,26 @@ describe('Prometheus thresholds', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/Prometheus rejected the query `sum\(rate\(up\[\d+s\]\)`: bad_data/);
   });
+
+  it('a run on 2 worker threads is judged on Prometheus too, where the workers are merged', async () => {
+    const pass = await run(scenario(`  url: ${prom.url}\n  settle: 2s\n  thresholds:\n    '${REQUESTS}': ["value > 30"]`), ['--workers', '2']);
+    expect(pass.code, pass.stderr + JSON.stringify(pass.report?.thresholds)).toBe(0);
+    expect(pass.report?.environment.workers).toBe(2);
+    expect(pass.report?.thresholds.find((t) => t.metric === 'prometheus')).toMatchObject({ key: REQUESTS, passed: true });
+    const twin = await run(scenario(`  url: ${prom.url}\n  settle: 2s\n  thresholds:\n    '${REQUESTS}': ["value < 30"]`), ['--workers', '2']);
+    expect(twin.code).toBe(1);
+    const bad = twin.report?.thresholds.find((t) => t.metric === 'prometheus');
+    expect(bad).toMatchObject({ key: REQUESTS, passed: false });
+    expect(bad?.observed).toBeGreaterThan(30);
+  }, 40_000);
+
+  it('with workers, an abortOnFail query stops every worker, and Prometheus unreachable is exit 3', async () => {
+    const r = await run(scenario(`  url: ${prom.url}\n  interval: 1s\n  settle: 0s\n  thresholds:\n    'sum(rampart_mocks_http_request_duration_seconds_count)':\n      - { threshold: "value < 1", abortOnFail: true }`, '30s'), ['--workers', '2']);
+    expect(r.code).toBe(1);
+    expect(r.ms).toBeLessThan(15_000);
+    expect(r.report?.thresholds.find((x) => x.metric === 'prometheus')).toMatchObject({ passed: false, aborted: true });
+    const down = await run(scenario(`  url: ${await refusedUrl()}\n  settle: 0s\n  thresholds:\n    'up': ["value == 1"]`, '1s'), ['--workers', '2']);
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/Prometheus at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+  }, 40_000);
 });

@@ -13,6 +13,7 @@ import { liveOutput } from '../../report/live-output.js';
 import { fileOutput, parseReportTargets } from '../../report/registry.js';
 import type { Output } from '../../report/model.js';
 import { collectRun } from '../../distributed/collector.js';
+import { createPrometheusGate } from '../../thresholds/prometheus.js';
 import { DEFAULT_TOPIC, parseBrokers, parseKafkaUrl, type KafkaTarget } from '../../distributed/kafka.js';
 import { checkRunId } from '../../distributed/identity.js';
 import { VERSION } from '../../version.js';
@@ -76,6 +77,7 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
     const text = await readFile(path, 'utf8').catch(() => undefined);
 
     const redactor = createRedactor([...plan.secrets, ...headerCredentials(plan)]);
+    const prom = plan.prometheus;
     const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
     const outputs: Output[] = [];
     if (flags.quiet !== true) outputs.push(liveOutput((s) => void io.stderr.write(s), redactor, { tty: stderrTty, columns: (io.stderr as { columns?: number }).columns ?? 120 }));
@@ -103,6 +105,8 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
         onWarning: (m) => err(`warning: ${redactor.text(m)}\n`),
         log: (line) => err(`${redactor.text(line)}\n`),
         ...(text !== undefined ? { scenarioText: text } : {}),
+        // The shards do not judge: the scenario's Prometheus thresholds are queried here, over the run's window.
+        ...(prom !== undefined ? { external: (warn: (m: string) => void) => createPrometheusGate(prom, { warn }) } : {}),
       });
       if (res.outputErrors.length > 0) {
         err(`rampart collect: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);

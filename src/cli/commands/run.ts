@@ -145,13 +145,8 @@ async function execute(
   outputs.push(...o.reports.outputs(redactor));
   outputs.push(summaryOutput((s) => void io.stdout.write(s), redactor, { color: io.stdout.isTTY === true }));
 
-  if (o.scale !== undefined && o.where !== undefined && plan.prometheus !== undefined) {
-    // A merged run has no single engine to gate on Prometheus: refuse rather than pass unjudged.
-    await collab.close().catch(() => undefined);
-    registry.dispose();
-    throw new UsageError(`the scenario's prometheus thresholds are judged by a single-process run; add --workers 1 (scale-out: ${o.scale.kind})`);
-  }
   if (o.scale !== undefined && o.where !== undefined) {
+    const prom = plan.prometheus;
     // Scaled out: workers, agents or a collector merge the run; this process's registry stays unused.
     await collab.close().catch(() => undefined);
     registry.dispose();
@@ -170,6 +165,8 @@ async function execute(
       log: (line) => void io.stderr.write(`${clear}${redactor.text(line)}\n`),
       warn: (m) => void io.stderr.write(`${clear}warning: ${redactor.text(m)}\n`),
       signals: io.signals,
+      // Prometheus thresholds are judged where the run is merged (a --shard leaves them to collect).
+      ...(prom !== undefined && o.scale.kind !== 'shard' ? { external: (warn: (m: string) => void) => createPrometheusGate(prom, { warn }) } : {}),
     });
     if (res.outputErrors.length > 0) {
       io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);

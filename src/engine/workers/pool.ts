@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { Plan } from '../../scenario/plan.js';
 import type { Output, Report } from '../../report/model.js';
 import { createAggregator } from '../../distributed/aggregator.js';
+import type { ExternalThresholds } from '../run.js';
 import { newRunId } from '../../distributed/shard-runner.js';
 import { EngineError } from '../../errors.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
@@ -28,6 +29,8 @@ export interface WorkersOptions {
   readonly scenarioText?: string;
   /** `log` step lines of every worker. */
   readonly log: (line: string) => void;
+  /** Thresholds judged outside the merged metrics (Prometheus queries); see AggregatorOptions.external. */
+  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
   readonly onWarning?: (message: string) => void;
   /** Aborting stops every worker's load; `signal.reason` (SIGINT, SIGTERM or a text) is the reason. */
   readonly signal?: AbortSignal;
@@ -92,6 +95,7 @@ export async function runWithWorkers(o: WorkersOptions): Promise<WorkersResult> 
     ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
     ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
     ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
+    ...(o.external !== undefined ? { external: o.external } : {}),
     onAbort: (reason) => broadcast({ type: 'abort', reason }),
   });
   const exited: Promise<void>[] = [];
