@@ -7,7 +7,7 @@
 import type { ClosedLoad, ClosedStage } from '../scenario/plan.js';
 import { closedTargetAt, stageWindows } from '../load/closed-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import { shareOf, type LoadContext, type ShardOfLoad } from './context.js';
+import { MEMORY_CHECK_EVERY, shareOf, type LoadContext, type ShardOfLoad } from './context.js';
 import { sleep } from './types.js';
 
 /** How often the VU target is re-read (ms). */
@@ -67,7 +67,10 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
     ctx.setTargetVus?.(target);
     // Slots that ended on their per-VU cap still count: they are not replaced.
     const counted = slots.filter((s) => !s.stopping);
-    for (let n = counted.length; n < target; n++) spawn();
+    for (let n = counted.length; n < target; n++) {
+      if (slots.length % MEMORY_CHECK_EVERY === MEMORY_CHECK_EVERY - 1 && ctx.overMemory?.() === true) return;
+      spawn();
+    }
     const excess = counted.length - target;
     if (excess > 0) {
       const newestFirst = counted.filter((s) => !s.done).reverse();

@@ -7,6 +7,9 @@ import { METRIC, type CounterHandle, type GaugeHandle, type MetricsSink } from '
 import type { Random } from '../load/random.js';
 import { sleep, type Clock, type EngineVu, type IterationOutcome, type VuFactory } from './types.js';
 
+/** Executors ask {@link LoadContext.overMemory} once per this many VUs started. */
+export const MEMORY_CHECK_EVERY = 1000;
+
 /** An arrival is late when it starts more than this after its scheduled time (ms). */
 export const LATE_AFTER_MS = 10;
 
@@ -29,6 +32,11 @@ export interface LoadContext {
   runHook(steps: readonly Step[], label: string): Promise<void>;
   /** Called with the next VU target while a closed load runs (for live output). */
   setTargetVus?(n: number): void;
+  /**
+   * Whether the heap is nearly full (the run then stops itself, keeping its report). Executors ask
+   * every {@link MEMORY_CHECK_EVERY} VUs they start, since a burst of VUs fills a heap within a second.
+   */
+  overMemory?(): boolean;
   /**
    * This run is shard `index` of `count` (worker threads, `--shard`): the open model starts only the
    * arrivals k ≡ index (mod count) of the global schedule, the closed model runs this shard's share

@@ -8,7 +8,7 @@
 import type { OpenLoad, OpenPhase } from '../scenario/plan.js';
 import { phaseArrivalOffsets, phaseWindows } from '../load/open-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import { LATE_AFTER_MS, shareOf, type LoadContext } from './context.js';
+import { LATE_AFTER_MS, MEMORY_CHECK_EVERY, shareOf, type LoadContext } from './context.js';
 import { sleep } from './types.js';
 
 /** Sleeps until the clock reaches `due` (epoch ms) or the load is stopped. */
@@ -25,6 +25,7 @@ export async function runOpenLoad(load: OpenLoad, ctx: LoadContext): Promise<voi
   const pick = weightedPicker(ctx.plan.journeys, ctx.pickRandom);
   let shift = 0;
   let vuId = 0;
+  let started = 0;
   // k: index of the arrival in the global schedule (every shard walks the same schedule and picks).
   let k = -1;
   const shard = ctx.shard;
@@ -57,6 +58,7 @@ export async function runOpenLoad(load: OpenLoad, ctx: LoadContext): Promise<voi
       if (ctx.clock.now() - due > LATE_AFTER_MS) ctx.journeys.markLate();
       // A shard names its VUs by their global arrival number, so ids stay unique across shards.
       vuId = shard !== undefined ? k + 1 : vuId + 1;
+      if (++started % MEMORY_CHECK_EVERY === 0 && ctx.overMemory?.() === true) break;
       const vu = ctx.journeys.openVu(vuId);
       void ctx.journeys.iterate(vu, journey, due).finally(() => ctx.journeys.closeVu(vu));
     }

@@ -22,6 +22,7 @@ import { runClosedLoad } from './closed-executor.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { timelinePoint } from './timeline.js';
 import { startTicker } from './ticker.js';
+import { getHeapStatistics } from 'node:v8';
 import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE, requestsAnswered } from './verdict.js';
 
 export { exitCodeFor } from './verdict.js';
@@ -61,7 +62,21 @@ export interface RunOptions {
    * the report's thresholds before the verdict. `final` throwing makes the run fail (exit 3).
    */
   readonly external?: ExternalThresholds;
+  /**
+   * This process's heap: used and limit (bytes). Polled every interval: past {@link HEAP_ABORT_FRACTION}
+   * of the limit the run stops itself and writes its report (exit 3) rather than die of an
+   * out-of-memory crash that writes nothing. Default: V8's heap statistics.
+   */
+  readonly heap?: () => { readonly used: number; readonly limit: number };
 }
+
+/** Share of the heap limit at which a run stops itself to keep its report (too many VUs for one process). */
+export const HEAP_ABORT_FRACTION = 0.8;
+
+const v8Heap = (): { used: number; limit: number } => {
+  const h = getHeapStatistics();
+  return { used: h.used_heap_size, limit: h.heap_size_limit };
+};
 
 /** A source of thresholds the engine does not compute itself. */
 export interface ExternalThresholds {
@@ -207,8 +222,22 @@ export class Run {
     // Said once, as soon as a second's arrivals start late: the report says it again at the end.
     let lateSeen = 0;
     let behindSaid = false;
+    const heap = this.#o.heap ?? v8Heap;
+    /** True (and the run stopping itself) once the heap is nearly full. */
+    const overMemory = (): boolean => {
+      if (this.#abortedBy === 'memory') return true;
+      if (this.#abortReason !== undefined) return false;
+      const h = heap();
+      if (h.used <= HEAP_ABORT_FRACTION * h.limit) return false;
+      const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
+      this.#warn(`memory: the heap reached ${mib(h.used)} of its ${mib(h.limit)} limit with ${tracker.vus} VUs; the run stopped itself to keep its report`);
+      this.abort(`memory: the heap reached ${mib(h.used)} of ${mib(h.limit)}: too many VUs for one process — spread them with --workers or shards, or raise the limit (NODE_OPTIONS=--max-old-space-size=<MiB>)`);
+      this.#abortedBy = 'memory';
+      return true;
+    };
     const tick = (final: boolean): void => {
       if (!final) this.#checkStop();
+      if (!final) overMemory();
       const now = clock.now();
       const interval = registry.takeInterval();
       const cumulative = registry.cumulative();
@@ -290,6 +319,7 @@ export class Run {
             await runSteps(steps, label, this.#cutCtl.signal);
           },
           setTargetVus: (n) => (this.#targetVus = n),
+          overMemory,
           ...(this.#o.shard !== undefined ? { shard: this.#o.shard } : {}),
         };
         if (plan.load.model === 'open') await runOpenLoad(plan.load, ctx);

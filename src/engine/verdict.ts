@@ -14,6 +14,8 @@ export function exitCodeFor(verdict: Verdict, abortedBy?: string): number {
   if (verdict === 'passed') return 0;
   if (verdict === 'aborted' && abortedBy === 'SIGINT') return 130;
   if (verdict === 'aborted' && abortedBy === 'SIGTERM') return 143;
+  // The generator ran out of memory: an engine error, whatever the service did (the report is kept).
+  if (verdict === 'aborted' && abortedBy === 'memory') return 3;
   return 1;
 }
 
@@ -46,6 +48,8 @@ export function requestsAnswered(snapshot: MetricsSnapshot): { sent: number; ans
   let answered = 0;
   for (const s of snapshot.series) {
     if (s.metric !== METRIC.httpRequests) continue;
+    // Requests rampart cut itself (a signal, a stopping run) say nothing about the target.
+    if (s.tags['error'] === 'aborted') continue;
     sent += s.sum;
     if (s.tags['status'] !== '0') answered += s.sum;
   }

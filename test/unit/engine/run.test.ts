@@ -250,3 +250,45 @@ describe('thresholds', () => {
     expect(exitCodeFor('aborted', 'SIGTERM')).toBe(143);
   });
 });
+
+describe('Run (memory guard)', () => {
+  it('stops itself when the heap nears its limit: report kept, marked aborted, exit 3', async () => {
+    const registry = createRegistry();
+    let ticks = 0;
+    const heap = (): { used: number; limit: number } => ({ used: ++ticks >= 3 ? 950 : 100, limit: 1000 });
+    const t0 = Date.now();
+    const run = new Run({ plan: plan(open([phase({ name: 'steady', durationMs: 20_000, rate: 20 })])), registry, createVu: fakeVus().factory, seed: 1, intervalMs: 100, heap });
+    const report = await run.start();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(report.verdict).toBe('aborted');
+    expect(report.exitCode).toBe(3);
+    expect(report.abortReason).toMatch(/^memory: the heap reached 0 MiB of 0 MiB: too many VUs for one process — spread them with --workers or shards/);
+    expect(report.warnings.join('\n')).toMatch(/memory: the heap reached/);
+  });
+
+  it('stops starting VUs in the middle of a burst, before the next snapshot', async () => {
+    let calls = 0;
+    // Full from the fourth look on: the closed executor looks every 1000 VUs it starts.
+    const heap = (): { used: number; limit: number } => ({ used: ++calls >= 4 ? 950 : 100, limit: 1000 });
+    const vus = fakeVus({ durationMs: 5000 });
+    const run = new Run({
+      plan: plan({ model: 'closed', startVus: 0, stages: [{ name: 'burst', durationMs: 20_000, target: 50_000, onStart: [], onEnd: [] }] }),
+      registry: createRegistry(),
+      createVu: vus.factory,
+      seed: 1,
+      heap,
+    });
+    const report = await run.start();
+    expect(report.exitCode).toBe(3);
+    const started = new Set(vus.events.filter((e) => e.kind === 'iteration').map((e) => e.vu)).size;
+    expect(started).toBeGreaterThan(1000);
+    expect(started).toBeLessThan(5000);
+  });
+
+  it('leaves a run alone while the heap stays below the limit', async () => {
+    const { report } = await runIt(open([phase({ name: 'steady', durationMs: 300, rate: 10 })]), {}, fakeVus(), [], { intervalMs: 100 });
+    expect(report.verdict).toBe('passed');
+    expect(exitCodeFor('aborted', 'memory')).toBe(3);
+    expect(exitCodeFor('aborted', 'some other reason')).toBe(1);
+  });
+});

@@ -32,6 +32,13 @@ describe('a run that reached nothing', () => {
     expect(requestsAnswered({ startMs: 0, endMs: 1000, series: [series('0', 4)] })).toEqual({ sent: 4, answered: 0 });
   });
 
+  it('leaves out the requests rampart cut itself (a signal, a run stopping): they say nothing of the target', () => {
+    const cut = { ...series('0', 9), tags: { step: 's', status: '0', error: 'aborted' } };
+    const refused = { ...series('0', 2), tags: { step: 's', status: '0', error: 'refused' } };
+    expect(requestsAnswered({ startMs: 0, endMs: 1000, series: [cut] })).toEqual({ sent: 0, answered: 0 });
+    expect(requestsAnswered({ startMs: 0, endMs: 1000, series: [cut, refused] })).toEqual({ sent: 2, answered: 0 });
+  });
+
   it('fails even when every threshold passed', () => {
     const base = { thresholdAbort: false, aborted: false, setupFailed: false, thresholds: [th(true)] };
     expect(decideVerdict({ ...base, reachedNothing: true })).toBe('failed');
