@@ -7,7 +7,7 @@
 import type { ClosedLoad, ClosedStage } from '../scenario/plan.js';
 import { closedTargetAt, stageWindows } from '../load/closed-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import { MEMORY_CHECK_EVERY, shareOf, type LoadContext, type ShardOfLoad } from './context.js';
+import { blockVuId, MEMORY_CHECK_EVERY, shareOf, type LoadContext, type ShardOfLoad } from './context.js';
 import { sleep } from './types.js';
 
 /** How often the VU target is re-read (ms). */
@@ -39,7 +39,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
     const id = ctx.shard !== undefined ? slots.length * ctx.shard.count + ctx.shard.index + 1 : slots.length + 1;
     const slot: { id: number; stopping: boolean; done: boolean; finished: Promise<void> } = { id, stopping: false, done: false, finished: Promise.resolve() };
     slot.finished = (async () => {
-      const vu = ctx.journeys.openVu(id);
+      const vu = ctx.journeys.openVu(blockVuId(ctx, id), ctx.block?.phase);
       let mine = 0;
       try {
         while (!slot.stopping && !stopAll.aborted) {

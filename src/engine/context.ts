@@ -43,6 +43,17 @@ export interface LoadContext {
    * of the VU target. Absent: the whole load.
    */
   readonly shard?: ShardOfLoad;
+  /**
+   * This load is block `index` of `count` running at once: its VU ids interleave with the other
+   * blocks' (id = (n − 1) · count + index + 1, unique across blocks) and its VUs' `phase` tag is
+   * the block's own current phase. Absent: the only load.
+   */
+  readonly block?: { readonly index: number; readonly count: number; readonly phase: () => string };
+}
+
+/** The id of a block's `n`-th VU id (see LoadContext.block). */
+export function blockVuId(ctx: LoadContext, n: number): number {
+  return ctx.block === undefined ? n : (n - 1) * ctx.block.count + ctx.block.index + 1;
 }
 
 /** One shard of a load: 0 ≤ index < count. */
@@ -139,10 +150,10 @@ export class JourneyTracker {
   }
 
   /** A new VU (1-based id); counted in the `vus` gauge until closed with {@link closeVu}. */
-  openVu(id: number): EngineVu {
+  openVu(id: number, phase: () => string = this.phase): EngineVu {
     this.#vusOpen++;
     this.#vus.set(this.#vusOpen);
-    return this.createVu({ id, phase: this.phase, signal: this.cut, globals: this.globals(), random: this.random });
+    return this.createVu({ id, phase, signal: this.cut, globals: this.globals(), random: this.random });
   }
 
   async closeVu(vu: EngineVu): Promise<void> {

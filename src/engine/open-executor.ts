@@ -8,7 +8,7 @@
 import type { OpenLoad, OpenPhase } from '../scenario/plan.js';
 import { phaseArrivalOffsets, phaseWindows } from '../load/open-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import { LATE_AFTER_MS, MEMORY_CHECK_EVERY, shareOf, type LoadContext } from './context.js';
+import { blockVuId, LATE_AFTER_MS, MEMORY_CHECK_EVERY, shareOf, type LoadContext } from './context.js';
 import { sleep } from './types.js';
 
 /** Sleeps until the clock reaches `due` (epoch ms) or the load is stopped. */
@@ -59,7 +59,7 @@ export async function runOpenLoad(load: OpenLoad, ctx: LoadContext): Promise<voi
       // A shard names its VUs by their global arrival number, so ids stay unique across shards.
       vuId = shard !== undefined ? k + 1 : vuId + 1;
       if (++started % MEMORY_CHECK_EVERY === 0 && ctx.overMemory?.() === true) break;
-      const vu = ctx.journeys.openVu(vuId);
+      const vu = ctx.journeys.openVu(blockVuId(ctx, vuId), ctx.block?.phase);
       void ctx.journeys.iterate(vu, journey, due).finally(() => ctx.journeys.closeVu(vu));
     }
     await until(ctx, base + (w.endMs - w.startMs));

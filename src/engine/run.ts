@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { cpus, hostname } from 'node:os';
-import type { Plan, Step } from '../scenario/plan.js';
+import type { LoadModel, OpenLoad, Plan, Step } from '../scenario/plan.js';
 import type { IntervalUpdate, Output, PhaseReport, Report, ThresholdResult } from '../report/model.js';
 import { buildReport } from '../report/build-report.js';
 import { evaluateThresholds } from '../thresholds/evaluate.js';
@@ -169,8 +169,13 @@ export class Run {
     const seed = this.#o.seed ?? Math.floor(Math.random() * 2 ** 32);
     const lag = createLagMonitor();
     const startedAt = clock.now();
-    const phaseDefs = plan.load.model === 'open' ? plan.load.phases : plan.load.stages;
-    const plannedDurationMs = plan.load.model === 'open' ? openDurationMs(plan.load) : closedDurationMs(plan.load);
+    // One model, or several load blocks at once: each block runs its own model beside the others.
+    const blocks: readonly { readonly name?: string; readonly journeys?: readonly string[]; readonly load: LoadModel }[] =
+      plan.load.model === 'blocks' ? plan.load.blocks : [{ load: plan.load }];
+    const defsOf = (m: LoadModel): readonly { readonly name: string; readonly durationMs: number }[] => (m.model === 'open' ? m.phases : m.stages);
+    const phaseDefs = blocks.flatMap((b) => defsOf(b.load));
+    const plannedDurationMs = Math.max(...blocks.map((b) => (b.load.model === 'open' ? openDurationMs(b.load) : closedDurationMs(b.load))));
+    const openModels = blocks.map((b) => b.load).filter((m): m is OpenLoad => m.model === 'open');
     const phases: { name: string; startOffsetMs: number; endOffsetMs?: number }[] = [];
     const timeline: IntervalUpdate['point'][] = [];
     const live = createLiveEvaluator(plan.thresholds, { startMs: startedAt });
@@ -243,7 +248,10 @@ export class Run {
       const cumulative = registry.cumulative();
       const offsetMs = now - startedAt;
       let planned: number | undefined;
-      if (plan.load.model === 'open' && origin !== undefined) planned = plannedArrivalsBetween(plan.load, lastTick - origin, now - origin);
+      if (openModels.length > 0 && origin !== undefined) {
+        const o = origin;
+        planned = openModels.reduce((n, m) => n + plannedArrivalsBetween(m, lastTick - o, now - o), 0);
+      }
       const point = timelinePoint(interval, offsetMs / 1000, this.#doing, tracker.vus, planned);
       lastTick = now;
       const late = tracker.late - lateSeen;
@@ -266,7 +274,8 @@ export class Run {
         this.#warn(`live thresholds: ${message(err)}`);
       }
       if (final) return;
-      const targetRate = plan.load.model === 'open' && origin !== undefined ? openRateAt(plan.load, now - origin) : undefined;
+      const o = origin;
+      const targetRate = openModels.length > 0 && o !== undefined ? openModels.reduce((r, m) => r + openRateAt(m, now - o), 0) : undefined;
       const update: IntervalUpdate = {
         offsetMs,
         phase: this.#doing,
@@ -297,35 +306,53 @@ export class Run {
       }
 
       if (setupFailed === undefined && !this.#loadCtl.signal.aborted) {
-        origin = clock.now();
-        const ctx: LoadContext = {
-          plan,
-          clock,
-          scheduleRandom: seededRandom(seed),
-          pickRandom: seededRandom(seed ^ 0x9e3779b9),
-          origin,
-          loadSignal: this.#loadCtl.signal,
-          journeys: tracker,
-          enterPhase: (i) => {
-            const p = phaseDefs[i];
-            this.#phase = this.#doing = p?.name ?? `phase ${i + 1}`;
-            phases.push({ name: this.#phase, startOffsetMs: Math.round(clock.now() - startedAt) });
-          },
-          leavePhase: () => {
-            const p = phases.at(-1);
-            if (p) p.endOffsetMs = Math.round(clock.now() - startedAt);
-          },
-          runHook: async (steps, label) => {
-            await runSteps(steps, label, this.#cutCtl.signal);
-          },
-          setTargetVus: (n) => (this.#targetVus = n),
-          overMemory,
-          ...(this.#o.shard !== undefined ? { shard: this.#o.shard } : {}),
+        const loadOrigin = (origin = clock.now());
+        // Per block: its current phase (the `phase` tag of its VUs) and VU target.
+        const current = blocks.map(() => '');
+        // A block's VUs keep its last phase as their tag after it ended (as a single model's do).
+        const last = blocks.map(() => '');
+        const targets = blocks.map(() => 0);
+        const byName = new Map<string, { name: string; startOffsetMs: number; endOffsetMs?: number }>();
+        const ctxOf = (b: number): LoadContext => {
+          const block = blocks[b] as (typeof blocks)[number];
+          const defs = defsOf(block.load);
+          const journeys = block.journeys;
+          return {
+            plan: journeys === undefined ? plan : { ...plan, journeys: plan.journeys.filter((j) => journeys.includes(j.name)) },
+            clock,
+            // Block 0 draws as a single-model run does; the others from their own seeds.
+            scheduleRandom: seededRandom(seed + b),
+            pickRandom: seededRandom((seed + b) ^ 0x9e3779b9),
+            origin: loadOrigin,
+            loadSignal: this.#loadCtl.signal,
+            journeys: tracker,
+            enterPhase: (i) => {
+              const name = defs[i]?.name ?? `phase ${i + 1}`;
+              current[b] = last[b] = this.#phase = name;
+              this.#doing = current.filter((c) => c !== '').join(' + ');
+              const entry = { name, startOffsetMs: Math.round(clock.now() - startedAt) };
+              byName.set(name, entry);
+              phases.push(entry);
+            },
+            leavePhase: (i) => {
+              const entry = byName.get(defs[i]?.name ?? '');
+              if (entry) entry.endOffsetMs = Math.round(clock.now() - startedAt);
+              if (blocks.length > 1) current[b] = '';
+            },
+            runHook: async (steps, label) => {
+              await runSteps(steps, label, this.#cutCtl.signal);
+            },
+            setTargetVus: (n) => {
+              targets[b] = n;
+              this.#targetVus = targets.reduce((x, y) => x + y, 0);
+            },
+            overMemory,
+            ...(this.#o.shard !== undefined ? { shard: this.#o.shard } : {}),
+            ...(blocks.length > 1 ? { block: { index: b, count: blocks.length, phase: () => last[b] || this.#phase } } : {}),
+          };
         };
-        if (plan.load.model === 'open') await runOpenLoad(plan.load, ctx);
-        else await runClosedLoad(plan.load, ctx);
-        const open = phases.at(-1);
-        if (open && open.endOffsetMs === undefined) open.endOffsetMs = Math.round(clock.now() - startedAt);
+        await Promise.all(blocks.map((block, b) => (block.load.model === 'open' ? runOpenLoad(block.load, ctxOf(b)) : runClosedLoad(block.load, ctxOf(b)))));
+        for (const p of phases) if (p.endOffsetMs === undefined) p.endOffsetMs = Math.round(clock.now() - startedAt);
 
         // Graceful stop: running journeys get gracefulStopMs, then are cut (interrupted).
         if (tracker.active > 0) {

@@ -126,7 +126,7 @@ export interface Report {
     readonly file: string;
     readonly hash: string;
     readonly target: string;
-    readonly model: 'open' | 'closed';
+    readonly model: 'open' | 'closed' | 'blocks';
     /** The scenario text as run, secrets redacted. */
     readonly text?: string;
   };

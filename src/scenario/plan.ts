@@ -302,7 +302,29 @@ export interface ClosedLoad {
   readonly iterations?: number;
 }
 
-export type LoadPlan = OpenLoad | ClosedLoad;
+/** One model: the load of a scenario, or of one of its blocks. */
+export type LoadModel = OpenLoad | ClosedLoad;
+
+/** One of several loads running at the same time, each starting its own journeys. */
+export interface LoadBlock {
+  readonly name: string;
+  /** The journeys this block starts (names, picked by their weights). */
+  readonly journeys: readonly string[];
+  readonly load: LoadModel;
+}
+
+/** Several load blocks at once (e.g. an open model of browsers beside a closed model of buyers). */
+export interface BlocksLoad {
+  readonly model: 'blocks';
+  readonly blocks: readonly LoadBlock[];
+}
+
+export type LoadPlan = LoadModel | BlocksLoad;
+
+/** The models of a load: itself, or each block's. */
+export function loadModels(load: LoadPlan): readonly LoadModel[] {
+  return load.model === 'blocks' ? load.blocks.map((b) => b.load) : [load];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Data, HTTP defaults, thresholds

@@ -1,6 +1,6 @@
-/** The load block: open model (phases) or closed model (VUs, stages, iterations). */
+/** The load: open model (phases), closed model (VUs, stages, iterations), or several named blocks of either. */
 import { ERROR_CODES } from '../../errors.js';
-import type { ClosedStage, LoadPlan, OpenPhase, Step } from '../plan.js';
+import type { ClosedStage, LoadBlock, LoadModel, LoadPlan, OpenPhase, Step } from '../plan.js';
 import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
 
@@ -10,15 +10,55 @@ export type HookSteps = (list: unknown, pointer: string) => Step[];
 /** Default of a schema property (the schema is the source of truth for defaults). */
 export type DefaultOf = (def: string, prop: string) => unknown;
 
-export function load(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf): LoadPlan {
-  if (Array.isArray(l.phases)) return open(ctx, l, hooks, def);
-  return closed(ctx, l, hooks, def);
+/**
+ * `journeys`: the scenario's journey names, which blocks must name. In blocks, a phase or stage
+ * without a name is called `<block>-<n>`, and every phase name of the scenario is distinct (it is
+ * the `phase` tag).
+ */
+export function load(ctx: NormContext, l: Obj | Obj[], hooks: HookSteps, def: DefaultOf, journeys: readonly string[]): LoadPlan {
+  if (!Array.isArray(l)) return model(ctx, l, hooks, def, '/load', '');
+  const blocks: LoadBlock[] = [];
+  const blockNames = new Set<string>();
+  const used = new Set<string>();
+  const phaseAt = new Map<string, string>();
+  l.forEach((b, i) => {
+    const at = ptr('/load', i);
+    const name = String(b.name);
+    if (blockNames.has(name)) ctx.problem(ERROR_CODES.SEMANTIC, `two load blocks are named \`${name}\``, ptr(at, 'name'));
+    blockNames.add(name);
+    const names = Array.isArray(b.journeys) ? b.journeys.map(String) : [];
+    names.forEach((j, k) => {
+      if (!journeys.includes(j)) ctx.problem(ERROR_CODES.SEMANTIC, `no journey is named \`${j}\``, ptr(at, 'journeys', k), `journeys: ${journeys.join(', ')}`);
+      used.add(j);
+    });
+    const { name: _n, journeys: _j, ...rest } = b;
+    const m = model(ctx, rest, hooks, def, at, `${name}-`);
+    const list = m.model === 'open' ? m.phases : m.stages;
+    list.forEach((p, k) => {
+      const key = m.model === 'open' ? 'phases' : 'stages';
+      const where = ptr(at, key, k, 'name');
+      const other = phaseAt.get(p.name);
+      if (other !== undefined) ctx.problem(ERROR_CODES.SEMANTIC, `the phase name \`${p.name}\` is used by two load blocks: it is the \`phase\` tag, so it must be unique`, Array.isArray(rest[key]) ? where : at);
+      else phaseAt.set(p.name, where);
+    });
+    blocks.push({ name, journeys: names, load: m });
+  });
+  for (const j of journeys) {
+    if (!used.has(j)) ctx.problem(ERROR_CODES.SEMANTIC, `journey \`${j}\` is in no load block: it would never run`, '/load', 'add it to the `journeys` of a block, or remove it');
+  }
+  return { model: 'blocks', blocks };
 }
 
-function open(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf): LoadPlan {
+/** One model, at `base` (`/load` or `/load/<i>`); unnamed phases and stages are called `<prefix>phase-<n>`. */
+function model(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf, base: string, prefix: string): LoadModel {
+  if (Array.isArray(l.phases)) return open(ctx, l, hooks, def, base, prefix);
+  return closed(ctx, l, hooks, def, base, prefix);
+}
+
+function open(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf, base: string, prefix: string): LoadModel {
   const phases: OpenPhase[] = (l.phases as Obj[]).map((p, i) => {
-    const at = ptr('/load/phases', i);
-    const name = typeof p.name === 'string' ? p.name : `phase-${i + 1}`;
+    const at = ptr(base, 'phases', i);
+    const name = typeof p.name === 'string' ? p.name : `${prefix}phase-${i + 1}`;
     const hook = { onStart: hooks(p.onStart, ptr(at, 'onStart')), onEnd: hooks(p.onEnd, ptr(at, 'onEnd')) };
     if (Object.hasOwn(p, 'pause')) {
       for (const k of ['duration', 'rate', 'rampTo', 'arrivals']) {
@@ -38,13 +78,13 @@ function open(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf): LoadP
     if (hasRate && p.rate === 0 && (p.rampTo === undefined || p.rampTo === 0)) {
       ctx.problem(ERROR_CODES.SEMANTIC, 'a phase with rate 0 and no rampTo sends nothing', ptr(at, 'rate'), 'write `pause: <duration>` for a phase without arrivals');
     }
-    const base = { name, durationMs, rate: hasRate ? Number(p.rate) : 0, pause: false, ...hook };
-    if (hasArrivals) return { ...base, arrivals: Number(p.arrivals) };
-    return Object.hasOwn(p, 'rampTo') ? { ...base, rampTo: Number(p.rampTo) } : base;
+    const fields = { name, durationMs, rate: hasRate ? Number(p.rate) : 0, pause: false, ...hook };
+    if (hasArrivals) return { ...fields, arrivals: Number(p.arrivals) };
+    return Object.hasOwn(p, 'rampTo') ? { ...fields, rampTo: Number(p.rampTo) } : fields;
   });
   const names = new Set<string>();
   phases.forEach((p, i) => {
-    if (names.has(p.name)) ctx.problem(ERROR_CODES.SEMANTIC, `two phases are named \`${p.name}\``, ptr('/load/phases', i, 'name'));
+    if (names.has(p.name)) ctx.problem(ERROR_CODES.SEMANTIC, `two phases are named \`${p.name}\``, ptr(base, 'phases', i, 'name'));
     names.add(p.name);
   });
   return {
@@ -55,40 +95,40 @@ function open(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf): LoadP
   };
 }
 
-function closed(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf): LoadPlan {
+function closed(ctx: NormContext, l: Obj, hooks: HookSteps, def: DefaultOf, base: string, prefix: string): LoadModel {
   const startVus = typeof l.vus === 'number' ? l.vus : (def('closedLoad', 'vus') as number);
   const hasStages = Array.isArray(l.stages);
   const hasDuration = Object.hasOwn(l, 'duration');
   const iterations = typeof l.iterations === 'number' ? l.iterations : undefined;
   const iterationsPerVu = typeof l.iterationsPerVu === 'number' ? l.iterationsPerVu : undefined;
   if (!Object.hasOwn(l, 'vus') && !hasStages && !hasDuration && iterations === undefined && iterationsPerVu === undefined) {
-    ctx.problem(ERROR_CODES.SCHEMA, 'the load needs a model: `phases` (open) or `vus` with `duration`/`stages`/`iterations` (closed)', '/load');
+    ctx.problem(ERROR_CODES.SCHEMA, 'the load needs a model: `phases` (open) or `vus` with `duration`/`stages`/`iterations` (closed)', base);
   }
-  if (hasStages && hasDuration) ctx.problem(ERROR_CODES.SEMANTIC, '`duration` is a shorthand for one stage: give `duration` or `stages`, not both', '/load/duration', undefined, true);
+  if (hasStages && hasDuration) ctx.problem(ERROR_CODES.SEMANTIC, '`duration` is a shorthand for one stage: give `duration` or `stages`, not both', ptr(base, 'duration'), undefined, true);
   if (Object.hasOwn(l, 'maxDuration') && (hasStages || hasDuration)) {
-    ctx.problem(ERROR_CODES.SEMANTIC, '`maxDuration` applies to iteration-based runs without `duration`/`stages`', '/load/maxDuration', undefined, true);
+    ctx.problem(ERROR_CODES.SEMANTIC, '`maxDuration` applies to iteration-based runs without `duration`/`stages`', ptr(base, 'maxDuration'), undefined, true);
   }
   let stages: ClosedStage[];
   if (hasStages) {
     stages = (l.stages as Obj[]).map((s, i) => {
-      const at = ptr('/load/stages', i);
+      const at = ptr(base, 'stages', i);
       return {
-        name: typeof s.name === 'string' ? s.name : `stage-${i + 1}`,
+        name: typeof s.name === 'string' ? s.name : `${prefix}stage-${i + 1}`,
         durationMs: ctx.duration(s.duration, ptr(at, 'duration')),
         target: Number(s.target),
         onStart: hooks(s.onStart, ptr(at, 'onStart')),
         onEnd: hooks(s.onEnd, ptr(at, 'onEnd')),
       };
     });
-    if (startVus === 0 && stages.every((s) => s.target === 0)) ctx.problem(ERROR_CODES.SEMANTIC, 'every stage targets 0 VUs: nothing would run', '/load/stages');
+    if (startVus === 0 && stages.every((s) => s.target === 0)) ctx.problem(ERROR_CODES.SEMANTIC, 'every stage targets 0 VUs: nothing would run', ptr(base, 'stages'));
   } else {
     const limited = iterations !== undefined || iterationsPerVu !== undefined;
     if (!hasDuration && !limited && Object.hasOwn(l, 'vus')) {
-      ctx.problem(ERROR_CODES.SEMANTIC, 'a closed model needs `duration`, `stages`, `iterations` or `iterationsPerVu`', '/load');
+      ctx.problem(ERROR_CODES.SEMANTIC, 'a closed model needs `duration`, `stages`, `iterations` or `iterationsPerVu`', base);
     }
-    const durationMs = hasDuration ? ctx.duration(l.duration, '/load/duration') : ctx.duration(l.maxDuration ?? def('closedLoad', 'maxDuration'), '/load/maxDuration');
-    if (startVus === 0) ctx.problem(ERROR_CODES.SEMANTIC, '`vus` is 0: nothing would run', '/load/vus');
-    stages = [{ name: 'stage-1', durationMs, target: startVus, onStart: [], onEnd: [] }];
+    const durationMs = hasDuration ? ctx.duration(l.duration, ptr(base, 'duration')) : ctx.duration(l.maxDuration ?? def('closedLoad', 'maxDuration'), ptr(base, 'maxDuration'));
+    if (startVus === 0) ctx.problem(ERROR_CODES.SEMANTIC, '`vus` is 0: nothing would run', ptr(base, 'vus'));
+    stages = [{ name: `${prefix}stage-1`, durationMs, target: startVus, onStart: [], onEnd: [] }];
   }
   return {
     model: 'closed',

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ERROR_CODES } from '../../errors.js';
-import type { JourneyPlan, Plan, SourcePos, Step } from '../plan.js';
+import { loadModels, type JourneyPlan, type Plan, type SourcePos, type Step } from '../plan.js';
 import { didYouMean } from '../suggest.js';
 import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
@@ -78,7 +78,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
   const teardown = steps(env, doc.teardown, '/teardown', new VarScope(setupScope.names()));
   const http = httpDefaults(ctx, doc.http as Obj | undefined, def, new VarScope(shared));
   const hooks = (list: unknown, pointer: string): Step[] => steps(env, list, pointer, new VarScope(setupScope.names()));
-  const loadPlan = load(ctx, doc.load as Obj, hooks, def);
+  const loadPlan = load(ctx, doc.load as Obj | Obj[], hooks, def, Array.isArray(doc.journeys) ? (doc.journeys as Obj[]).map((j) => String(j.name)) : []);
 
   const journeyNames = new Set<string>();
   const journeys: JourneyPlan[] = (doc.journeys as Obj[]).map((j, i) => {
@@ -99,7 +99,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     return { name, weight, steps: steps(env, j.steps, ptr(at, 'steps'), scope), tags };
   });
 
-  const phaseNames = loadPlan.model === 'open' ? loadPlan.phases.map((p) => p.name) : loadPlan.stages.map((s) => s.name);
+  const phaseNames = loadModels(loadPlan).flatMap((m) => (m.model === 'open' ? m.phases.map((p) => p.name) : m.stages.map((s) => s.name)));
   const thresholdPlans = thresholds(ctx, doc.thresholds as Obj | undefined, {
     customMetrics: new Map(env.metrics),
     tagKeys: env.names.tagKeys,

@@ -292,3 +292,33 @@ describe('Run (memory guard)', () => {
     expect(exitCodeFor('aborted', 'some other reason')).toBe(1);
   });
 });
+
+describe('Run (load blocks)', () => {
+  it('runs the blocks at once, each starting only its journeys, with its own phase tag and VU ids', async () => {
+    const vus = fakeVus({ durationMs: 20 });
+    const blocks = {
+      model: 'blocks' as const,
+      blocks: [
+        { name: 'browsers', journeys: ['browse'], load: open([phase({ name: 'browsing', durationMs: 1000, rate: 20 })]) },
+        { name: 'buyers', journeys: ['buy'], load: { model: 'closed' as const, startVus: 3, stages: [{ name: 'buying', durationMs: 1000, target: 3, onStart: [], onEnd: [] }] } },
+      ],
+    };
+    const t0 = Date.now();
+    const { report, events } = await runIt(blocks, { journeys: [journey('browse'), journey('buy')] }, vus);
+    // At once, not one after the other.
+    expect(Date.now() - t0).toBeLessThan(1900);
+    const its = events.filter((e) => e.kind === 'iteration');
+    const browse = its.filter((e) => e.journey === 'browse');
+    const buy = its.filter((e) => e.journey === 'buy');
+    expect(browse).toHaveLength(20);
+    expect(buy.length).toBeGreaterThan(10);
+    expect(new Set(browse.map((e) => e.phase))).toEqual(new Set(['browsing']));
+    expect(new Set(buy.map((e) => e.phase))).toEqual(new Set(['buying']));
+    // Interleaved ids: block 0 odd, block 1 even.
+    expect(browse.every((e) => e.vu % 2 === 1)).toBe(true);
+    expect(new Set(buy.map((e) => e.vu))).toEqual(new Set([2, 4, 6]));
+    expect(report.phases.map((p) => p.name).sort()).toEqual(['browsing', 'buying']);
+    expect(report.scenario.model).toBe('blocks');
+    expect(report.verdict).toBe('passed');
+  });
+});
