@@ -313,7 +313,9 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       const reachedNothing = sent > 0 && answered === 0;
       if (reachedNothing) warn(`no request got an HTTP answer from ${o.plan.target} (${sent} sent): a run that reached nothing cannot pass`);
       let verdict = decideVerdict({ thresholdAbort: thresholdAbort !== undefined, aborted: aborted !== undefined, setupFailed: setupFailed !== undefined, thresholds, reachedNothing });
-      let exitCode = exitCodeFor(verdict, byReason ? (byReason.exitCode === 130 ? 'SIGINT' : 'SIGTERM') : undefined);
+      // A shard that stopped itself short of memory makes the run an engine failure (exit 3), as one process's would.
+      const shortOfMemory = ends.some((e) => e.abortReason?.startsWith('memory:') === true);
+      let exitCode = exitCodeFor(verdict, byReason ? (byReason.exitCode === 130 ? 'SIGINT' : 'SIGTERM') : shortOfMemory ? 'memory' : undefined);
       let abortReason = thresholdAbort
         ? `threshold ${thresholdAbort.key}: ${thresholdAbort.expression} failed (${thresholdAbort.message})`
         : (aborted?.abortReason ?? setupFailed?.abortReason);

@@ -139,6 +139,16 @@ describe('aggregator', () => {
     one.dispose();
   });
 
+  it('a shard that stopped itself short of memory makes the merged run exit 3, its reason kept', async () => {
+    const shards = shardsOf();
+    const last = shards[1]!.pop() as Extract<ShardEvent, { kind: 'end' }>;
+    shards[1]!.push({ ...last, verdict: 'aborted', exitCode: 3, abortReason: 'memory: the heap reached 3500 MiB of 4144 MiB: too many VUs for one process' });
+    const r = await aggregate(shards.flat(), 3);
+    expect(r.verdict).toBe('aborted');
+    expect(r.exitCode).toBe(3);
+    expect(r.abortReason).toMatch(/^memory: /);
+  });
+
   it('duplicated, replayed and reordered events change nothing', async () => {
     const once = await aggregate(shardsOf().flat(), 3);
     const events = shardsOf().flat();
