@@ -12,6 +12,16 @@ export const CLIENT_SCRIPT = `(function () {
   var data = JSON.parse(block.textContent || '{}');
   var tl = Array.isArray(data.timeline) ? data.timeline : [];
   var phases = Array.isArray(data.phases) ? data.phases : [];
+  // Phases of load blocks run at the same time: a phase's label goes one line below every earlier
+  // phase it overlaps, so the names never print over each other.
+  var rows = phases.map(function (ph, i) {
+    var row = 0;
+    for (var j = 0; j < i; j++) {
+      var o = phases[j];
+      if (o.startOffsetMs < ph.endOffsetMs && ph.startOffsetMs < o.endOffsetMs) row++;
+    }
+    return row;
+  });
   var pick = function (k) { return tl.map(function (p) { return typeof p[k] === 'number' ? p[k] : null; }); };
   var t = pick('t');
   var shade = {
@@ -28,7 +38,7 @@ export const CLIENT_SCRIPT = `(function () {
         ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
         ctx.fillStyle = '#475569';
         ctx.font = Math.round(11 * (window.devicePixelRatio || 1)) + 'px sans-serif';
-        ctx.fillText(String(ph.name), left + 4, u.bbox.top + 14 * (window.devicePixelRatio || 1), Math.max(0, right - left - 8));
+        ctx.fillText(String(ph.name), left + 4, u.bbox.top + (14 + 13 * rows[i]) * (window.devicePixelRatio || 1), Math.max(0, right - left - 8));
       });
       ctx.restore();
     }]
