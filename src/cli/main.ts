@@ -1,11 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { processIo, type CliIo } from './io.js';
 import { registerValidate } from './commands/validate.js';
-import { registerRun } from './commands/run.js';
 import { registerMocks } from './commands/mocks.js';
-import { registerReport } from './commands/report.js';
-import { registerCompare } from './commands/compare.js';
-import { registerCollect } from './commands/collect.js';
+import { registerCollect, registerCompare, registerReport, registerRun } from './commands/register.js';
 import { VERSION } from '../version.js';
 
 /** One command module: adds itself to the program; its action resolves to the exit code. */

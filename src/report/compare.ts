@@ -18,6 +18,7 @@ import { summarize } from '../metrics/index.js';
 import type { SeriesSnapshot } from '../metrics/types.js';
 import type { Report, SeriesReport } from './model.js';
 import { fmtMs, fmtPct, fmtRate, table } from './format.js';
+import { DEFAULT_TOLERANCES } from './formats.js';
 
 export type CompareField = 'p50' | 'p95' | 'p99' | 'rps' | 'errors';
 export const COMPARE_FIELDS: readonly CompareField[] = ['p50', 'p95', 'p99', 'rps', 'errors'];
@@ -34,8 +35,7 @@ export interface Tolerances {
   readonly floorMs: number;
 }
 
-/** The gate when no tolerance is given. */
-export const DEFAULT_TOLERANCES = 'p95=10%,errors=1%';
+export { DEFAULT_TOLERANCES };
 
 const TIME = /^(\d+(?:\.\d+)?)(us|µs|ms|s)$/;
 const PCT = /^(\d+(?:\.\d+)?)%$/;

@@ -10,6 +10,7 @@ import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { Output, Report } from './model.js';
 import type { Redactor } from './redact.js';
+import { REPORT_FORMATS, type ReportFormat } from './formats.js';
 
 /** The JSON report (schemas/report.schema.json), pretty-printed. */
 export function renderJson(report: Report): string {
@@ -22,12 +23,10 @@ export const renderers = {
   junit: renderJunit,
   html: renderHtml,
   md: renderMarkdown,
-} as const satisfies Record<string, (report: Report) => string>;
+} as const satisfies Record<ReportFormat, (report: Report) => string>;
 
-export type ReportFormat = keyof typeof renderers;
-
-/** The format names, in the order help texts list them. */
-export const REPORT_FORMATS: readonly ReportFormat[] = Object.keys(renderers) as ReportFormat[];
+export type { ReportFormat };
+export { REPORT_FORMATS };
 
 /** One file to write: a format and a path. */
 export interface ReportTarget {

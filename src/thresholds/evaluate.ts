@@ -21,19 +21,9 @@ import { selectSeries, summarize } from '../metrics/summary.js';
 import { seriesKey } from '../metrics/series-key.js';
 import type { MetricsSnapshot, MetricType, MetricUnit, SeriesSnapshot, SeriesSummary } from '../metrics/types.js';
 import type { Aggregation, ComparisonOp, ThresholdPlan } from '../scenario/plan.js';
+import { AGGREGATIONS, aggregationText } from './parse.js';
 
-/** Aggregation names per metric type, as the grammar spells them. `value` applies to gauges. */
-export const AGGREGATIONS: Readonly<Record<MetricType, readonly string[]>> = Object.freeze({
-  trend: ['p(N)', 'avg', 'min', 'max', 'med', 'count', 'sum'],
-  rate: ['rate', 'count', 'sum'],
-  counter: ['count', 'sum', 'rate'],
-  gauge: ['value', 'min', 'max'],
-});
-
-/** `p(95)`, `avg`, … — the aggregation as written. */
-export function aggregationText(agg: Aggregation): string {
-  return agg.fn === 'p' ? `p(${agg.percentile})` : agg.fn;
-}
+export { AGGREGATIONS, aggregationText };
 
 type Observed = { value: number } | { error: string };
 

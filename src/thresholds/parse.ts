@@ -14,9 +14,23 @@
  *   unit       := ms | s | m (→ milliseconds) | % (→ a fraction; rate only)
  */
 import type { Aggregation, ComparisonOp, ThresholdExpr } from '../scenario/plan.js';
+import type { MetricType } from '../metrics/types.js';
 import { ERROR_CODES, RampartError } from '../errors.js';
 
 /** A threshold key or expression that does not parse. */
+/** Aggregation names per metric type, as the grammar spells them. `value` applies to gauges. */
+export const AGGREGATIONS: Readonly<Record<MetricType, readonly string[]>> = Object.freeze({
+  trend: ['p(N)', 'avg', 'min', 'max', 'med', 'count', 'sum'],
+  rate: ['rate', 'count', 'sum'],
+  counter: ['count', 'sum', 'rate'],
+  gauge: ['value', 'min', 'max'],
+});
+
+/** `p(95)`, `avg`, … — the aggregation as written. */
+export function aggregationText(agg: Aggregation): string {
+  return agg.fn === 'p' ? `p(${agg.percentile})` : agg.fn;
+}
+
 export class ThresholdSyntaxError extends RampartError {
   /** 0-based index into `source` where the problem is. */
   readonly offset: number;

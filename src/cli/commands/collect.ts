@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
 import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
 import { loadScenario } from '../../scenario/index.js';
@@ -19,7 +17,7 @@ import { checkRunId } from '../../distributed/identity.js';
 import { VERSION } from '../../version.js';
 import { parseEnvFlags } from './run.js';
 
-interface CollectFlags {
+export interface CollectFlags {
   readonly brokers?: string;
   readonly topic?: string;
   readonly from?: string;
@@ -34,8 +32,6 @@ interface CollectFlags {
   readonly wait?: string;
   readonly quiet?: boolean;
 }
-
-const collectList = (value: string, previous: string[]): string[] => [...previous, value];
 
 function whole(flag: string, v: string | undefined, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -137,26 +133,3 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
     return 3;
   }
 }
-
-/** Registers `rampart collect`. */
-export const registerCollect: RegisterCommand = (program: Command, io, setExit) => {
-  program
-    .command('collect')
-    .description('Merge a distributed run from Kafka (shards run with --shard i/N --output kafka://…), judge its thresholds, write the reports.')
-    .option('--brokers <list>', 'Kafka bootstrap brokers, host:port[,host:port] (default: KAFKA_BROKERS)')
-    .option('--topic <name>', `the topic the shards write to (default ${DEFAULT_TOPIC})`)
-    .option('--from <url>', 'brokers and topic as one kafka://host:port/topic URL (what the shards got as --output)')
-    .option('--run <id>', 'the run id (printed by every shard; given with --run-id or derived from the scenario and --start-at)')
-    .option('--shards <n>', 'how many shards make the run')
-    .option('--scenario <file>', 'the scenario the shards ran: its thresholds judge the merged run')
-    .option('--out <file>', 'write the merged JSON report here')
-    .option('--report <FORMAT=FILE>', 'also write json/junit/html/md reports (repeatable, comma-separated)', collectList, [])
-    .option('--env <KEY=VALUE>', 'set an interpolation variable over the process environment (repeatable)', collectList, [])
-    .option('-e, --environment <name>', "apply the scenario's named environment")
-    .option('--lost-after <seconds>', 'a shard silent this long is lost (exit 4); default 5')
-    .option('--wait <seconds>', 'how long to wait for a shard never heard from; default 60')
-    .option('-q, --quiet', 'no live progress (the summary is still printed)')
-    .action(async (flags: CollectFlags) => {
-      setExit(await collectCommand(flags, io));
-    });
-};

@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
 import { RampartError, UsageError } from '../../errors.js';
 import { compareReports, DEFAULT_TOLERANCES, parseTolerances, renderComparison, type Comparison, type Tolerances } from '../../report/compare.js';
 import type { Report } from '../../report/model.js';
 
-interface CompareFlags {
+export interface CompareFlags {
   readonly maxRegression?: string;
   readonly json?: boolean;
 }
@@ -57,17 +55,3 @@ export async function compareCommand(basePath: string, currentPath: string, flag
     return 3;
   }
 }
-
-/** Registers `rampart compare`. */
-export const registerCompare: RegisterCommand = (program: Command, io, setExit) => {
-  program
-    .command('compare')
-    .description('Compare a run with a baseline run (two JSON reports); exit 1 on a regression beyond the tolerances.')
-    .argument('<baseline>', 'the baseline JSON report')
-    .argument('<current>', 'the JSON report to judge')
-    .option('--max-regression <limits>', `tolerances, e.g. p95=10%,p99=50ms,rps=20%,errors=0.5%,floor=1ms (default ${DEFAULT_TOLERANCES})`)
-    .option('--json', 'print the comparison as JSON')
-    .action(async (base: string, current: string, flags: CompareFlags) => {
-      setExit(await compareCommand(base, current, flags, io));
-    });
-};

@@ -1,6 +1,4 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
 import { RampartError, UsageError } from '../../errors.js';
 import { assertWritable } from '../../report/atomic-write.js';
@@ -8,18 +6,16 @@ import { renderSummary } from '../../report/console-summary.js';
 import type { Output, Report } from '../../report/model.js';
 import type { PrometheusOutput } from '../../report/prometheus.js';
 import { createRedactor, type Redactor } from '../../report/redact.js';
-import { fileOutput, parseReportTargets, REPORT_FORMATS, writeReport, type ReportFormat, type ReportTarget } from '../../report/registry.js';
+import { fileOutput, parseReportTargets, writeReport, type ReportFormat, type ReportTarget } from '../../report/registry.js';
 import { gateOnBaseline, loadBaseline, type Baseline } from './compare.js';
 
-interface ReportFlags {
+export interface ReportFlags {
   readonly html?: string;
   readonly junit?: string;
   readonly md?: string;
   readonly json?: string;
   readonly report: string[];
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** The files asked for by `--html/--junit/--md/--json` and `--report FORMAT=FILE,…`, paths resolved against cwd. */
 export function targetsOf(flags: ReportFlags, cwd: string): ReportTarget[] {
@@ -150,22 +146,3 @@ export async function prepareRunReports(flags: RunReportFlags, io: CliIo): Promi
     },
   };
 }
-
-/** Help text of `--report`. */
-export const REPORT_FLAG_HELP = `write reports when the run ends (also when aborted), atomically: FORMAT=FILE,… with formats ${REPORT_FORMATS.join(', ')} (repeatable)`;
-
-/** Registers `rampart report`. */
-export const registerReport: RegisterCommand = (program: Command, io, setExit) => {
-  program
-    .command('report')
-    .description('Re-render a JSON report (from `rampart run --out`) as HTML, JUnit XML or Markdown; without a format, print its summary.')
-    .argument('<report>', 'the JSON report file')
-    .option('--html <file>', 'write the self-contained HTML report')
-    .option('--junit <file>', 'write JUnit XML (one testcase per threshold and per check)')
-    .option('--md <file>', 'write a Markdown summary (PR comment, $GITHUB_STEP_SUMMARY)')
-    .option('--json <file>', 'write the JSON report again (validated, pretty-printed)')
-    .option('--report <FORMAT=FILE,...>', 'several at once: json=…,junit=…,html=…,md=… (repeatable)', collect, [])
-    .action(async (file: string, flags: ReportFlags) => {
-      setExit(await reportCommand(file, flags, io));
-    });
-};

@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
 import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
 import { loadScenario } from '../../scenario/index.js';
@@ -15,11 +13,11 @@ import { summaryOutput } from '../../report/console-summary.js';
 import { liveOutput } from '../../report/live-output.js';
 import type { Output } from '../../report/model.js';
 import { VERSION } from '../../version.js';
-import { prepareRunReports, REPORT_FLAG_HELP, type RunReportFlags, type RunReports } from './report.js';
+import { prepareRunReports, type RunReportFlags, type RunReports } from './report.js';
 import { createPrometheusGate } from '../../thresholds/prometheus.js';
 import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
 
-interface RunFlags extends ScaleOutFlags, RunReportFlags {
+export interface RunFlags extends ScaleOutFlags, RunReportFlags {
   readonly target?: string;
   readonly out?: string;
   readonly env: string[];
@@ -27,8 +25,6 @@ interface RunFlags extends ScaleOutFlags, RunReportFlags {
   readonly seed?: string;
   readonly environment?: string;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** `KEY=VALUE` pairs of --env, over nothing (the caller layers them over the process env). */
 export function parseEnvFlags(pairs: readonly string[]): Record<string, string> {
@@ -239,32 +235,3 @@ async function execute(
   else void finished.then(cleanup, cleanup);
   return outcome.code;
 }
-
-/** Registers `rampart run`. */
-export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
-  program
-    .command('run')
-    .description('Run a scenario: drive the load, print a summary, exit 0 when every threshold passed.')
-    .argument('<scenario>', 'the scenario YAML file')
-    .option('--target <url>', "override the scenario's target (base URL)")
-    .option('--out <file>', 'write the JSON report here (atomically; checked before the load starts)')
-    .option('--env <KEY=VALUE>', 'set an interpolation variable over the process environment (repeatable)', collect, [])
-    .option('-e, --environment <name>', "apply the scenario's named environment (target and variables)")
-    .option('-q, --quiet', 'no live progress (the summary is still printed)')
-    .option('--seed <n>', 'seed the arrival schedule and journey picks (reproducible runs)')
-    .option('--report <FORMAT=FILE,...>', REPORT_FLAG_HELP, collect, [])
-    .option('--baseline <report.json>', 'compare with this JSON report after the run; a regression beyond --max-regression exits 1')
-    .option('--max-regression <limits>', 'baseline tolerances, e.g. p95=10%,p99=50ms,rps=20%,errors=0.5% (default p95=10%,errors=1%)')
-    .option('--prometheus <host:port>', 'serve live metrics at http://host:port/metrics during the run (:port listens on every interface)')
-    .option('--pushgateway <url>', 'push live metrics to this Prometheus Pushgateway every second and at the end')
-    .option('--workers <n>', 'worker threads sharing the load (default: the cores, or 1 against this machine)')
-    .option('--shard <i/N>', 'run shard i (0-based) of N of a distributed run; needs --output kafka://…')
-    .option('--start-at <instant>', 'shards start together at this ISO-8601 instant (or +Ns from now)')
-    .option('--run-id <id>', 'the distributed run id (default: derived from the scenario, N and --start-at)')
-    .option('--output <url>', 'stream the shard to kafka://host:port[,host:port]/topic for rampart collect')
-    .option('--agents <n>', 'run N shard processes and a collector on this machine over Kafka (--output or KAFKA_BROKERS)')
-    .option('--lost-after <seconds>', '--agents: a shard silent this long is lost (exit 4); default 5')
-    .action(async (file: string, flags: RunFlags) => {
-      setExit(await runCommand(file, flags, io));
-    });
-};

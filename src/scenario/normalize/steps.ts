@@ -2,7 +2,7 @@
 import { ERROR_CODES } from '../../errors.js';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import { lookup as mimeLookup } from 'mime-types';
+import { createRequire } from 'node:module';
 import type { BodyPlan, DataFeed, Expr, HttpMethod, MultipartPart, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
 import { exprText } from '../template/coerce.js';
 import type { NormContext, Obj } from './context.js';
@@ -303,6 +303,10 @@ function bodyFromFile(env: StepEnv, rel: string, contentType: string | undefined
   return contentType !== undefined ? { kind: 'text', template, contentType } : { kind: 'text', template };
 }
 
+/** mime-types (and its database), loaded by the first multipart file part. */
+let mime: typeof import('mime-types') | undefined;
+const mimeTypes = (): typeof import('mime-types') => (mime ??= createRequire(import.meta.url)('mime-types') as typeof import('mime-types'));
+
 /** A multipart file part's limit: it is held in memory (and in the plan each worker receives). */
 const MAX_MULTIPART_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -332,7 +336,7 @@ function multipartBody(env: StepEnv, o: Obj, at: string, scope: VarScope): BodyP
       continue;
     }
     const filename = typeof f.filename === 'string' ? f.filename : basename(file);
-    const contentType = typeof f.contentType === 'string' ? f.contentType : mimeLookup(file) || 'application/octet-stream';
+    const contentType = typeof f.contentType === 'string' ? f.contentType : mimeTypes().lookup(file) || 'application/octet-stream';
     parts.push({ name, file: { filename, contentType, base64: bytes.toString('base64') } });
   }
   return { kind: 'multipart', parts };

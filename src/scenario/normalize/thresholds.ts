@@ -4,8 +4,7 @@
  */
 import { ERROR_CODES } from '../../errors.js';
 import { METRIC } from '../../metrics/types.js';
-import { AGGREGATIONS, aggregationText } from '../../thresholds/evaluate.js';
-import { parseThresholdExpression, parseThresholdKey, ThresholdSyntaxError } from '../../thresholds/parse.js';
+import { AGGREGATIONS, aggregationText, parseThresholdExpression, parseThresholdKey, ThresholdSyntaxError } from '../../thresholds/parse.js';
 import type { ThresholdExpr, ThresholdPlan } from '../plan.js';
 import { didYouMean } from '../suggest.js';
 import type { NormContext, Obj } from './context.js';

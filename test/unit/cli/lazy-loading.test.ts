@@ -1,8 +1,10 @@
 /**
- * Start-up stays short because what a command does not need is not loaded: checking a valid
- * scenario compiles no schema (the precompiled validators answer), and a run that uses no Kafka,
- * Prometheus output, cookies or CSV data does not load kafkajs, prom-client, tough-cookie or
- * csv-parse. Each case runs the CLI in a fresh Node process and lists the CommonJS modules it loaded.
+ * Start-up stays short because what a command does not need is not loaded: `--version` and
+ * `validate` load neither the engine (undici, hdr-histogram-js) nor anything of a run; checking a
+ * valid scenario compiles no schema (the precompiled validators answer); and a run that uses no
+ * Kafka, Prometheus output, cookies, CSV data or multipart files does not load kafkajs,
+ * prom-client, tough-cookie, csv-parse or mime-types. Each case runs the CLI in a fresh Node
+ * process and lists the CommonJS modules it loaded.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -18,12 +20,13 @@ const probe = `
   import { Writable } from 'node:stream';
   const { main } = await import(${JSON.stringify(join(root, 'src/cli/main.ts'))});
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  const code = await main(process.argv.slice(1), { stdout: sink, stderr: sink, env: {}, cwd: process.cwd() });
+  const code = await main(JSON.parse(process.env.PROBE_ARGS), { stdout: sink, stderr: sink, env: {}, cwd: process.cwd() });
   console.log(JSON.stringify({ code, loaded: Object.keys(createRequire(import.meta.url).cache) }));
 `;
 
 async function loadedBy(args: readonly string[]): Promise<{ code: number; loaded: string[] }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe, ...args], { cwd: root, timeout: 30_000 });
+  // The arguments travel in the environment: after -e, Node would read `--version` as its own.
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: root, timeout: 30_000, env: { ...process.env, PROBE_ARGS: JSON.stringify(args) } });
   const last = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as { code: number; loaded: string[] };
 }
@@ -34,7 +37,14 @@ describe('what a command loads', () => {
     const r = await loadedBy(['validate', 'scenarios/smoke.yaml']);
     expect(r.code).toBe(0);
     expect(has(r.loaded, 'yaml/')).toBe(true); // the probe sees what was loaded
-    for (const lib of ['ajv/dist/2020.js', 'ajv/dist/core.js', 'kafkajs/', 'prom-client/', 'tough-cookie/', 'csv-parse/']) expect(has(r.loaded, lib), lib).toBe(false);
+    for (const lib of ['ajv/dist/2020.js', 'ajv/dist/core.js', 'kafkajs/', 'prom-client/', 'tough-cookie/', 'csv-parse/', 'mime-types/', 'undici/', 'hdr-histogram-js/']) expect(has(r.loaded, lib), lib).toBe(false);
+  }, 40_000);
+
+  it('--version loads the command line parser, not the engine', async () => {
+    const r = await loadedBy(['--version']);
+    expect(r.code).toBe(0);
+    expect(has(r.loaded, 'commander/')).toBe(true);
+    for (const lib of ['undici/', 'hdr-histogram-js/', 'kafkajs/', 'prom-client/', 'ioredis/', 'fastify/']) expect(has(r.loaded, lib), lib).toBe(false);
   }, 40_000);
 
   it('a scenario with a mistake loads ajv to explain it', async () => {
