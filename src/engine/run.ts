@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { cpus, hostname } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { LoadModel, OpenLoad, Plan, Step } from '../scenario/plan.js';
 import type { IntervalUpdate, Output, PhaseReport, Report, ThresholdResult } from '../report/model.js';
 import { buildReport } from '../report/build-report.js';
@@ -22,7 +23,6 @@ import { runClosedLoad } from './closed-executor.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { timelinePoint } from './timeline.js';
 import { startTicker } from './ticker.js';
-import { getHeapStatistics } from 'node:v8';
 import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE, requestsAnswered } from './verdict.js';
 
 export { exitCodeFor } from './verdict.js';
