@@ -314,8 +314,9 @@ const MAX_MULTIPART_FILE_BYTES = 10 * 1024 * 1024;
 function multipartBody(env: StepEnv, o: Obj, at: string, scope: VarScope): BodyPlan | undefined {
   const { ctx } = env;
   const parts: MultipartPart[] = [];
-  for (const [name, v] of Object.entries(o)) {
-    const where = ptr(at, name);
+  // A list repeats the field: one part per item, in order (several files under one name).
+  const items = Object.entries(o).flatMap(([name, v]) => (Array.isArray(v) ? v.map((x, i) => [name, x, ptr(at, name, i)] as const) : [[name, v, ptr(at, name)] as const]));
+  for (const [name, v, where] of items) {
     if (v === null || typeof v !== 'object') {
       parts.push({ name, value: ctx.template(String(v), where, scope) });
       continue;

@@ -77,6 +77,28 @@ describe('multipart in a scenario', () => {
     expect(parts[3]).toMatchObject({ file: { filename: 'data.weird', contentType: 'text/csv' } });
   });
 
+  it('repeats a field given a list: several files under one name, in order, as a parser reads them back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-multipart-'));
+    await writeFile(join(dir, 'a.txt'), 'first');
+    await writeFile(join(dir, 'b.txt'), 'second');
+    const file = join(dir, 's.yaml');
+    const r = await parseScenarioText(`${head}          docs: [{ file: a.txt }, { file: b.txt }, note]\n`, file, { env: {} }, file);
+    expect(r.problems).toEqual([]);
+    const step = r.plan?.journeys[0]?.steps[0] as RequestStep;
+    const recipe = buildRecipe(step, httpDefaults(), 'http://h');
+    const { headers, body: wire } = renderRequest(recipe, 'http://h', scope({}));
+    const all = (await parsed(wire, headers['content-type'])).getAll('docs');
+    expect(await Promise.all(all.map((x) => (typeof x === 'string' ? x : x.text())))).toEqual(['first', 'second', 'note']);
+    expect(all.slice(0, 2).map((x) => (x as File).name)).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('names a typo in a file part with its fix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-multipart-'));
+    const file = join(dir, 's.yaml');
+    const r = await parseScenarioText(`${head}          photo: { fil: x.png }\n`, file, { env: {} }, file);
+    expect(r.problems.map((p) => [p.message, p.hint])).toEqual([['unknown key `fil` in `photo`', 'did you mean `file`?']]);
+  });
+
   it('names a missing file at its line, and refuses a second body', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rampart-multipart-'));
     const file = join(dir, 's.yaml');
