@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plan } from '../scenario/plan.js';
 import type { Output } from '../report/model.js';
 import { collectRun, type CollectResult } from './collector.js';
-import type { ExternalThresholds } from '../engine/run.js';
+import type { ExternalThresholdsFactory } from '../engine/run.js';
 import type { KafkaTarget } from './kafka.js';
 import { shardName } from './protocol.js';
 import type { AgentJob, FromAgent } from './agent-protocol.js';
@@ -29,7 +29,7 @@ export interface AgentsOptions {
   readonly outputs?: readonly Output[];
   readonly scenarioText?: string;
   /** Thresholds judged outside the merged metrics (Prometheus queries); see AggregatorOptions.external. */
-  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
+  readonly external?: ExternalThresholdsFactory;
   /** Lines from the agents (prefixed with their shard) and kafkajs warnings. */
   readonly log: (line: string) => void;
   readonly onWarning?: (message: string) => void;

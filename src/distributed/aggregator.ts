@@ -19,7 +19,7 @@ import { OutputFanout } from '../engine/outputs.js';
 import { timelinePoint } from '../engine/timeline.js';
 import { decideVerdict, exitCodeFor, requestsAnswered } from '../engine/verdict.js';
 import { systemClock, type Clock } from '../engine/types.js';
-import type { ExternalThresholds } from '../engine/run.js';
+import type { ExternalThresholdsFactory } from '../engine/run.js';
 import { shardName, type EndEvent, type IntervalEvent, type ShardEvent, type ShardId } from './protocol.js';
 
 /** Exit code of a distributed run that lost a shard (DESIGN.md). */
@@ -47,7 +47,7 @@ export interface AggregatorOptions {
    * Thresholds judged outside the merged metrics (the scenario's Prometheus queries), made with
    * the aggregator's warning sink: started with the run, evaluated over its window at the end.
    */
-  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
+  readonly external?: ExternalThresholdsFactory;
 }
 
 /** What the aggregator did with an event. */
@@ -313,8 +313,8 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       const reachedNothing = sent > 0 && answered === 0;
       if (reachedNothing) warn(`no request got an HTTP answer from ${o.plan.target} (${sent} sent): a run that reached nothing cannot pass`);
       let verdict = decideVerdict({ thresholdAbort: thresholdAbort !== undefined, aborted: aborted !== undefined, setupFailed: setupFailed !== undefined, thresholds, reachedNothing });
-      // A shard that stopped itself short of memory makes the run an engine failure (exit 3), as one process's would.
-      const shortOfMemory = ends.some((e) => e.abortReason?.startsWith('memory:') === true);
+      // A shard whose Run stopped itself short of memory ended aborted with exit 3: so does the merged run.
+      const shortOfMemory = ends.some((e) => e.verdict === 'aborted' && e.exitCode === 3);
       let exitCode = exitCodeFor(verdict, byReason ? (byReason.exitCode === 130 ? 'SIGINT' : 'SIGTERM') : shortOfMemory ? 'memory' : undefined);
       let abortReason = thresholdAbort
         ? `threshold ${thresholdAbort.key}: ${thresholdAbort.expression} failed (${thresholdAbort.message})`

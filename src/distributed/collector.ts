@@ -7,7 +7,7 @@ import type { Plan } from '../scenario/plan.js';
 import type { Output, Report } from '../report/model.js';
 import { EngineError } from '../errors.js';
 import { createAggregator } from './aggregator.js';
-import type { ExternalThresholds } from '../engine/run.js';
+import type { ExternalThresholdsFactory } from '../engine/run.js';
 import { consumeRunEvents, type KafkaTarget } from './kafka.js';
 
 export interface CollectOptions {
@@ -26,7 +26,7 @@ export interface CollectOptions {
   readonly signal?: AbortSignal;
   readonly onWarning?: (message: string) => void;
   /** Thresholds judged outside the merged metrics (Prometheus queries); see AggregatorOptions.external. */
-  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
+  readonly external?: ExternalThresholdsFactory;
   /** Called once when a live abortOnFail threshold fails (`--agents` stops its shard processes). */
   readonly onAbort?: (reason: string) => void;
   /** kafkajs warnings. */

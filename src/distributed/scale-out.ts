@@ -7,7 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Plan } from '../scenario/plan.js';
-import type { ExternalThresholds } from '../engine/run.js';
+import type { ExternalThresholdsFactory } from '../engine/run.js';
 import type { Output, Report } from '../report/model.js';
 import { UsageError } from '../errors.js';
 import { defaultWorkers, runWithWorkers } from '../engine/workers/pool.js';
@@ -101,7 +101,7 @@ export interface ScaleOutContext {
   /** SIGINT/SIGTERM arrive here. */
   readonly signals: EventEmitter;
   /** Thresholds judged outside the merged metrics (Prometheus queries); judged where the run is merged: here with --workers and --agents, by `rampart collect` for --shard. */
-  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
+  readonly external?: ExternalThresholdsFactory;
 }
 
 export interface ScaleOutResult {

@@ -78,6 +78,9 @@ const v8Heap = (): { used: number; limit: number } => {
   return { used: h.used_heap_size, limit: h.heap_size_limit };
 };
 
+/** Makes the external thresholds of a merged run, given where their warnings go. */
+export type ExternalThresholdsFactory = (warn: (message: string) => void) => ExternalThresholds;
+
 /** A source of thresholds the engine does not compute itself. */
 export interface ExternalThresholds {
   /** Starts live evaluation; `onAbort` stops the run like a failing abortOnFail threshold. */

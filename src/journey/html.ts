@@ -26,6 +26,11 @@ export function loadHtml(): Promise<void> {
   }));
 }
 
+/** Whether {@link loadHtml} has completed (checked per request, so a loaded run awaits nothing). */
+export function htmlLoaded(): boolean {
+  return libs !== undefined;
+}
+
 function lib(): Libs {
   if (libs === undefined) throw new Error('HTML support is not loaded: loadHtml() must complete first');
   return libs;

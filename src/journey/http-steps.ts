@@ -14,7 +14,7 @@ import type { Matcher, Plan, PollStep, RequestStep, Step } from '../scenario/pla
 import type { Tags } from '../metrics/types.js';
 import { applyCaptures } from './captures.js';
 import { FAILED, INTERRUPTED, OK, type StepCode } from './codes.js';
-import { loadHtml } from './html.js';
+import { htmlLoaded, loadHtml } from './html.js';
 import type { VuCookieJar } from './cookies.js';
 import { allMatch, checkMatcher } from './matchers.js';
 import type { StepMetrics } from './metrics.js';
@@ -83,7 +83,7 @@ async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Pr
     cookies: ctx.jar,
     discardBody: !recipe.needsBody,
   };
-  if (recipe.needsHtml) await loadHtml();
+  if (recipe.needsHtml && !htmlLoaded()) await loadHtml();
   const retry = step.retry;
   const client = ctx.client();
   for (let attempt = 1; ; attempt++) {

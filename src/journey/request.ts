@@ -72,6 +72,18 @@ function quoted(s: string): string {
   return `"${s.replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/"/g, '%22')}"`;
 }
 
+/** A file part's bytes, decoded from the plan's base64 once per process (not once per request). */
+const fileBytes = new WeakMap<object, Buffer>();
+const CRLF = Buffer.from('\r\n');
+function bytesOf(file: { readonly base64: string }): Buffer {
+  let b = fileBytes.get(file);
+  if (b === undefined) {
+    b = Buffer.from(file.base64, 'base64');
+    fileBytes.set(file, b);
+  }
+  return b;
+}
+
 /** A multipart/form-data body (RFC 7578), parts in the scenario's order. */
 function renderMultipart(parts: Extract<BodyPlan, { kind: 'multipart' }>['parts'], boundary: string, scope: Scope): Buffer {
   const chunks: Buffer[] = [];
@@ -82,7 +94,7 @@ function renderMultipart(parts: Extract<BodyPlan, { kind: 'multipart' }>['parts'
       chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name)}\r\n\r\n${value}\r\n`));
     } else {
       chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name)}; filename=${quoted(p.file.filename)}\r\nContent-Type: ${p.file.contentType}\r\n\r\n`));
-      chunks.push(Buffer.from(p.file.base64, 'base64'), Buffer.from('\r\n'));
+      chunks.push(bytesOf(p.file), CRLF);
     }
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));

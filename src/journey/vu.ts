@@ -264,21 +264,12 @@ class VirtualUser implements Vu, StepRunContext {
   }
 
   /**
-   * Every request at once; the step waits for all of them (no request is cut short because another
-   * failed, so each is measured to its end). Interrupted wins over failed, failed over OK.
+   * Every request at once, each run as a one-step list; the step waits for all of them (no request
+   * is cut short because another failed, so each is measured to its end). Interrupted wins over
+   * failed, failed over OK.
    */
   private async runParallel(step: ParallelStep): Promise<StepCode> {
-    const codes = await Promise.all(
-      step.requests.map(async (r): Promise<StepCode> => {
-        try {
-          return await runRequestStep(this, r);
-        } catch (err) {
-          if (!(err instanceof RenderError)) throw err;
-          this.fail(r.name, err.message);
-          return FAILED;
-        }
-      }),
-    );
+    const codes = await Promise.all(step.requests.map((r) => this.runList([r])));
     return codes.includes(INTERRUPTED) ? INTERRUPTED : codes.includes(FAILED) ? FAILED : OK;
   }
 

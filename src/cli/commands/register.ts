@@ -15,7 +15,7 @@ import type { CompareFlags } from './compare.js';
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Help text of `--report`. */
-export const REPORT_FLAG_HELP = `write reports when the run ends (also when aborted), atomically: FORMAT=FILE,… with formats ${REPORT_FORMATS.join(', ')} (repeatable)`;
+const REPORT_FLAG_HELP = `write reports when the run ends (also when aborted), atomically: FORMAT=FILE,… with formats ${REPORT_FORMATS.join(', ')} (repeatable)`;
 
 /** Registers `rampart run`. */
 export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
@@ -31,7 +31,7 @@ export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
     .option('--seed <n>', 'seed the arrival schedule and journey picks (reproducible runs)')
     .option('--report <FORMAT=FILE,...>', REPORT_FLAG_HELP, collect, [])
     .option('--baseline <report.json>', 'compare with this JSON report after the run; a regression beyond --max-regression exits 1')
-    .option('--max-regression <limits>', 'baseline tolerances, e.g. p95=10%,p99=50ms,rps=20%,errors=0.5% (default p95=10%,errors=1%)')
+    .option('--max-regression <limits>', `baseline tolerances, e.g. p95=10%,p99=50ms,rps=20%,errors=0.5% (default ${DEFAULT_TOLERANCES})`)
     .option('--prometheus <host:port>', 'serve live metrics at http://host:port/metrics during the run (:port listens on every interface)')
     .option('--pushgateway <url>', 'push live metrics to this Prometheus Pushgateway every second and at the end')
     .option('--workers <n>', 'worker threads sharing the load (default: the cores, or 1 against this machine)')

@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { Plan } from '../../scenario/plan.js';
 import type { Output, Report } from '../../report/model.js';
 import { createAggregator } from '../../distributed/aggregator.js';
-import type { ExternalThresholds } from '../run.js';
+import type { ExternalThresholdsFactory } from '../run.js';
 import { newRunId } from '../../distributed/shard-runner.js';
 import { EngineError } from '../../errors.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
@@ -30,7 +30,7 @@ export interface WorkersOptions {
   /** `log` step lines of every worker. */
   readonly log: (line: string) => void;
   /** Thresholds judged outside the merged metrics (Prometheus queries); see AggregatorOptions.external. */
-  readonly external?: (warn: (message: string) => void) => ExternalThresholds;
+  readonly external?: ExternalThresholdsFactory;
   readonly onWarning?: (message: string) => void;
   /** Aborting stops every worker's load; `signal.reason` (SIGINT, SIGTERM or a text) is the reason. */
   readonly signal?: AbortSignal;

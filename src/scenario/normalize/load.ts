@@ -20,7 +20,7 @@ export function load(ctx: NormContext, l: Obj | Obj[], hooks: HookSteps, def: De
   const blocks: LoadBlock[] = [];
   const blockNames = new Set<string>();
   const used = new Set<string>();
-  const phaseAt = new Map<string, string>();
+  const phaseNames = new Set<string>();
   l.forEach((b, i) => {
     const at = ptr('/load', i);
     const name = String(b.name);
@@ -34,12 +34,10 @@ export function load(ctx: NormContext, l: Obj | Obj[], hooks: HookSteps, def: De
     const { name: _n, journeys: _j, ...rest } = b;
     const m = model(ctx, rest, hooks, def, at, `${name}-`);
     const list = m.model === 'open' ? m.phases : m.stages;
+    const key = m.model === 'open' ? 'phases' : 'stages';
     list.forEach((p, k) => {
-      const key = m.model === 'open' ? 'phases' : 'stages';
-      const where = ptr(at, key, k, 'name');
-      const other = phaseAt.get(p.name);
-      if (other !== undefined) ctx.problem(ERROR_CODES.SEMANTIC, `the phase name \`${p.name}\` is used by two load blocks: it is the \`phase\` tag, so it must be unique`, Array.isArray(rest[key]) ? where : at);
-      else phaseAt.set(p.name, where);
+      if (phaseNames.has(p.name)) ctx.problem(ERROR_CODES.SEMANTIC, `the phase name \`${p.name}\` is used by two load blocks: it is the \`phase\` tag, so it must be unique`, Array.isArray(rest[key]) ? ptr(at, key, k, 'name') : at);
+      phaseNames.add(p.name);
     });
     blocks.push({ name, journeys: names, load: m });
   });

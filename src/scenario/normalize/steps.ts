@@ -129,11 +129,10 @@ function step(env: StepEnv, s: Obj, at: string, scope: VarScope, group: string |
       return req;
     });
     for (const b of branches) scope.merge(b);
-    const names = new Map<string, number>();
+    const names = new Set<string>();
     requests.forEach((r, i) => {
-      const first = names.get(r.name);
-      if (first !== undefined) ctx.problem(ERROR_CODES.SEMANTIC, `two requests of this parallel step are named \`${r.name}\`: their metrics would mix`, ptr(at, 'parallel', i), 'give each a `name`');
-      else names.set(r.name, i);
+      if (names.has(r.name)) ctx.problem(ERROR_CODES.SEMANTIC, `two requests of this parallel step are named \`${r.name}\`: their metrics would mix`, ptr(at, 'parallel', i), 'give each a `name`');
+      names.add(r.name);
     });
     return { kind: 'parallel', requests, pos };
   }
@@ -274,22 +273,31 @@ function basicAuth(user: Template, password: Template): Template {
 /** Files larger than this are refused as request bodies (bytes). */
 export const MAX_BODY_FILE_BYTES = 1024 * 1024;
 
-function bodyFromFile(env: StepEnv, rel: string, contentType: string | undefined, at: string, scope: VarScope): BodyPlan | undefined {
-  const { ctx } = env;
+/**
+ * The bytes of `rel` (relative to the scenario's directory), read now; a file over `maxBytes`, missing
+ * or unreadable is a problem at `at`, named as `what` (`body file`, `multipart file`).
+ */
+function readBeside(env: StepEnv, rel: string, maxBytes: number, what: string, at: string): Buffer | undefined {
   const file = resolve(env.baseDir, rel);
-  let text: string;
   try {
-    if (statSync(file).size > MAX_BODY_FILE_BYTES) {
-      ctx.problem(ERROR_CODES.DATA_FILE, `body file ${rel} is larger than 1 MiB`, at);
+    if (statSync(file).size > maxBytes) {
+      env.ctx.problem(ERROR_CODES.DATA_FILE, `${what} ${rel} is larger than ${maxBytes / (1024 * 1024)} MiB`, at);
       return undefined;
     }
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `body file not found: ${rel}` : `cannot read body file ${rel} (${code ?? 'error'})`, at, 'paths are relative to the scenario file');
+    env.ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `${what} not found: ${rel}` : `cannot read ${what} ${rel} (${code ?? 'error'})`, at, 'paths are relative to the scenario file');
     return undefined;
   }
-  if (extname(file).toLowerCase() === '.json' && contentType === undefined) {
+}
+
+function bodyFromFile(env: StepEnv, rel: string, contentType: string | undefined, at: string, scope: VarScope): BodyPlan | undefined {
+  const { ctx } = env;
+  const bytes = readBeside(env, rel, MAX_BODY_FILE_BYTES, 'body file', at);
+  if (bytes === undefined) return undefined;
+  const text = bytes.toString('utf8');
+  if (extname(rel).toLowerCase() === '.json' && contentType === undefined) {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -323,21 +331,10 @@ function multipartBody(env: StepEnv, o: Obj, at: string, scope: VarScope): BodyP
     }
     const f = v as Obj;
     const rel = String(f.file);
-    const file = resolve(env.baseDir, rel);
-    let bytes: Buffer;
-    try {
-      if (statSync(file).size > MAX_MULTIPART_FILE_BYTES) {
-        ctx.problem(ERROR_CODES.DATA_FILE, `multipart file ${rel} is larger than 10 MiB`, ptr(where, 'file'));
-        continue;
-      }
-      bytes = readFileSync(file);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `multipart file not found: ${rel}` : `cannot read multipart file ${rel} (${code ?? 'error'})`, ptr(where, 'file'), 'paths are relative to the scenario file');
-      continue;
-    }
-    const filename = typeof f.filename === 'string' ? f.filename : basename(file);
-    const contentType = typeof f.contentType === 'string' ? f.contentType : mimeTypes().lookup(file) || 'application/octet-stream';
+    const bytes = readBeside(env, rel, MAX_MULTIPART_FILE_BYTES, 'multipart file', ptr(where, 'file'));
+    if (bytes === undefined) continue;
+    const filename = typeof f.filename === 'string' ? f.filename : basename(rel);
+    const contentType = typeof f.contentType === 'string' ? f.contentType : mimeTypes().lookup(rel) || 'application/octet-stream';
     parts.push({ name, file: { filename, contentType, base64: bytes.toString('base64') } });
   }
   return { kind: 'multipart', parts };
