@@ -95,6 +95,7 @@ function plan(target: string): Plan {
     teardown: [],
     thresholds: [],
     gracefulStopMs: 0,
+    warmUp: false,
   };
 }
 

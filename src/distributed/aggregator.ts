@@ -362,13 +362,31 @@ function markAbort(results: ThresholdResult[], ab: AbortRequest | undefined): Th
   return results.map((r) => (r.key === ab.key && r.expression === ab.expression ? { ...r, passed: false, aborted: true } : r));
 }
 
-/** The generator health of the whole run: counts add up, lag is the worst shard's. */
+/**
+ * The generator health of the whole run: counts add up, lag is the worst shard's; GC pauses add up
+ * (the longest is the worst shard's); the warm-up took as long as the slowest shard's.
+ */
 export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
+  const gcs = hs.flatMap((h) => (h.gc !== undefined ? [h.gc] : []));
+  const warm = hs.flatMap((h) => (h.warmUp !== undefined ? [h.warmUp] : []));
   return {
     lateArrivals: hs.reduce((n, h) => n + h.lateArrivals, 0),
     droppedArrivals: hs.reduce((n, h) => n + h.droppedArrivals, 0),
     eventLoopLagP99Ms: Math.max(0, ...hs.map((h) => h.eventLoopLagP99Ms)),
     eventLoopLagMaxMs: Math.max(0, ...hs.map((h) => h.eventLoopLagMaxMs)),
     overloaded: hs.some((h) => h.overloaded),
+    ...(gcs.length > 0
+      ? { gc: { count: gcs.reduce((n, g) => n + g.count, 0), maxMs: Math.max(...gcs.map((g) => g.maxMs)), totalMs: gcs.reduce((n, g) => n + g.totalMs, 0) } }
+      : {}),
+    ...(warm.length > 0
+      ? {
+          warmUp: {
+            durationMs: Math.max(...warm.map((w) => w.durationMs)),
+            internalRequests: warm.reduce((n, w) => n + w.internalRequests, 0),
+            connectionsOpened: warm.reduce((n, w) => n + w.connectionsOpened, 0),
+            connectionsFailed: warm.reduce((n, w) => n + w.connectionsFailed, 0),
+          },
+        }
+      : {}),
   };
 }

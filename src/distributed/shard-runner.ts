@@ -12,7 +12,7 @@ import type { Plan } from '../scenario/plan.js';
 import type { IntervalUpdate, Output, Report } from '../report/model.js';
 import { createRegistry, encodeSnapshot } from '../metrics/index.js';
 import { Run } from '../engine/run.js';
-import { createRunCollaborators } from '../engine/wire.js';
+import { createRunCollaborators, warmUpGenerator } from '../engine/wire.js';
 import { sleep, systemClock, type Clock } from '../engine/types.js';
 import { PROTOCOL_VERSION, shardName, type ShardEvent, type ShardId } from './protocol.js';
 
@@ -77,6 +77,9 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
 
   const heartbeat = setInterval(() => send({ ...base, kind: 'heartbeat', at: clock.now() }), o.heartbeatMs ?? 1000);
   try {
+    // The code warm-up runs before the wait for the common start, so every shard starts its load on time.
+    const warmedUp = o.plan.warmUp ? warmUpGenerator(o.plan, o.signal) : undefined;
+    await warmedUp?.catch(() => undefined);
     if (o.startAt !== undefined) {
       // Heartbeats while waiting, so a collector started early does not take a waiting shard for lost.
       await sleep(o.startAt - clock.now(), o.signal);
@@ -88,6 +91,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       log: o.log,
       seed: o.seed,
       partition: o.shard.count > 1 ? o.shard : undefined,
+      ...(warmedUp !== undefined ? { warmedUp } : {}),
     });
     const relay: Output = {
       name: 'shard',
@@ -110,6 +114,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       plan: { ...o.plan, thresholds: [] },
       registry,
       createVu: collab.createVu,
+      ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
       stopWhen: () => {
         const feed = collab.exhausted();
         return feed !== undefined ? `data feed ${feed} has no unique row left in shard ${shardName(o.shard)}` : undefined;

@@ -13,6 +13,9 @@ import { sleep } from './types.js';
 /** How often the VU target is re-read (ms). */
 const CONTROL_TICK_MS = 50;
 
+/** VUs started in one turn of the event loop (see reconcile). */
+export const SPAWN_BATCH = 200;
+
 interface Slot {
   readonly id: number;
   stopping: boolean;
@@ -62,7 +65,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
   };
 
   const live = (): Slot[] => slots.filter((s) => !s.stopping && !s.done);
-  const reconcile = (offset: number): void => {
+  const reconcile = async (offset: number): Promise<void> => {
     const target = shareOf(closedTargetAt(load, offset), ctx.shard);
     ctx.setTargetVus?.(target);
     // Slots that ended on their per-VU cap still count: they are not replaced.
@@ -70,6 +73,12 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
     for (let n = counted.length; n < target; n++) {
       if (slots.length % MEMORY_CHECK_EVERY === MEMORY_CHECK_EVERY - 1 && ctx.overMemory?.() === true) return;
       spawn();
+      // Thousands of VUs starting at once would each send their first request in one turn of the
+      // event loop: start them in batches, letting responses and timers through in between.
+      if ((n + 1 - counted.length) % SPAWN_BATCH === 0) {
+        await new Promise((r) => setImmediate(r));
+        if (stopAll.aborted) return;
+      }
     }
     const excess = counted.length - target;
     if (excess > 0) {
@@ -91,7 +100,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
     for (;;) {
       const now = ctx.clock.now();
       if (now >= stageEnd || stopAll.aborted) break;
-      reconcile(Math.min(now - ctx.origin - shift, w.endMs - 1e-6));
+      await reconcile(Math.min(now - ctx.origin - shift, w.endMs - 1e-6));
       // Every VU slot ended on its per-VU cap and the schedule will not add any: the load is over.
       // (A shard whose share of the VUs is 0 is over at once.)
       const noneYet = slots.length === 0 && ctx.shard === undefined;

@@ -27,6 +27,7 @@ import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OV
 
 export { exitCodeFor } from './verdict.js';
 import { systemClock, type Clock, type EngineVu, type RunRegistry, type VuFactory } from './types.js';
+import { warmUpReport, type WarmUp } from './warm-up.js';
 
 export interface RunOptions {
   readonly plan: Plan;
@@ -68,6 +69,11 @@ export interface RunOptions {
    * out-of-memory crash that writes nothing. Default: V8's heap statistics.
    */
   readonly heap?: () => { readonly used: number; readonly limit: number };
+  /**
+   * Warms the generator before the load (src/engine/warm-up.ts): the code before the run starts,
+   * the target's connections right before the load. Absent: the run starts cold.
+   */
+  readonly warmUp?: WarmUp;
 }
 
 /** Share of the heap limit at which a run stops itself to keep its report (too many VUs for one process). */
@@ -170,6 +176,9 @@ export class Run {
     const { plan, registry } = this.#o;
     const clock = this.#clock;
     const seed = this.#o.seed ?? Math.floor(Math.random() * 2 ** 32);
+    const warm = this.#o.warmUp;
+    const warmCode = warm !== undefined && !this.#loadCtl.signal.aborted ? await warm.code(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`)) : undefined;
+    let warmConns: Awaited<ReturnType<WarmUp['connections']>> | undefined;
     const lag = createLagMonitor();
     const startedAt = clock.now();
     // One model, or several load blocks at once: each block runs its own model beside the others.
@@ -309,6 +318,7 @@ export class Run {
       }
 
       if (setupFailed === undefined && !this.#loadCtl.signal.aborted) {
+        if (warm !== undefined) warmConns = await warm.connections().catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`));
         const loadOrigin = (origin = clock.now());
         // Per block: its current phase (the `phase` tag of its VUs) and VU target.
         const current = blocks.map(() => '');
@@ -388,7 +398,7 @@ export class Run {
     }
     const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds, reachedNothing });
     const exitCode = exitCodeFor(verdict, this.#abortedBy);
-    const generator = generatorHealth(lagStats, tracker);
+    const generator = generatorHealth(lagStats, tracker, warm !== undefined ? warmUpReport(warmCode ?? undefined, warmConns ?? undefined) : undefined);
     if (generator.overloaded) {
       this.#warn(
         `the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`,

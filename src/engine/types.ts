@@ -5,6 +5,7 @@
 import type { JourneyPlan, Step } from '../scenario/plan.js';
 import type { MetricsSink, MetricsSnapshot } from '../metrics/types.js';
 import type { Random } from '../load/random.js';
+import { onAbort } from '../journey/timing.js';
 
 /** How a journey iteration ended. */
 export type IterationOutcome = 'completed' | 'failed' | 'interrupted';
@@ -53,12 +54,12 @@ export const systemClock: Clock = { now: () => performance.timeOrigin + performa
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted === true) return resolve();
+    const off = signal !== undefined ? onAbort(signal, () => done()) : undefined;
     const done = (): void => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      off?.();
       resolve();
     };
     const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done, { once: true });
   });
 }

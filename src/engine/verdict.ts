@@ -1,5 +1,5 @@
 /** How a finished run is judged: its verdict, its exit code (DESIGN.md) and the generator's health. */
-import type { GeneratorHealth, ThresholdResult, Verdict } from '../report/model.js';
+import type { GeneratorHealth, ThresholdResult, Verdict, WarmUpReport } from '../report/model.js';
 import type { LagStats } from './lag-monitor.js';
 import { METRIC, type MetricsSnapshot } from '../metrics/types.js';
 
@@ -59,7 +59,11 @@ export function requestsAnswered(snapshot: MetricsSnapshot): { sent: number; ans
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** What the generator saw of itself; `overloaded` by event-loop lag or the share of late arrivals. */
-export function generatorHealth(lag: LagStats, counts: { started: number; late: number; dropped: number }): GeneratorHealth {
+export function generatorHealth(
+  lag: Pick<LagStats, 'p99Ms' | 'maxMs'> & Partial<Pick<LagStats, 'gc'>>,
+  counts: { started: number; late: number; dropped: number },
+  warmUp?: WarmUpReport,
+): GeneratorHealth {
   const lateFrac = counts.started > 0 ? counts.late / counts.started : 0;
   return {
     lateArrivals: counts.late,
@@ -67,5 +71,7 @@ export function generatorHealth(lag: LagStats, counts: { started: number; late: 
     eventLoopLagP99Ms: round3(lag.p99Ms),
     eventLoopLagMaxMs: round3(lag.maxMs),
     overloaded: lag.p99Ms > OVERLOAD_LAG_MS || (counts.late >= OVERLOAD_MIN_LATE && lateFrac > OVERLOAD_LATE_FRACTION),
+    ...(lag.gc !== undefined ? { gc: lag.gc } : {}),
+    ...(warmUp !== undefined ? { warmUp } : {}),
   };
 }

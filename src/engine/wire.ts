@@ -9,6 +9,8 @@ import type { HttpClient } from '../http/index.js';
 import { createDataFeeds, createVu, createVuShared } from '../journey/index.js';
 import { seededRandom } from '../load/random.js';
 import type { EngineVu, VuFactory } from './types.js';
+import { Run } from './run.js';
+import { createWarmUp, warmUpCode, type CodeWarmUp, type WarmUp } from './warm-up.js';
 
 export interface RunCollaborators {
   readonly createVu: VuFactory;
@@ -16,6 +18,8 @@ export interface RunCollaborators {
   exhausted(): string | undefined;
   /** Closes the HTTP client(s). */
   close(): Promise<void>;
+  /** The warm-up for this plan's run (absent when the scenario says `warmUp: false`). */
+  readonly warmUp?: WarmUp;
 }
 
 /**
@@ -32,6 +36,8 @@ export function createRunCollaborators(
     readonly seed?: number;
     /** Shard `index` of `count`: the data feeds hold only rows index, index + count, … (unique rows never shared). */
     readonly partition?: { readonly index: number; readonly count: number };
+    /** The code warm-up, when it already ran (see {@link warmUpGenerator}). */
+    readonly warmedUp?: Promise<CodeWarmUp>;
   },
 ): RunCollaborators {
   const perVu = plan.http.connectionPolicy === 'per-vu';
@@ -64,11 +70,39 @@ export function createRunCollaborators(
     return engineVu;
   };
 
+  const warmUp = plan.warmUp
+    ? createWarmUp(plan, {
+        code: (signal) => opts.warmedUp ?? warmUpGenerator(plan, signal),
+        ...(client?.preconnect !== undefined ? { preconnect: client.preconnect } : {}),
+      })
+    : undefined;
+
   return {
     createVu: factory,
     exhausted: () => data.exhausted,
     close: async () => {
       await client?.close();
     },
+    ...(warmUp !== undefined ? { warmUp } : {}),
   };
+}
+
+/**
+ * Warms this process's code for `plan`'s run (src/engine/warm-up.ts): the warm-up journey through
+ * this engine against the warm-up server. `signal` cuts it short.
+ */
+export function warmUpGenerator(plan: Plan, signal?: AbortSignal): Promise<CodeWarmUp> {
+  return warmUpCode(plan.http.connections, async (warmPlan, sink, stop) => {
+    const c = createRunCollaborators(warmPlan, { sink, log: () => undefined, seed: 1 });
+    const run = new Run({ plan: warmPlan, registry: sink, createVu: c.createVu, seed: 1, intervalMs: 100 });
+    const onStop = (): void => run.abort('the run was stopped during its warm-up');
+    stop?.addEventListener('abort', onStop, { once: true });
+    if (stop?.aborted === true) onStop();
+    try {
+      await run.start();
+    } finally {
+      stop?.removeEventListener('abort', onStop);
+      await c.close();
+    }
+  }, signal);
 }

@@ -6,10 +6,10 @@
 import type { Dispatcher } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
 import { classifyError, describeError } from './classify.js';
-import { createOriginPool } from './dispatchers.js';
+import { createOriginPool, type OriginPool } from './dispatchers.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
 import { AbortWatch, Hop } from './hop.js';
-import type { ErrorClass, HttpClient, HttpRequest, HttpResult } from './types.js';
+import type { ErrorClass, HttpClient, HttpRequest, HttpResult, PreconnectResult } from './types.js';
 
 /** How long close() waits for in-flight requests before destroying the connections, ms. */
 export const CLOSE_GRACE_MS = 2_000;
@@ -84,11 +84,11 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Creates a client with one connection pool per origin, opened on first use. */
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const http = opts.http;
-  const pools = new Map<string, Dispatcher>();
+  const pools = new Map<string, OriginPool>();
   const watch = new AbortWatch();
   let closed = false;
 
-  function pool(origin: string): Dispatcher {
+  function originPool(origin: string): OriginPool {
     let p = pools.get(origin);
     if (p === undefined) {
       p = createOriginPool(origin, http);
@@ -96,6 +96,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
     return p;
   }
+  const pool = (origin: string): Dispatcher => originPool(origin).dispatcher;
 
   function failure(url: string, startMs: number, cls: ErrorClass, message: string): HttpResult {
     const us = Math.round((performance.now() - startMs) * 1000);
@@ -177,11 +178,18 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
   }
 
+  async function preconnect(count: number, parallel: number, maxWaitMs: number): Promise<PreconnectResult> {
+    const parts = splitUrl(opts.target);
+    if (closed || parts === undefined || count <= 0) return { opened: 0, failed: 0 };
+    return originPool(parts.origin).preconnect(count, parallel, maxWaitMs);
+  }
+
   async function close(): Promise<void> {
     closed = true;
     const all = [...pools.values()];
     pools.clear();
-    await Promise.all(all.map(async (p) => {
+    for (const p of all) p.closeIdle();
+    await Promise.all(all.map(async ({ dispatcher: p }) => {
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'grace'>((resolve) => {
         timer = setTimeout(resolve, CLOSE_GRACE_MS, 'grace');
@@ -192,7 +200,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }));
   }
 
-  return { request, close };
+  return { request, close, preconnect };
 }
 
 function withoutKeys(headers: Record<string, string>, keys: readonly string[]): Record<string, string> {

@@ -3,9 +3,11 @@
  * TCP+TLS connect time; the first request written on a fresh connection claims it (see Hop).
  * Timeouts are always explicit: never undici's 300 s defaults.
  */
+import type { Socket } from 'node:net';
 import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
 import type { ConnectTiming, Hop } from './hop.js';
+import type { PreconnectResult } from './types.js';
 
 /** How long an idle keep-alive connection stays open, ms. */
 export const KEEP_ALIVE_TIMEOUT_MS = 4_000;
@@ -25,8 +27,55 @@ class TimedClient extends Client {
   }
 }
 
-function timedConnector(base: buildConnector.connector, timing: ConnectTiming): buildConnector.connector {
+/**
+ * Connections opened before the load starts (see {@link OriginPool.preconnect}): the pool's clients
+ * take one when they connect instead of connecting then, so the first requests of a run neither
+ * wait for a handshake nor storm the target's accept queue. A connection the server closes while it
+ * waits is dropped.
+ */
+class SocketStash {
+  private readonly idle = new Set<Socket>();
+
+  put(socket: Socket): void {
+    const drop = (): void => {
+      this.idle.delete(socket);
+      socket.destroy();
+    };
+    socket.once('close', drop).once('end', drop).once('error', drop);
+    (socket as Socket & { stashDrop?: () => void }).stashDrop = drop;
+    this.idle.add(socket);
+  }
+
+  /** A live stashed connection, now owned by the caller, or undefined. */
+  take(): Socket | undefined {
+    for (const socket of this.idle) {
+      this.idle.delete(socket);
+      const drop = (socket as Socket & { stashDrop?: () => void }).stashDrop;
+      if (drop !== undefined) socket.off('close', drop).off('end', drop).off('error', drop);
+      if (!socket.destroyed && socket.readyState === 'open') return socket;
+      socket.destroy();
+    }
+    return undefined;
+  }
+
+  get size(): number {
+    return this.idle.size;
+  }
+
+  clear(): void {
+    for (const s of [...this.idle]) s.destroy();
+    this.idle.clear();
+  }
+}
+
+function timedConnector(base: buildConnector.connector, timing: ConnectTiming, stash: SocketStash): buildConnector.connector {
   return (options, callback) => {
+    const ready = stash.take();
+    if (ready !== undefined) {
+      // Opened ahead of the load: no connect time belongs to the request that gets it.
+      queueMicrotask(() => (callback as (e: Error | null, s: unknown) => void)(null, ready));
+      return;
+    }
     const t0 = performance.now();
     base(options, (err, socket) => {
       if (err === null) timing.pendingUs = Math.round((performance.now() - t0) * 1000);
@@ -48,22 +97,77 @@ function clientOptions(http: HttpDefaults, connector: buildConnector.connector):
   };
 }
 
+/** The connections to one origin. */
+export interface OriginPool {
+  readonly dispatcher: Dispatcher;
+  /**
+   * Opens up to `count` connections (TCP, and TLS for https) without sending anything on them, at
+   * most `parallel` at once, for the pool to use before it opens any of its own. Resolves when all
+   * are settled or after `maxWaitMs`; a connection that opens later still joins the stash.
+   */
+  preconnect(count: number, parallel: number, maxWaitMs: number): Promise<PreconnectResult>;
+  /** Closes the connections still waiting in the stash. */
+  closeIdle(): void;
+}
+
 /**
  * A pool of `http.connections` connections to one origin (`http://host:port`). With `keepAlive`
  * false every request closes its connection (the client sends `reset` per request).
  */
-export function createOriginPool(origin: string, http: HttpDefaults): Dispatcher {
+export function createOriginPool(origin: string, http: HttpDefaults): OriginPool {
   const base = buildConnector({
     timeout: http.connectTimeoutMs,
     rejectUnauthorized: http.tlsVerify,
     allowH2: http.http2,
     keepAlive: true,
   } as buildConnector.BuildOptions);
-  return new Pool(origin, {
+  const stash = new SocketStash();
+  const dispatcher = new Pool(origin, {
     connections: Math.max(1, http.connections),
     factory(o: URL): Dispatcher {
       const timing: ConnectTiming = { pendingUs: -1 };
-      return new TimedClient(o, clientOptions(http, timedConnector(base, timing)), timing);
+      return new TimedClient(o, clientOptions(http, timedConnector(base, timing, stash)), timing);
     },
   });
+  const url = new URL(origin);
+  const connectOne = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+      const port = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+      base({ host: url.host, hostname, protocol: url.protocol, port }, (err, socket) => {
+        if (err !== null || socket === null) return reject(err ?? new Error('no socket'));
+        stash.put(socket as Socket);
+        resolve();
+      });
+    });
+  return {
+    dispatcher,
+    closeIdle: () => stash.clear(),
+    async preconnect(count, parallel, maxWaitMs) {
+      let opened = 0;
+      let failed = 0;
+      let error: Error | undefined;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        // A target that refuses the first connections will refuse the rest: stop early.
+        while (next < count && failed === 0) {
+          next++;
+          try {
+            await connectOne();
+            opened++;
+          } catch (err) {
+            failed++;
+            error ??= err instanceof Error ? err : new Error(String(err));
+          }
+        }
+      };
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+      });
+      await Promise.race([Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, count)) }, worker)), timeout]);
+      clearTimeout(timer);
+      return { opened, failed, ...(error !== undefined ? { error } : {}) };
+    },
+  };
 }

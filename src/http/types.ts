@@ -94,9 +94,23 @@ export interface HttpResult {
   readonly error?: { readonly class: ErrorClass; readonly message: string };
 }
 
+/** What {@link HttpClient.preconnect} did. */
+export interface PreconnectResult {
+  /** Connections opened and waiting for the first requests. */
+  readonly opened: number;
+  /** Connections that could not be opened; the first error is in `error`. */
+  readonly failed: number;
+  readonly error?: Error;
+}
+
 export interface HttpClient {
   /** Never rejects for network or HTTP failures: they come back in `result.error` / `status`. */
   request(req: HttpRequest): Promise<HttpResult>;
+  /**
+   * Opens up to `count` connections to the target's origin ahead of the load, `parallel` at a time,
+   * sending nothing on them; the first requests then use them. Waits at most `maxWaitMs`.
+   */
+  preconnect?(count: number, parallel: number, maxWaitMs: number): Promise<PreconnectResult>;
   /** Closes every connection; pending requests finish first (or are aborted after `graceMs`). */
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  */
 import type { MetricType, MetricUnit } from '../metrics/types.js';
 import type { Output, Report, ThresholdResult } from './model.js';
-import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, table } from './format.js';
+import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras, table } from './format.js';
 import type { Redactor } from './redact.js';
 
 /** Options for {@link renderSummary}. */
@@ -76,6 +76,8 @@ export function renderSummary(report: Report, opts: SummaryOptions = {}): string
     for (const w of warnings) out.push(`  ! ${paint(c, 33, w)}`);
   }
   out.push('', `generator: event-loop lag p99 ${fmtMs(g.eventLoopLagP99Ms)}, max ${fmtMs(g.eventLoopLagMaxMs)}; ${fmtCount(g.lateArrivals)} late arrivals`);
+  const extras = generatorExtras(g);
+  if (extras !== '') out.push(`  ${extras}`);
   return out.join('\n');
 }
 

@@ -1,4 +1,5 @@
 /** Number and duration formatting shared by the console outputs. */
+import type { GeneratorHealth } from './model.js';
 
 /** A latency in ms: `850µs`, `12.3ms`, `1.24s`. Non-finite values print as `-`. */
 export function fmtMs(ms: number): string {
@@ -46,4 +47,18 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+/** The generator's garbage-collection pauses and warm-up, as a reader sees them ('' when the report has neither). */
+export function generatorExtras(g: GeneratorHealth): string {
+  const parts: string[] = [];
+  if (g.gc !== undefined) parts.push(`GC ${fmtCount(g.gc.count)} pauses, max ${fmtMs(g.gc.maxMs)}, total ${fmtMs(g.gc.totalMs)}`);
+  const w = g.warmUp;
+  if (w !== undefined) {
+    const conns = w.connectionsOpened > 0 || w.connectionsFailed > 0
+      ? `${fmtCount(w.connectionsOpened)} connections opened${w.connectionsFailed > 0 ? ` (${fmtCount(w.connectionsFailed)} failed)` : ''}, `
+      : '';
+    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, none to the target`);
+  }
+  return parts.join('; ');
 }

@@ -77,6 +77,29 @@ export interface GeneratorHealth {
   readonly eventLoopLagP99Ms: number;
   readonly eventLoopLagMaxMs: number;
   readonly overloaded: boolean;
+  /** Garbage-collection pauses of the generator during the run (absent in reports of older versions). */
+  readonly gc?: GcPauses;
+  /** What the generator did before the load to start warm (absent: no warm-up). */
+  readonly warmUp?: WarmUpReport;
+}
+
+/** Garbage-collection pauses (main thread stopped), ms. */
+export interface GcPauses {
+  readonly count: number;
+  readonly maxMs: number;
+  readonly totalMs: number;
+}
+
+/** The warm-up before the load (src/engine/warm-up.ts). */
+export interface WarmUpReport {
+  /** How long it took before the load started, ms. */
+  readonly durationMs: number;
+  /** Requests sent to the generator's own 127.0.0.1 warm-up server (never to the target). */
+  readonly internalRequests: number;
+  /** Connections to the target opened ahead of the load, without a request. */
+  readonly connectionsOpened: number;
+  /** Connections to the target that could not be opened ahead of the load. */
+  readonly connectionsFailed: number;
 }
 
 /** Requests of one step of one journey over the whole run (all statuses merged). Times in ms. */

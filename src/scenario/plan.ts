@@ -436,4 +436,6 @@ export interface Plan {
   readonly prometheus?: PrometheusPlan;
   /** After the last phase/stage, running journeys get this long to finish, then are interrupted. */
   readonly gracefulStopMs: number;
+  /** Warm the generator (code, connections) before the load starts (src/engine/warm-up.ts). Default true. */
+  readonly warmUp: boolean;
 }

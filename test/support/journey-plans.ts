@@ -54,6 +54,7 @@ export function plan(target: string, journeys: readonly JourneyPlan[], opts: { h
     teardown: [],
     thresholds: [],
     gracefulStopMs: 1000,
+    warmUp: false,
   };
 }
 

@@ -175,6 +175,7 @@ async function execute(
     plan,
     registry,
     createVu: collab.createVu,
+    ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
     stopWhen: () => {
       const feed = collab.exhausted();
       return feed !== undefined ? `data feed ${feed} has no unique row left` : undefined;

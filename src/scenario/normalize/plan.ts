@@ -132,5 +132,6 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     thresholds: thresholdPlans,
     ...(prometheus !== undefined ? { prometheus } : {}),
     gracefulStopMs: ctx.duration(doc.gracefulStop ?? def('', 'gracefulStop'), '/gracefulStop', false),
+    warmUp: doc.warmUp !== false,
   };
 }

@@ -23,6 +23,7 @@ const plan = (thresholds: Plan['thresholds'] = []): Plan =>
     teardown: [],
     thresholds,
     gracefulStopMs: 1000,
+    warmUp: false,
   }) as Plan;
 
 const p95Threshold = (ms: number): Plan['thresholds'][number] => ({

@@ -34,6 +34,7 @@ export function plan(load: LoadPlan, over: Partial<Plan> = {}): Plan {
     teardown: [],
     thresholds: [],
     gracefulStopMs: 1000,
+    warmUp: false,
     ...over,
   };
 }

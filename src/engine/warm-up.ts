@@ -1,0 +1,188 @@
+/**
+ * The warm-up: what a run does before its load starts so that its first second measures like its
+ * tenth. A cold Node process spends its first thousands of requests compiling rampart's and
+ * undici's code, instantiating WebAssembly (the HTTP parser, the histograms) and opening
+ * connections; done during the load, all of it lands in the user's percentiles.
+ *
+ * Two parts, both reported in the run's `generator.warmUp`:
+ * - **code**: a short run of a fixed two-step journey through the same engine, journey, HTTP and
+ *   metrics code, against a server of its own on 127.0.0.1 (never the target), recorded into a
+ *   scratch registry that is thrown away;
+ * - **connections**: with shared connections, the target's connections are opened (TCP, and TLS
+ *   for https) right before the load, without a request; the first requests use them.
+ *
+ * Nothing is sent to the target but those connection handshakes. A scenario turns it off with
+ * `warmUp: false`.
+ */
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { Plan } from '../scenario/plan.js';
+import { parseScenarioText } from '../scenario/index.js';
+import { createRegistry, type MetricsRegistry } from '../metrics/registry.js';
+import type { PreconnectResult } from '../http/index.js';
+import type { WarmUpReport } from '../report/model.js';
+
+/** Iterations of the warm-up journey (two requests each). */
+export const WARM_UP_ITERATIONS = 1_500;
+/** The code warm-up stops after this long whatever it did, ms. */
+export const WARM_UP_MAX_MS = 1_500;
+/** Connections opened at once ahead of the load (a burst of SYNs would overflow the target's accept queue). */
+export const PRECONNECT_PARALLEL = 32;
+/** The connection warm-up waits at most this long, ms (a target that does not answer costs no more). */
+export const PRECONNECT_MAX_MS = 3_000;
+/** At most this many connections are opened ahead of the load. */
+export const PRECONNECT_MAX = 1_000;
+
+/** What the code warm-up did. */
+export interface CodeWarmUp {
+  /** Requests sent to the warm-up server. */
+  readonly requests: number;
+  readonly durationMs: number;
+}
+
+/** What the Run needs of a warm-up (see {@link createWarmUp}). */
+export interface WarmUp {
+  /** Warms the code; runs once (later calls return the first result). `signal` cuts it short. */
+  code(signal?: AbortSignal): Promise<CodeWarmUp>;
+  /** Opens the target's connections ahead of the load. */
+  connections(): Promise<PreconnectResult & { readonly durationMs: number }>;
+}
+
+/**
+ * Runs `plan` (the warm-up journey against the warm-up server) to its end with the engine,
+ * recording into `sink`; `signal` aborts it.
+ */
+export type WarmUpRunner = (plan: Plan, sink: MetricsRegistry, signal?: AbortSignal) => Promise<void>;
+
+const BODY = JSON.stringify({ ok: true, id: 'w-1', items: [{ id: 1 }, { id: 2 }] });
+const RESPONSE = Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${BODY.length}\r\nx-warm: yes\r\n\r\n${BODY}`);
+const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
+
+/**
+ * A keep-alive HTTP/1.1 server on 127.0.0.1:0 that answers every request with the same JSON at
+ * once. A few lines over a TCP socket rather than node:http, so the warm-up spends its CPU on the
+ * generator's own code, not on a server's.
+ */
+async function startWarmServer(): Promise<{ readonly url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: NetServer = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket)).on('error', () => socket.destroy());
+    let buf = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const length = Number(CONTENT_LENGTH.exec(buf.slice(0, end + 2))?.[1] ?? 0);
+        if (buf.length < end + 4 + length) return;
+        buf = buf.slice(end + 4 + length);
+        socket.write(RESPONSE);
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The warm-up scenario: the request path of a typical journey (templates, expectations, a check, captures, a JSON body). */
+function warmScenario(url: string, connections: number): string {
+  return `name: warm-up
+target: ${url}
+http: { connections: ${connections}, timeout: 5s }
+warmUp: false
+load: { vus: ${connections}, iterations: ${WARM_UP_ITERATIONS}, maxDuration: ${WARM_UP_MAX_MS}ms }
+gracefulStop: 200ms
+journeys:
+  - name: warm
+    steps:
+      - name: read
+        get: "/items/{{ vu.id }}?i={{ iteration }}"
+        expect: { status: 200 }
+        check: { ok: { json: $.ok, equals: true } }
+        capture: { id: { json: $.id } }
+      - name: write
+        post: /items
+        json: { id: "{{ id }}", n: 1 }
+        expect: { status: 200 }
+`;
+}
+
+/**
+ * Warms the code: starts the warm-up server, runs the warm-up journey on `connections` VUs with
+ * `run`, stops the server. `signal` (the run being stopped) cuts it short.
+ */
+export async function warmUpCode(connections: number, run: WarmUpRunner, signal?: AbortSignal): Promise<CodeWarmUp> {
+  const t0 = performance.now();
+  const server = await startWarmServer();
+  const sink = createRegistry();
+  try {
+    const parsed = await parseScenarioText(warmScenario(server.url, Math.min(16, Math.max(1, connections))), 'warm-up.yaml', { env: {} }, '/warm-up.yaml');
+    if (parsed.plan === undefined) throw new Error(`the warm-up scenario is invalid: ${parsed.problems.map((p) => p.message).join('; ')}`);
+    await run(parsed.plan, sink, signal);
+    const requests = sink.cumulative().series.reduce((n, s) => (s.metric === 'http.requests' && s.type === 'counter' ? n + s.sum : n), 0);
+    return { requests, durationMs: performance.now() - t0 };
+  } finally {
+    sink.dispose();
+    await server.close();
+  }
+}
+
+/**
+ * The warm-up of one run. `plan` is the user's: it says how many connections the load can use and
+ * how many of them to open ahead. `code` warms the code (called once; it may have run already, e.g.
+ * before a shard waited for its start time); `preconnect` is absent with per-VU connections.
+ */
+export function createWarmUp(
+  plan: Plan,
+  deps: {
+    readonly code: (signal?: AbortSignal) => Promise<CodeWarmUp>;
+    readonly preconnect?: (count: number, parallel: number, maxWaitMs: number) => Promise<PreconnectResult>;
+  },
+): WarmUp {
+  let code: Promise<CodeWarmUp> | undefined;
+  return {
+    code(signal) {
+      code ??= deps.code(signal);
+      return code;
+    },
+    async connections() {
+      const t0 = performance.now();
+      if (deps.preconnect === undefined) return { opened: 0, failed: 0, durationMs: 0 };
+      const r = await deps.preconnect(Math.min(PRECONNECT_MAX, preconnectCount(plan)), PRECONNECT_PARALLEL, PRECONNECT_MAX_MS);
+      return { ...r, durationMs: performance.now() - t0 };
+    },
+  };
+}
+
+/** How many connections the load can use at once: the pool size, or fewer when fewer VUs can run. */
+function preconnectCount(plan: Plan): number {
+  const models = plan.load.model === 'blocks' ? plan.load.blocks.map((b) => b.load) : [plan.load];
+  let vus = 0;
+  for (const m of models) vus += m.model === 'open' ? m.maxVus : Math.max(m.startVus, ...m.stages.map((s) => s.target));
+  return Math.max(0, Math.min(plan.http.connections, vus));
+}
+
+/** The report's account of a warm-up. */
+export function warmUpReport(
+  code: CodeWarmUp | undefined,
+  conns: (PreconnectResult & { readonly durationMs: number }) | undefined,
+): WarmUpReport {
+  return {
+    durationMs: Math.round((code?.durationMs ?? 0) + (conns?.durationMs ?? 0)),
+    internalRequests: code?.requests ?? 0,
+    connectionsOpened: conns?.opened ?? 0,
+    connectionsFailed: conns?.failed ?? 0,
+  };
+}
