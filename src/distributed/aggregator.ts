@@ -45,6 +45,11 @@ export interface AggregatorOptions {
   readonly onAbort?: (reason: string) => void;
   readonly onWarning?: (message: string) => void;
   /**
+   * The shards' own warnings were already said live (worker threads, `--agents` processes): the
+   * report keeps them, `onWarning` does not say them twice. Default false (`collect` hears them here first).
+   */
+  readonly shardWarningsSaid?: boolean;
+  /**
    * Thresholds judged outside the merged metrics (the scenario's Prometheus queries), made with
    * the aggregator's warning sink: started with the run, evaluated over its window at the end.
    */
@@ -300,7 +305,13 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       const seqs = [...new Set(shards.flatMap((s) => [...s.intervals.keys()]))].sort((a, b) => a - b);
       const timeline = seqs.map((q) => pointOf(q, mergedSecond(q) as MetricsSnapshot));
       const lostShards = shards.filter((s) => s.lost);
-      for (const e of ends) for (const w of e.warnings) warn(`shard ${shardName(e.shard)}: ${w}`);
+      for (const e of ends) {
+        for (const w of e.warnings) {
+          const m = `shard ${shardName(e.shard)}: ${w}`;
+          if (o.shardWarningsSaid !== true) warn(m);
+          else if (!warnings.includes(m)) warnings.push(m);
+        }
+      }
       let externalResults: readonly ThresholdResult[] = [];
       if (external !== undefined) {
         await external.stop();
