@@ -113,6 +113,8 @@ describe('a run where one failure class fails every journey is never green', () 
       expect(sumOf(report, 'journeys.failed')).toBeGreaterThan(0);
       expect(sumOf(report, 'journeys.completed')).toBe(0);
       expect(errorsOf(report, c.cls)).toBe(sumOf(report, 'journeys.failed'));
+      // The live line and the timeline read the same per-second errors.
+      expect(report.timeline.reduce((n, p) => n + p.errors, 0)).toBe(errorsOf(report, c.cls));
       expect(code).toBe(1);
       expect(report.verdict).toBe('failed');
       const warned = report.warnings.join('\n');
@@ -131,6 +133,19 @@ describe('a run where one failure class fails every journey is never green', () 
       expect(report.thresholds[0]).toMatchObject({ metric: 'http.errors', passed: false, observed: 1 });
     }, 20_000);
   }
+});
+
+describe('a poll that never holds', () => {
+  it('counts its last response in http.errors as timeout, and fails the run', async () => {
+    const c: Case = { cls: 'timeout', step: 'poll: { get: /wrong, until: { json: $.ok, equals: true }, every: 100ms, timeout: 350ms }' };
+    const { code, report } = await run(c, '');
+    const failed = sumOf(report, 'journeys.failed');
+    expect(failed).toBeGreaterThan(0);
+    expect(errorsOf(report, 'timeout')).toBe(failed);
+    expect(report.series.filter((s) => s.metric === 'http.requests' && s.tags['error'] === 'timeout' && s.tags['status'] === '200').reduce((n, s) => n + s.sum, 0)).toBe(failed);
+    expect(code).toBe(1);
+    expect(report.warnings.join('\n')).toMatch(/journey iterations failed \(100%; http.errors by class: timeout \d+\)/);
+  }, 20_000);
 });
 
 describe('accepting failures', () => {
