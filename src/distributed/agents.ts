@@ -119,6 +119,8 @@ export async function runAgents(o: AgentsOptions): Promise<AgentsResult> {
       firstEventWithinMs: (o.startDelayMs ?? 3000) + 30_000,
       log: o.log,
       onReady: spawnAll,
+      // Each agent's warnings reach stderr through its own lines as they happen.
+      shardWarningsSaid: true,
       // An abortOnFail threshold failed on the merged data: the shards stop their load gracefully.
       onAbort: () => stopAgents('SIGTERM'),
       ...(o.lostAfterMs !== undefined ? { lostAfterMs: o.lostAfterMs } : {}),

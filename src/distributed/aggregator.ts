@@ -13,11 +13,12 @@ import type { GeneratorHealth, IntervalUpdate, Output, Report, RunInfo, Threshol
 import type { MetricsSnapshot } from '../metrics/types.js';
 import { decodeSnapshot, mergeAll } from '../metrics/index.js';
 import { evaluateThresholds } from '../thresholds/evaluate.js';
+import { judgeFailures } from '../thresholds/failure-bounds.js';
 import { createLiveEvaluator, type AbortRequest } from '../thresholds/live.js';
 import { buildReport } from '../report/build-report.js';
 import { OutputFanout } from '../engine/outputs.js';
 import { timelinePoint } from '../engine/timeline.js';
-import { decideVerdict, exitCodeFor, requestsAnswered } from '../engine/verdict.js';
+import { decideVerdict, exitCodeFor } from '../engine/verdict.js';
 import { systemClock, type Clock } from '../engine/types.js';
 import type { ExternalThresholdsFactory } from '../engine/run.js';
 import { shardName, type EndEvent, type IntervalEvent, type ShardEvent, type ShardId } from './protocol.js';
@@ -43,6 +44,11 @@ export interface AggregatorOptions {
   /** Called once when a live abortOnFail threshold fails (a worker pool stops its workers). */
   readonly onAbort?: (reason: string) => void;
   readonly onWarning?: (message: string) => void;
+  /**
+   * The shards' own warnings were already said live (worker threads, `--agents` processes): the
+   * report keeps them, `onWarning` does not say them twice. Default false (`collect` hears them here first).
+   */
+  readonly shardWarningsSaid?: boolean;
   /**
    * Thresholds judged outside the merged metrics (the scenario's Prometheus queries), made with
    * the aggregator's warning sink: started with the run, evaluated over its window at the end.
@@ -299,7 +305,13 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       const seqs = [...new Set(shards.flatMap((s) => [...s.intervals.keys()]))].sort((a, b) => a - b);
       const timeline = seqs.map((q) => pointOf(q, mergedSecond(q) as MetricsSnapshot));
       const lostShards = shards.filter((s) => s.lost);
-      for (const e of ends) for (const w of e.warnings) warn(`shard ${shardName(e.shard)}: ${w}`);
+      for (const e of ends) {
+        for (const w of e.warnings) {
+          const m = `shard ${shardName(e.shard)}: ${w}`;
+          if (o.shardWarningsSaid !== true) warn(m);
+          else if (!warnings.includes(m)) warnings.push(m);
+        }
+      }
       let externalResults: readonly ThresholdResult[] = [];
       if (external !== undefined) {
         await external.stop();
@@ -309,10 +321,9 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       const byReason = ends.find((e) => e.exitCode === 130 || e.exitCode === 143);
       const aborted = ends.find((e) => e.verdict === 'aborted');
       const setupFailed = ends.find((e) => e.abortReason?.startsWith('setup failed') === true);
-      const { sent, answered } = requestsAnswered(cumulative);
-      const reachedNothing = sent > 0 && answered === 0;
-      if (reachedNothing) warn(`no request got an HTTP answer from ${o.plan.target} (${sent} sent): a run that reached nothing cannot pass`);
-      let verdict = decideVerdict({ thresholdAbort: thresholdAbort !== undefined, aborted: aborted !== undefined, setupFailed: setupFailed !== undefined, thresholds, reachedNothing });
+      const failures = judgeFailures(o.plan, cumulative);
+      for (const w of failures.warnings) warn(w);
+      let verdict = decideVerdict({ thresholdAbort: thresholdAbort !== undefined, aborted: aborted !== undefined, setupFailed: setupFailed !== undefined, thresholds, tooManyFailures: failures.failed });
       // A shard whose Run stopped itself short of memory ended aborted with exit 3: so does the merged run.
       const shortOfMemory = ends.some((e) => e.verdict === 'aborted' && e.exitCode === 3);
       let exitCode = exitCodeFor(verdict, byReason ? (byReason.exitCode === 130 ? 'SIGINT' : 'SIGTERM') : shortOfMemory ? 'memory' : undefined);

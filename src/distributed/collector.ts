@@ -25,6 +25,8 @@ export interface CollectOptions {
   /** Aborting stops waiting: what arrived is merged and the missing shards are reported lost. */
   readonly signal?: AbortSignal;
   readonly onWarning?: (message: string) => void;
+  /** See AggregatorOptions.shardWarningsSaid. */
+  readonly shardWarningsSaid?: boolean;
   /** Thresholds judged outside the merged metrics (Prometheus queries); see AggregatorOptions.external. */
   readonly external?: ExternalThresholdsFactory;
   /** Called once when a live abortOnFail threshold fails (`--agents` stops its shard processes). */
@@ -58,6 +60,7 @@ export async function collectRun(o: CollectOptions): Promise<CollectResult> {
     ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
     ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
     ...(o.onAbort !== undefined ? { onAbort: o.onAbort } : {}),
+    ...(o.shardWarningsSaid !== undefined ? { shardWarningsSaid: o.shardWarningsSaid } : {}),
     ...(o.external !== undefined ? { external: o.external } : {}),
   });
   let source: Awaited<ReturnType<typeof consumeRunEvents>>;

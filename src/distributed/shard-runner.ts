@@ -111,7 +111,8 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
         }),
     };
     const run = new Run({
-      plan: { ...o.plan, thresholds: [] },
+      // The merged run is judged where it is merged: its thresholds and its failure bounds.
+      plan: { ...o.plan, thresholds: [], maxFailures: { journeys: 1, errors: 1 } },
       registry,
       createVu: collab.createVu,
       ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),

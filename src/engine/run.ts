@@ -11,6 +11,7 @@ import type { LoadModel, OpenLoad, Plan, Step } from '../scenario/plan.js';
 import type { IntervalUpdate, Output, PhaseReport, Report, ThresholdResult } from '../report/model.js';
 import { buildReport } from '../report/build-report.js';
 import { evaluateThresholds } from '../thresholds/evaluate.js';
+import { judgeFailures } from '../thresholds/failure-bounds.js';
 import { createLiveEvaluator } from '../thresholds/live.js';
 import type { AbortRequest } from '../thresholds/live.js';
 import { seededRandom } from '../load/random.js';
@@ -23,7 +24,7 @@ import { runClosedLoad } from './closed-executor.js';
 import { createLagMonitor } from './lag-monitor.js';
 import { timelinePoint } from './timeline.js';
 import { startTicker } from './ticker.js';
-import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE, requestsAnswered } from './verdict.js';
+import { decideVerdict, exitCodeFor, generatorHealth, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE } from './verdict.js';
 
 export { exitCodeFor } from './verdict.js';
 import { systemClock, type Clock, type EngineVu, type RunRegistry, type VuFactory } from './types.js';
@@ -391,12 +392,9 @@ export class Run {
     const external = this.#o.external !== undefined ? await this.#o.external.final(startedAt, endedAt) : [];
     const thresholds = this.#finalThresholds(external);
     const cumulative = registry.cumulative();
-    const { sent, answered } = requestsAnswered(cumulative);
-    const reachedNothing = sent > 0 && answered === 0;
-    if (reachedNothing) {
-      this.#warn(`no request got an HTTP answer from ${plan.target} (${sent} sent: refused, timed out or reset): a run that reached nothing cannot pass`);
-    }
-    const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds, reachedNothing });
+    const failures = judgeFailures(plan, cumulative);
+    for (const w of failures.warnings) this.#warn(w);
+    const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds, tooManyFailures: failures.failed });
     const exitCode = exitCodeFor(verdict, this.#abortedBy);
     const generator = generatorHealth(lagStats, tracker, warm !== undefined ? warmUpReport(warmCode ?? undefined, warmConns ?? undefined) : undefined);
     if (generator.overloaded) {

@@ -1,7 +1,6 @@
 /** How a finished run is judged: its verdict, its exit code (DESIGN.md) and the generator's health. */
 import type { GeneratorHealth, ThresholdResult, Verdict, WarmUpReport } from '../report/model.js';
 import type { LagStats } from './lag-monitor.js';
-import { METRIC, type MetricsSnapshot } from '../metrics/types.js';
 
 /** Event-loop lag p99 above this (ms) marks the generator overloaded. */
 export const OVERLOAD_LAG_MS = 50;
@@ -21,40 +20,26 @@ export function exitCodeFor(verdict: Verdict, abortedBy?: string): number {
 
 /**
  * The verdict: a threshold that stopped the run or a failed setup → failed; any other abort →
- * aborted; a run whose requests never got an HTTP answer → failed, whatever its thresholds say (a
- * latency threshold alone would otherwise pass against a target that is down); otherwise passed
- * when every threshold passed.
+ * aborted; failures that no threshold accepts (src/thresholds/failure-bounds.ts: nothing answered,
+ * too many failed journeys or requests) → failed, whatever the thresholds say; otherwise passed
+ * when every threshold passed. An abortOnFail threshold that stopped the run gives `failed`, not
+ * `aborted`: the verdict is a judgement of the service, and that threshold judged it.
  */
 export function decideVerdict(s: {
   thresholdAbort: boolean;
   aborted: boolean;
   setupFailed: boolean;
   thresholds: readonly ThresholdResult[];
-  reachedNothing?: boolean;
+  tooManyFailures?: boolean;
 }): Verdict {
   if (s.thresholdAbort) return 'failed';
   if (s.aborted) return 'aborted';
   if (s.setupFailed) return 'failed';
-  if (s.reachedNothing === true) return 'failed';
+  if (s.tooManyFailures === true) return 'failed';
   return s.thresholds.every((t) => t.passed) ? 'passed' : 'failed';
 }
 
-/**
- * How many requests were sent and how many got an HTTP answer (any status), from a snapshot's
- * `http.requests` series (a request with no answer is tagged `status: "0"`).
- */
-export function requestsAnswered(snapshot: MetricsSnapshot): { sent: number; answered: number } {
-  let sent = 0;
-  let answered = 0;
-  for (const s of snapshot.series) {
-    if (s.metric !== METRIC.httpRequests) continue;
-    // Requests rampart cut itself (a signal, a stopping run) say nothing about the target.
-    if (s.tags['error'] === 'aborted') continue;
-    sent += s.sum;
-    if (s.tags['status'] !== '0') answered += s.sum;
-  }
-  return { sent, answered };
-}
+export { requestsAnswered } from '../thresholds/failure-bounds.js';
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 

@@ -3,10 +3,12 @@
  * http.connect (new connections only), http.errors, data.sent/received, tagged with status and —
  * on failure — the error class; retries add `attempt: "2"`, … and count in http.retries.
  *
- * http.errors is true for transport failures (refused, reset, timeout, dns, tls, protocol, aborted)
- * and for 4xx/5xx statuses, except a status that the step's `expect` explicitly accepts.
+ * http.errors is true for transport failures (refused, reset, timeout, dns, tls, protocol, aborted),
+ * for 4xx/5xx statuses (except a status that the step's `expect` explicitly accepts), and for a
+ * response that failed its `expect` (class `expectation`), a required capture (`capture`) or, last
+ * of a poll, its `until` in time (`timeout`): a response is recorded once judged, under its final class.
  * A transport failure, a failed expectation or a missing required capture ends the iteration;
- * checks only record the `checks` rate.
+ * checks only record the `checks` rate, and fail on a response that failed in transport.
  */
 import { statusClass } from '../http/classify.js';
 import type { HttpClient, HttpRequest, HttpResult } from '../http/types.js';
@@ -50,7 +52,7 @@ function recipeOf(ctx: StepRunContext, step: RequestStep, extra?: readonly Match
   return r;
 }
 
-function record(ctx: StepRunContext, step: RequestStep, m: StepMetrics, res: HttpResult, cls: string | undefined, attempt: number): void {
+function record(ctx: StepRunContext, step: RequestStep, m: StepMetrics, res: HttpResult, cls: string | undefined, attempt: number, scheduledUs: number): void {
   const phase = ctx.phase();
   const extra = step.tagWith === undefined ? undefined : responseTags(step.tagWith, (name) => (res.status > 0 ? res.headers[name] : undefined), ctx.shared.responseTags);
   const h = m.request(phase, res.status, cls, attempt, extra);
@@ -62,14 +64,27 @@ function record(ctx: StepRunContext, step: RequestStep, m: StepMetrics, res: Htt
   h.errors.add(cls !== undefined);
   h.sent.add(res.bytesOut);
   h.received.add(res.bytesIn);
-  if (ctx.scheduledAtMs !== undefined) {
-    const nowMs = performance.timeOrigin + performance.now();
-    m.scheduled(h).record(Math.max(0, Math.round((nowMs - ctx.scheduledAtMs) * 1000)));
-    ctx.scheduledAtMs = undefined;
-  }
+  if (scheduledUs >= 0) m.scheduled(h).record(scheduledUs);
 }
 
-/** Sends the request (with its retries), records every attempt, returns the last response. */
+/** Records a judged response under its final class (a failed expectation or capture counts in http.errors). */
+function settle(ctx: StepRunContext, step: RequestStep, m: StepMetrics, res: ResponseView, cls: string | undefined): void {
+  if (!res.recorded) record(ctx, step, m, res.result, cls, res.attempt, res.scheduledUs);
+}
+
+/** http.latency_scheduled of the response that just arrived (the journey's first), or -1. */
+function scheduledUs(ctx: StepRunContext): number {
+  if (ctx.scheduledAtMs === undefined) return -1;
+  const nowMs = performance.timeOrigin + performance.now();
+  const us = Math.max(0, Math.round((nowMs - ctx.scheduledAtMs) * 1000));
+  ctx.scheduledAtMs = undefined;
+  return us;
+}
+
+/**
+ * Sends the request (with its retries) and records every attempt but the last, which it returns
+ * unrecorded: the caller judges it, then records it with {@link settle}.
+ */
 async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Promise<ResponseView> {
   const step = recipe.step;
   const { url, headers, body } = renderRequest(recipe, ctx.plan.target, ctx.scope);
@@ -89,44 +104,51 @@ async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Pr
   for (let attempt = 1; ; attempt++) {
     const res = await client.request(req);
     const cls = res.error?.class ?? (statusExpected(recipe, res.status) ? undefined : statusClass(res.status));
-    record(ctx, step, m, res, cls, attempt);
+    const sched = scheduledUs(ctx);
     if (retry === undefined || attempt > retry.attempts || cls === undefined || cls === 'aborted' || !shouldRetry(retry, cls, res.status)) {
-      return new ResponseView(res);
+      return new ResponseView(res, cls, attempt, sched);
     }
+    record(ctx, step, m, res, cls, attempt, sched);
     m.retries(ctx.phase()).add(1);
-    if (!(await sleep(backoffMs(retry, attempt, ctx.opts.random), ctx.signal))) return new ResponseView(res);
+    if (!(await sleep(backoffMs(retry, attempt, ctx.opts.random), ctx.signal))) return new ResponseView(res, cls, attempt, -1, true);
   }
 }
 
 /**
- * Checks, expectations and captures of a response; the step's outcome. `held`: the response already
- * met a condition (a poll's `until`), so it is an `expectations` sample even without `expect`.
+ * Checks, expectations and captures of a response; the step's outcome. Records the response under
+ * its final class. `held`: the response already met a condition (a poll's `until`), so it is an
+ * `expectations` sample even without `expect`. A response that failed in transport (reset, timeout,
+ * cut as too large, …) fails every check: what it carries is not what the server meant to send.
  */
 function judge(ctx: StepRunContext, step: RequestStep, name: string, m: StepMetrics, res: ResponseView, held = false): StepCode {
   const phase = ctx.phase();
   const scope = ctx.scope;
   const regex = ctx.shared.regex;
-  for (const c of step.checks) m.check(phase, c.name).add(allMatch(c.all, res, scope, regex));
+  const err = res.result.error;
+  if (err === undefined) for (const c of step.checks) m.check(phase, c.name).add(allMatch(c.all, res, scope, regex));
+  else for (const c of step.checks) m.check(phase, c.name).add(false);
   for (const e of step.expect) {
     const why = checkMatcher(e, res, scope, regex);
     if (why !== undefined) {
       m.expectation(phase, 'expectation').add(false);
-      const err = res.result.error;
+      settle(ctx, step, m, res, res.failure ?? 'expectation');
       ctx.fail(name, err === undefined ? `expectation failed: ${why}` : `expectation failed: ${err.class}: ${err.message}`);
       return FAILED;
     }
   }
-  const err = res.result.error;
   if (err !== undefined) {
+    settle(ctx, step, m, res, res.failure);
     ctx.fail(name, `${err.class}: ${err.message}`);
     return FAILED;
   }
   const missing = applyCaptures(step.captures, res, regex, scope.vars);
   if (missing !== undefined) {
     m.expectation(phase, 'capture').add(false);
+    settle(ctx, step, m, res, res.failure ?? 'capture');
     ctx.fail(name, `required capture ${missing} not found in the response (status ${res.status})`);
     return FAILED;
   }
+  settle(ctx, step, m, res, res.failure);
   // A sample per response that had something to hold: expectations, required captures, a poll's until.
   if (held || step.expect.length > 0 || step.captures.some((c) => !c.optional)) m.expectation(phase, undefined).add(true);
   return OK;
@@ -137,7 +159,10 @@ export async function runRequestStep(ctx: StepRunContext, step: RequestStep): Pr
   const recipe = recipeOf(ctx, step);
   const m = ctx.stepMetrics(step, step.name, step.method, step.tags);
   const res = await exchange(ctx, recipe, m);
-  if (ctx.signal.aborted) return INTERRUPTED;
+  if (ctx.signal.aborted) {
+    settle(ctx, step, m, res, res.failure);
+    return INTERRUPTED;
+  }
   return judge(ctx, step, step.name, m, res);
 }
 
@@ -156,17 +181,23 @@ export async function runPollStep(ctx: StepRunContext, poll: PollStep): Promise<
   const deadline = start + poll.timeoutMs;
   for (;;) {
     const res = await exchange(ctx, recipe, m);
-    if (ctx.signal.aborted) return INTERRUPTED;
+    if (ctx.signal.aborted) {
+      settle(ctx, poll.request, m, res, res.failure);
+      return INTERRUPTED;
+    }
     if (res.result.error === undefined && allMatch(poll.until, res, ctx.scope, ctx.shared.regex)) {
       m.pollDuration(ctx.phase()).record(Math.round((performance.now() - start) * 1000));
       return judge(ctx, poll.request, poll.name, m, res, true);
     }
     if (performance.now() + poll.everyMs > deadline) {
+      // The last response of a poll that never held fails the iteration: it counts in http.errors.
+      settle(ctx, poll.request, m, res, res.failure ?? 'timeout');
       m.expectation(ctx.phase(), 'timeout').add(false);
       const last = res.result.error ? `${res.result.error.class}: ${res.result.error.message}` : `status ${res.status}`;
       ctx.fail(poll.name, `poll timed out after ${poll.timeoutMs} ms (last response: ${last})`);
       return FAILED;
     }
+    settle(ctx, poll.request, m, res, res.failure);
     if (!(await sleep(poll.everyMs, ctx.signal))) return INTERRUPTED;
   }
 }

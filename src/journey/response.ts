@@ -12,7 +12,19 @@ export class ResponseView {
   private jsonCache: unknown = NOT_PARSED;
   private htmlCache: HtmlDocument | undefined = undefined;
 
-  constructor(readonly result: HttpResult) {}
+  /**
+   * `failure`: the exchange's failure class before expectations (transport, or a status the step
+   * does not accept); `attempt`: which attempt this is; `scheduledUs`: http.latency_scheduled of
+   * this response, or -1; `recorded`: its metrics are already taken (a retry cut short). The step
+   * records the response once it has judged it.
+   */
+  constructor(
+    readonly result: HttpResult,
+    readonly failure: string | undefined = undefined,
+    readonly attempt = 1,
+    readonly scheduledUs = -1,
+    readonly recorded = false,
+  ) {}
 
   get status(): number {
     return this.result.status;

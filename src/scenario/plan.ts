@@ -414,6 +414,17 @@ export interface PrometheusPlan {
   readonly thresholds: readonly PrometheusThresholdPlan[];
 }
 
+/** Shares of failures a run accepts without a threshold on them (fractions 0..1; 1 turns a bound off). */
+export interface FailureBounds {
+  /** Of finished journey iterations (completed + failed), the share that may fail. */
+  readonly journeys: number;
+  /** Of requests, the share that may count in `http.errors`. */
+  readonly errors: number;
+}
+
+/** The schema's defaults of `maxFailures`. */
+export const DEFAULT_FAILURE_BOUNDS: FailureBounds = Object.freeze({ journeys: 0.1, errors: 0.1 });
+
 export interface Plan {
   readonly name: string;
   readonly description?: string;
@@ -432,6 +443,11 @@ export interface Plan {
   readonly setup: readonly Step[];
   readonly teardown: readonly Step[];
   readonly thresholds: readonly ThresholdPlan[];
+  /**
+   * The failures a run accepts when no threshold judges them (`maxFailures`, fractions 0..1):
+   * see src/thresholds/failure-bounds.ts. Absent: the defaults (10 % each).
+   */
+  readonly maxFailures?: FailureBounds;
   /** Server-side thresholds on PromQL queries; absent when the scenario has no `prometheus:` block. */
   readonly prometheus?: PrometheusPlan;
   /** After the last phase/stage, running journeys get this long to finish, then are interrupted. */

@@ -3,3 +3,5 @@ export { parseThresholdExpression, parseThresholdKey, ThresholdSyntaxError } fro
 export { evaluateThreshold, evaluateThresholds, aggregationText, compare, AGGREGATIONS } from './evaluate.js';
 export { createLiveEvaluator } from './live.js';
 export type { AbortRequest, LiveEvaluator, LiveEvaluatorOptions, LiveUpdate } from './live.js';
+export { failureCounts, judgeFailures, requestsAnswered } from './failure-bounds.js';
+export type { FailureCounts, FailureJudgement } from './failure-bounds.js';

@@ -243,6 +243,8 @@ target: ${url}
 http: { timeout: 5s }
 load:
   phases: [{ name: steady, duration: 5s, rate: 40 }]
+# The mocks are stopped mid-run on purpose: the refused requests after the drain are expected.
+maxFailures: { journeys: 100%, errors: 100% }
 journeys:
   - name: browse
     steps:

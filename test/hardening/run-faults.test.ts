@@ -83,8 +83,9 @@ journeys:
 
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
     expect(validateReport(report)).toEqual([]);
-    // Errors are failures of the run's thresholds only if declared: none are, so it passes.
-    expect(r.code, r.stderr).toBe(0);
+    // No threshold judges errors: 3 s of 8 refused is past maxFailures.errors (10 %), so it fails and says so.
+    expect(r.code, r.stderr).toBe(1);
+    expect(report.warnings.join('\n')).toMatch(/requests failed \(refused \d+.*more than maxFailures\.errors 10%/);
     expect(report.durationMs).toBeGreaterThanOrEqual(8000);
     expect(report.durationMs).toBeLessThan(8000 + 2500);
     // Served again after the restart.
@@ -138,10 +139,9 @@ journeys:
       const r = await runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
       const took = Date.now() - t;
       const report = JSON.parse(await readFile(out, 'utf8')) as Report;
-      // No thresholds: the run passes when the target answered at all, and fails when it never did.
-      const answered = report.series.some((s) => s.metric === 'http.requests' && s.tags.status !== '0');
-      expect(r.code, r.stderr).toBe(answered ? 0 : 1);
-      if (!answered) expect(report.warnings.join('\n')).toMatch(/a run that reached nothing cannot pass/);
+      // No thresholds: every request failing is past maxFailures, answered or not; the warning names the class.
+      expect(r.code, r.stderr).toBe(1);
+      expect(report.warnings.join('\n')).toMatch(new RegExp(`60 of 60 requests failed \\(${c.cls} 60\\)`));
       const classes = errorsByClass(report);
       expect(classes[c.cls], JSON.stringify(classes)).toBe(60);
       expect(Object.keys(classes)).toEqual([c.cls]);
@@ -231,10 +231,9 @@ journeys:
       const r = await runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
       const took = Date.now() - t;
       const report = JSON.parse(await readFile(out, 'utf8')) as Report;
-      // No thresholds: the run passes when the target answered at all, and fails when it never did.
-      const answered = report.series.some((s) => s.metric === 'http.requests' && s.tags.status !== '0');
-      expect(r.code, r.stderr).toBe(answered ? 0 : 1);
-      if (!answered) expect(report.warnings.join('\n')).toMatch(/a run that reached nothing cannot pass/);
+      // No thresholds: every journey failing is past maxFailures, answered or not.
+      expect(r.code, r.stderr).toBe(1);
+      expect(report.warnings.join('\n')).toMatch(/6 of 6 journey iterations failed .*6 of 6 requests failed/s);
       const classes = errorsByClass(report);
       expect(Object.values(classes).reduce((a, b) => a + b, 0), JSON.stringify(classes)).toBe(6);
       for (const k of Object.keys(classes)) expect(c.cls as readonly string[]).toContain(k);

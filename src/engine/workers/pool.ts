@@ -97,6 +97,8 @@ export async function runWithWorkers(o: WorkersOptions): Promise<WorkersResult> 
     ...(o.onWarning !== undefined ? { onWarning: o.onWarning } : {}),
     ...(o.external !== undefined ? { external: o.external } : {}),
     onAbort: (reason) => broadcast({ type: 'abort', reason }),
+    // Each worker's warnings are said live as it posts them (`worker N: …`).
+    shardWarningsSaid: true,
   });
   const exited: Promise<void>[] = [];
   // Workers start their Runs together once every one of them is loaded (or after 30 s: the rest

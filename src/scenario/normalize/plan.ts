@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { ERROR_CODES } from '../../errors.js';
-import { loadModels, type JourneyPlan, type Plan, type SourcePos, type Step } from '../plan.js';
+import { DEFAULT_FAILURE_BOUNDS, loadModels, type JourneyPlan, type Plan, type SourcePos, type Step } from '../plan.js';
 import { didYouMean } from '../suggest.js';
 import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
@@ -113,6 +113,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     ]),
   });
 
+  const mf = doc.maxFailures as Obj | undefined;
   const prometheus = prometheusPlan(ctx, doc.prometheus as Obj | undefined);
   await ctx.checkSelectors();
   const secrets = secretNames.map((s) => variables[s]).filter((v): v is Scalar => v !== undefined && v !== '').map(String);
@@ -130,6 +131,10 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     setup,
     teardown,
     thresholds: thresholdPlans,
+    maxFailures: {
+      journeys: mf?.journeys !== undefined ? ctx.fraction(mf.journeys, '/maxFailures/journeys') : DEFAULT_FAILURE_BOUNDS.journeys,
+      errors: mf?.errors !== undefined ? ctx.fraction(mf.errors, '/maxFailures/errors') : DEFAULT_FAILURE_BOUNDS.errors,
+    },
     ...(prometheus !== undefined ? { prometheus } : {}),
     gracefulStopMs: ctx.duration(doc.gracefulStop ?? def('', 'gracefulStop'), '/gracefulStop', false),
     warmUp: doc.warmUp !== false,

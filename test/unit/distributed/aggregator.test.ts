@@ -214,3 +214,70 @@ describe('aggregator', () => {
     expect(report.exitCode).toBe(1);
   });
 });
+
+describe('the merged run judges failures no threshold judges', () => {
+  const t0 = 1_700_000_000_000;
+  /** One shard that started `ok + failed` journeys, `failed` of them failing their expect, and ended. */
+  function failingShard(index: number, ok: number, failed: number, warnings: string[] = []): ShardEvent[] {
+    const registry = createRegistry({ now: () => t0 });
+    const shard = { index, count: 2 };
+    const base = { v: PROTOCOL_VERSION, runId: 'r1', shard, host: `h${index}` } as const;
+    const done = (tags: Record<string, string>, n: number, error: boolean): void => {
+      registry.counter('http.requests', tags, 'count').add(n);
+      for (let i = 0; i < n; i++) registry.rate('http.errors', tags).add(error);
+    };
+    done({ step: 's', status: '200' }, ok, false);
+    done({ step: 's', status: '200', error: 'expectation' }, failed, true);
+    registry.counter('journeys.completed', { journey: 'j' }, 'count').add(ok);
+    registry.counter('journeys.failed', { journey: 'j' }, 'count').add(failed);
+    return [
+      { ...base, kind: 'start', at: t0, info: { runId: 'r1', scenarioName: 'agg', target: 'x', startedAt: t0, phases: [] } },
+      {
+        ...base,
+        kind: 'end',
+        at: t0 + 1000,
+        startedAt: t0,
+        endedAt: t0 + 1000,
+        cumulative: encodeSnapshot(registry.cumulative()),
+        verdict: 'passed',
+        exitCode: 0,
+        phases: [],
+        generator: { lateArrivals: 0, droppedArrivals: 0, eventLoopLagP99Ms: 1, eventLoopLagMaxMs: 1, overloaded: false },
+        warnings,
+      },
+    ];
+  }
+
+  async function merged(events: ShardEvent[], shardWarningsSaid?: boolean): Promise<{ report: Report; said: string[] }> {
+    const said: string[] = [];
+    const agg = createAggregator({
+      plan: plan(),
+      runId: 'r1',
+      shards: 2,
+      version: 'test',
+      clock: clockAt({ now: t0 + 2000 }),
+      onWarning: (m) => said.push(m),
+      ...(shardWarningsSaid !== undefined ? { shardWarningsSaid } : {}),
+    });
+    for (const e of events) agg.accept(e);
+    return { report: await agg.finish(), said };
+  }
+
+  it('on the merged counts, not per shard', async () => {
+    // Shard 0's only journey failed (100 %), but 1 of 21 in the whole run is under 10 %.
+    const healthy = await merged([...failingShard(0, 0, 1), ...failingShard(1, 20, 0)]);
+    expect(healthy.report).toMatchObject({ verdict: 'passed', exitCode: 0 });
+    const broken = await merged([...failingShard(0, 0, 10), ...failingShard(1, 0, 10)]);
+    expect(broken.report).toMatchObject({ verdict: 'failed', exitCode: 1 });
+    expect(broken.said.join('\n')).toMatch(/20 of 20 journey iterations failed .*expectation 20/);
+  });
+
+  it("keeps a shard's warnings in the report, and says them again only when no one said them live", async () => {
+    const events = [...failingShard(0, 5, 0, ['feed ran out']), ...failingShard(1, 5, 0)];
+    const live = await merged(events, true);
+    expect(live.report.warnings).toContain('shard 0/2: feed ran out');
+    expect(live.said).toEqual([]);
+    const collected = await merged(events);
+    expect(collected.said).toEqual(['shard 0/2: feed ran out']);
+  });
+});

@@ -41,10 +41,10 @@ describe('a run that reached nothing', () => {
 
   it('fails even when every threshold passed', () => {
     const base = { thresholdAbort: false, aborted: false, setupFailed: false, thresholds: [th(true)] };
-    expect(decideVerdict({ ...base, reachedNothing: true })).toBe('failed');
-    expect(decideVerdict({ ...base, reachedNothing: false })).toBe('passed');
+    expect(decideVerdict({ ...base, tooManyFailures: true })).toBe('failed');
+    expect(decideVerdict({ ...base, tooManyFailures: false })).toBe('passed');
     // an interrupted run stays aborted (the signal's exit code wins)
-    expect(decideVerdict({ ...base, aborted: true, reachedNothing: true })).toBe('aborted');
+    expect(decideVerdict({ ...base, aborted: true, tooManyFailures: true })).toBe('aborted');
   });
 });
 
