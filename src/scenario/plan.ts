@@ -360,6 +360,11 @@ export interface HttpDefaults {
   readonly maxResponseBytes: number;
   readonly http2: boolean;
   readonly cookies: boolean;
+  /**
+   * Send `accept-encoding` (every coding this Node.js decodes) unless a request sets its own. A
+   * compressed body that a matcher or capture reads is decoded either way.
+   */
+  readonly compression: boolean;
 }
 
 export type Aggregation =
