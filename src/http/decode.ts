@@ -77,7 +77,7 @@ function zlibStream(coding: string): Transform | undefined {
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      // Lenient like browsers: a gzip stream that ends without its trailer is still an error (truncated).
+      // A stream that ends before its trailer fails (truncated): never a silently shorter body.
       return zlib.createGunzip();
     case 'br':
       return zlib.createBrotliDecompress();
