@@ -70,6 +70,7 @@ const HTTP: HttpDefaults = {
   maxResponseBytes: 10 * 1024 * 1024,
   http2: false,
   cookies: true,
+  compression: true,
 };
 
 const POS = { file: 'bench', line: 1, col: 1 };

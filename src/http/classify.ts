@@ -31,6 +31,7 @@ const BY_CODE: Readonly<Record<string, ErrorClass>> = {
   RAMPART_ABORTED: 'aborted',
   UND_ERR_RES_EXCEEDED_MAX_SIZE: 'protocol',
   RAMPART_TOO_LARGE: 'protocol',
+  RAMPART_DECODE: 'protocol',
   UND_ERR_INFO: 'reset',
 };
 
@@ -100,10 +101,13 @@ export function statusClass(status: number): '4xx' | '5xx' | undefined {
   return undefined;
 }
 
-/** An Error with a stable code, for failures the client raises itself (timeout, abort, too large). */
+/**
+ * An Error with a stable code, for failures the client raises itself (timeout, abort, too large,
+ * a compressed body that does not decode).
+ */
 export class TransportError extends Error {
   readonly code: string;
-  constructor(code: 'RAMPART_TIMEOUT' | 'RAMPART_ABORTED' | 'RAMPART_TOO_LARGE', message: string) {
+  constructor(code: 'RAMPART_TIMEOUT' | 'RAMPART_ABORTED' | 'RAMPART_TOO_LARGE' | 'RAMPART_DECODE', message: string) {
     super(message);
     this.name = 'TransportError';
     this.code = code;

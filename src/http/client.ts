@@ -129,7 +129,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         sent = { ...headers, cookie: own === undefined || own === '' ? jarCookies : mergeCookieHeaders(jarCookies, own) };
       }
       const dispatcher = pool(parts.origin);
-      const hop = new Hop(timeoutMs, http.maxResponseBytes, keepBody, req.signal, watch);
+      const hop = new Hop(timeoutMs, http.maxResponseBytes, keepBody, follow, req.signal, watch);
       const dispatchOpts: Dispatcher.DispatchOptions = {
         path: parts.path,
         method: method as Dispatcher.HttpMethod,

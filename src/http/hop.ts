@@ -3,9 +3,12 @@
  * interface — the callbacks undici's client calls directly, so nothing wraps or converts them.
  * The handler object carries every piece of state: no closures per request, body chunks kept
  * as the parser hands them (no copy unless there are several), headers left raw until read.
+ * A compressed body that somebody reads is decoded as it arrives (see decode.ts); `bodyBytes`
+ * stays the bytes on the wire, and `maxBytes` bounds both those and the decoded size.
  */
 import type { Dispatcher } from 'undici';
 import { TransportError } from './classify.js';
+import { BodyDecoder, codingsToUndo, rawContentEncoding, type DecoderSink } from './decode.js';
 
 /** Per-connection timing shared between a client's connector and the hop it serves first. */
 export interface ConnectTiming {
@@ -72,8 +75,13 @@ function onHopTimeout(hop: Hop): void {
   hop.fail(new TransportError('RAMPART_TIMEOUT', `request timed out after ${hop.timeoutMs} ms`));
 }
 
+/** Statuses whose body the client never reads when it follows redirects. */
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
 /** Mutable state of one hop; the client reads it after `done` resolves. */
-export class Hop {
+export class Hop implements DecoderSink {
   /** This hop's place in its signal's AbortWatch list, or -1. */
   watchIndex = -1;
   /** Set by the dispatching client (see dispatchers.ts) before undici calls onConnect. */
@@ -81,7 +89,11 @@ export class Hop {
   status = 0;
   rawHeaders: Buffer[] | undefined = undefined;
   headerBytes = 0;
+  /** Body bytes on the wire (still encoded when the response is compressed). */
   bodyBytes = 0;
+  /** Body bytes after decoding (only counted for an encoded body that is kept). */
+  decodedBytes = 0;
+  /** The kept body: decoded when the response was compressed. */
   chunks: Buffer[] = [];
   /** performance.now() at the start, at the headers, at the end (ms). */
   readonly startMs: number;
@@ -92,6 +104,10 @@ export class Hop {
   readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly keepBody: boolean;
+  private readonly followRedirects: boolean;
+  /** The content codings to undo (outermost first), set only for an encoded body that is kept. */
+  private codings: string[] | undefined = undefined;
+  private decoder: BodyDecoder | undefined = undefined;
   private readonly signal: AbortSignal | undefined;
   private abortFn: ((err?: Error) => void) | undefined = undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -100,10 +116,11 @@ export class Hop {
 
   private readonly watch: AbortWatch;
 
-  constructor(timeoutMs: number, maxBytes: number, keepBody: boolean, signal: AbortSignal | undefined, watch: AbortWatch) {
+  constructor(timeoutMs: number, maxBytes: number, keepBody: boolean, followRedirects: boolean, signal: AbortSignal | undefined, watch: AbortWatch) {
     this.timeoutMs = timeoutMs;
     this.maxBytes = maxBytes;
     this.keepBody = keepBody;
+    this.followRedirects = followRedirects;
     this.signal = signal;
     this.startMs = performance.now();
     this.watch = watch;
@@ -159,10 +176,15 @@ export class Hop {
     this.headersMs = performance.now();
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
-    // "HTTP/1.1 200 OK\r\n" + "name: value\r\n"… + "\r\n"
-    let n = 15 + statusText.length;
+    // "HTTP/1.1 200 OK\r\n" + "name: value\r\n"… + "\r\n": exact on HTTP/1.1 (chunk framing aside)
+    let n = 17 + statusText.length;
     for (let i = 0; i < rawHeaders.length; i++) n += (rawHeaders[i] as Buffer).length + 2;
     this.headerBytes = n;
+    // Decode only a body that is read: kept, and not a redirect about to be followed.
+    if (this.keepBody && !(this.followRedirects && isRedirect(statusCode))) {
+      const coding = rawContentEncoding(rawHeaders);
+      if (coding !== undefined) this.codings = codingsToUndo(coding);
+    }
     return true;
   }
 
@@ -174,12 +196,44 @@ export class Hop {
       return false;
     }
     this.bodyBytes = total;
-    if (this.keepBody) this.chunks.push(chunk);
-    return true;
+    if (!this.keepBody) return true;
+    const codings = this.codings;
+    if (codings === undefined) this.chunks.push(chunk);
+    else (this.decoder ??= new BodyDecoder(codings, this)).write(chunk);
+    return !this.finished;
   }
 
   onComplete(): void {
+    const d = this.decoder;
+    if (d === undefined || this.finished) {
+      this.finish(undefined);
+      return;
+    }
+    // The exchange is over (latency ends here); the hop ends when the decoder has its last byte.
+    this.endMs = performance.now();
+    this.abortFn = undefined; // the connection went back to the pool: a late failure must not touch it
+    d.end();
+  }
+
+  // ---- body decoder sink ----
+
+  decoded(chunk: Buffer): void {
+    if (this.finished) return;
+    const total = this.decodedBytes + chunk.length;
+    this.decodedBytes = total;
+    if (total > this.maxBytes) {
+      this.fail(new TransportError('RAMPART_TOO_LARGE', `response too large: more than ${this.maxBytes} bytes once decoded (content-encoding ${(this.codings ?? []).join(', ')})`));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  decodedEnd(): void {
     this.finish(undefined);
+  }
+
+  decodeFailed(message: string): void {
+    this.fail(new TransportError('RAMPART_DECODE', message));
   }
 
   onError(err: Error): void {
@@ -197,8 +251,9 @@ export class Hop {
   private finish(err: unknown): void {
     if (this.finished) return;
     this.finished = true;
-    this.endMs = performance.now();
+    if (this.endMs < 0) this.endMs = performance.now();
     if (err !== undefined) this.error = err;
+    if (this.decoder !== undefined) this.decoder.destroy();
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;

@@ -2,7 +2,7 @@
 import type { CapturePlan } from '../scenario/plan.js';
 import { queryJsonPath } from '../scenario/jsonpath.js';
 import { cssValue, cssValues } from './html.js';
-import type { RegexCache } from './matchers.js';
+import type { RegexCache } from './regex-cache.js';
 import type { ResponseView } from './response.js';
 
 /** The captured value, or undefined when the response does not have it. */
@@ -15,7 +15,7 @@ export function captureValue(c: CapturePlan, res: ResponseView, regex: RegexCach
     case 'status':
       return res.status === 0 ? undefined : res.status;
     case 'regex': {
-      const m = regex.get(c.pattern, c.flags).exec(res.text());
+      const m = regex.constant(c, c.pattern, c.flags).exec(res.text());
       return m === null ? undefined : m[c.group];
     }
     case 'css':

@@ -4,5 +4,6 @@ export { createDataFeeds, DataExhaustedError, type DataFeeds, type DataFeedsOpti
 export { createVuShared, type VuShared } from './shared.js';
 export { VuCookieJar } from './cookies.js';
 export { backoffMs, shouldRetry } from './timing.js';
-export { compare, evalCondition, looseEquals, statusMatches, RegexCache } from './matchers.js';
+export { compare, evalCondition, looseEquals, statusMatches } from './matchers.js';
+export { RegexCache } from './regex-cache.js';
 export { USER_AGENT } from './request.js';

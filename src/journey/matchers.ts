@@ -1,27 +1,14 @@
 /**
  * Evaluates the Plan's matchers (expect, check, poll until), comparisons and `if` conditions.
- * Regular expressions are compiled once per VU (RegexCache), never per response; failure texts are
- * built only when a matcher fails.
+ * Regular expressions are compiled once per process (RegexCache), never per response; failure texts
+ * are built only when a matcher fails.
  */
 import type { Comparison, Condition, JsonPath, Matcher, Template, TemplateValue } from '../scenario/plan.js';
 import { queryJsonPath, queryJsonPathAll } from '../scenario/jsonpath.js';
 import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
 import { cssValue } from './html.js';
+import type { RegexCache } from './regex-cache.js';
 import type { ResponseView } from './response.js';
-
-/** Compiled regular expressions by source and flags (`g`/`y` dropped: tests must be stateless). */
-export class RegexCache {
-  private readonly map = new Map<string, RegExp>();
-  get(pattern: string, flags: string): RegExp {
-    const key = `${flags}/${pattern}`;
-    let re = this.map.get(key);
-    if (re === undefined) {
-      re = new RegExp(pattern, flags.replace(/[gy]/g, ''));
-      this.map.set(key, re);
-    }
-    return re;
-  }
-}
 
 function isObject(v: unknown): v is object {
   return typeof v === 'object' && v !== null;
@@ -71,8 +58,12 @@ export function compare(cmp: Comparison, value: unknown, scope: Scope, regex: Re
       return value !== undefined && contains(value, renderTemplate(cmp.value, scope));
     case 'notContains':
       return value === undefined || !contains(value, renderTemplate(cmp.value, scope));
-    case 'matches':
-      return value !== undefined && value !== null && regex.get(cmp.pattern, cmp.flags).test(textOf(value));
+    case 'matches': {
+      regex.invalid = undefined;
+      if (value === undefined || value === null) return false;
+      const re = regex.forMatches(cmp, scope);
+      return re !== undefined && re.test(textOf(value));
+    }
     case 'lt':
     case 'lte':
     case 'gt':
@@ -133,7 +124,8 @@ export function checkMatcher(m: Matcher, res: ResponseView, scope: Scope, regex:
       if (compare(m.cmp, value, scope, regex)) return undefined;
       const what = m.kind === 'header' ? `header ${m.name}` : m.kind === 'json' ? `json ${m.path.source}` : m.kind === 'css' ? `css ${m.selector}${m.attribute !== undefined ? ` @${m.attribute}` : ''}` : 'body';
       const shown = value === undefined ? 'absent' : truncate(textOf(value));
-      return `${what} (${shown}) does not satisfy ${m.cmp.op}`;
+      const bad = m.cmp.op === 'matches' ? regex.invalid : undefined;
+      return `${what} (${shown}) does not satisfy ${m.cmp.op}${bad === undefined ? '' : `: ${bad}`}`;
     }
   }
 }

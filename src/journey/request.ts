@@ -4,6 +4,7 @@
  * the step winning), a constant body. Per request only the templated parts are rendered.
  */
 import { randomBytes } from 'node:crypto';
+import { ACCEPT_ENCODING } from '../http/decode.js';
 import type { BodyPlan, HttpDefaults, Matcher, RequestStep, Template, TemplateValue } from '../scenario/plan.js';
 import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
 import { VERSION } from '../version.js';
@@ -158,6 +159,7 @@ export function buildRecipe(step: RequestStep, http: HttpDefaults, target: strin
     else staticHeaders[name] = c;
   }
   if (!merged.has('user-agent')) staticHeaders['user-agent'] = USER_AGENT;
+  if (http.compression && !merged.has('accept-encoding')) staticHeaders['accept-encoding'] = ACCEPT_ENCODING;
   const boundary = step.body?.kind === 'multipart' ? newBoundary() : '';
   if (step.body !== undefined && !merged.has('content-type')) staticHeaders['content-type'] = defaultContentType(step.body, boundary);
   const urlText = constantText(step.url);

@@ -4,7 +4,7 @@
  * worker), never module state.
  */
 import type { JourneyPlan, Step } from '../scenario/plan.js';
-import { RegexCache } from './matchers.js';
+import { RegexCache } from './regex-cache.js';
 import type { JourneyMetrics, StepMetrics } from './metrics.js';
 import type { Recipe } from './request.js';
 import { ResponseTagValues } from './response-tags.js';

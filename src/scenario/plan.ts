@@ -56,13 +56,15 @@ export interface JsonPath {
 /**
  * A comparison applied to one extracted value. Exactly one operator is set. Right-hand sides may be
  * templates (rendered against the VU's variables when the matcher runs). `matches` is a regular
- * expression source (flags in `flags`), compiled once per VU/worker, never per response.
+ * expression (flags in `flags`): `pattern` is its source when constant (compiled once per process,
+ * never per response); `template` is set when it has `{{ }}`, rendered per use with the values
+ * inserted as written (a value is regex source; `regexEscape()` quotes it).
  */
 export type Comparison =
   | { readonly op: 'equals' | 'notEquals'; readonly value: TemplateValue }
   | { readonly op: 'exists'; readonly value: boolean }
   | { readonly op: 'contains' | 'notContains'; readonly value: Template }
-  | { readonly op: 'matches'; readonly pattern: string; readonly flags: string }
+  | { readonly op: 'matches'; readonly pattern: string; readonly flags: string; readonly template?: Template }
   | { readonly op: 'lt' | 'lte' | 'gt' | 'gte'; readonly value: number }
   | { readonly op: 'oneOf'; readonly values: readonly TemplateValue[] };
 
@@ -358,6 +360,11 @@ export interface HttpDefaults {
   readonly maxResponseBytes: number;
   readonly http2: boolean;
   readonly cookies: boolean;
+  /**
+   * Send `accept-encoding` (every coding this Node.js decodes) unless a request sets its own. A
+   * compressed body that a matcher or capture reads is decoded either way.
+   */
+  readonly compression: boolean;
 }
 
 export type Aggregation =

@@ -140,6 +140,7 @@ export function httpDefaults(overrides: Partial<HttpDefaults> = {}): HttpDefault
     maxResponseBytes: 1024 * 1024,
     http2: false,
     cookies: true,
+    compression: true,
     ...overrides,
   };
 }

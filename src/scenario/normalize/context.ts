@@ -5,10 +5,10 @@
  */
 import { ERROR_CODES } from '../../errors.js';
 import type { ErrorCode, Problem } from '../../errors.js';
-import type { JsonPath, SourcePos, Template, TemplateValue } from '../plan.js';
+import type { Comparison, JsonPath, SourcePos, Template, TemplateValue } from '../plan.js';
 import type { Positions } from '../positions.js';
 import { escapePointer } from '../positions.js';
-import { compileTemplate, compileTemplateValue, templateRefs, TemplateError } from '../template/index.js';
+import { compileTemplate, compileTemplateValue, isTemplate, templateRefs, TemplateError } from '../template/index.js';
 import { compileJsonPath, JsonPathError } from '../jsonpath.js';
 import { parseDuration, parseFraction, parseSize, UnitError } from '../units.js';
 import { didYouMean } from '../suggest.js';
@@ -166,12 +166,35 @@ export class NormContext {
   }
 
   /** Checks that a regular expression compiles (it is compiled again where it runs). */
-  regex(pattern: string, flags: string, pointer: string): void {
+  regex(pattern: string, flags: string, pointer: string, note = ''): void {
     try {
       new RegExp(pattern, flags);
     } catch (err) {
-      this.problem(ERROR_CODES.SCHEMA, `invalid regular expression: ${(err as Error).message}`, pointer);
+      this.problem(ERROR_CODES.SCHEMA, `invalid regular expression${note}: ${(err as Error).message}`, pointer);
     }
+  }
+
+  /**
+   * A `matches` operand: constant, or a template whose rendered text is the regex source. The text
+   * around a template's `{{ }}` is checked now, each `{{ }}` read as an empty group: a pattern no
+   * value could repair fails validation instead of every response.
+   */
+  matchPattern(source: string, flags: string, pointer: string, scope: VarScope | undefined): Extract<Comparison, { op: 'matches' }> {
+    if (!isTemplate(source)) {
+      this.regex(source, flags, pointer);
+      return { op: 'matches', pattern: source, flags };
+    }
+    const before = this.problems.length;
+    const template = this.template(source, pointer, scope);
+    if (this.problems.length > before) return { op: 'matches', pattern: source, flags };
+    if (template.parts.every((p) => typeof p === 'string')) {
+      const pattern = template.parts.join('');
+      this.regex(pattern, flags, pointer);
+      return { op: 'matches', pattern, flags };
+    }
+    const skeleton = template.parts.map((p) => (typeof p === 'string' ? p : '(?:)')).join('');
+    this.regex(skeleton, flags, pointer, ' (each {{ }} read as empty)');
+    return { op: 'matches', pattern: source, flags, template };
   }
 }
 

@@ -24,5 +24,6 @@ export function httpDefaults(ctx: NormContext, h: Obj | undefined, def: DefaultO
     maxResponseBytes: ctx.size(pick('maxResponseSize'), '/http/maxResponseSize'),
     http2: pick<boolean>('http2'),
     cookies: pick<boolean>('cookies'),
+    compression: pick<boolean>('compression'),
   };
 }

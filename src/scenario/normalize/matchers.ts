@@ -36,8 +36,7 @@ export function comparisons(ctx: NormContext, o: Obj, base: string, scope: VarSc
         out.push({ op, value: ctx.template(String(v), at, scope) });
         break;
       case 'matches':
-        ctx.regex(String(v), flags, at);
-        out.push({ op, pattern: String(v), flags });
+        out.push(ctx.matchPattern(String(v), flags, at, scope));
         break;
       case 'lt':
       case 'lte':
@@ -159,6 +158,10 @@ export function captures(ctx: NormContext, o: Obj, base: string): CapturePlan[] 
         const pattern = String(c.regex);
         const flags = typeof c.flags === 'string' ? c.flags : '';
         const group = typeof c.group === 'number' ? c.group : 1;
+        if (pattern.includes('{{')) {
+          ctx.problemAt(ERROR_CODES.TEMPLATE, 'a capture\'s `regex` is constant: it cannot hold `{{ }}`', ptr(at, 'regex'), pattern.indexOf('{{'), 'capture the wider text, or test it with a `matches` check, whose pattern takes templates');
+          continue;
+        }
         ctx.regex(pattern, flags, ptr(at, 'regex'));
         try {
           const groups = new RegExp(`${pattern}|`, flags).exec('')?.length ?? 1;

@@ -116,6 +116,14 @@ function urlencode(args: readonly unknown[]): string {
   }
 }
 
+/**
+ * Quotes every character a regular expression treats specially, so the text matches itself (the
+ * syntax characters only: other escapes are errors under the `u` flag).
+ */
+function regexEscape(args: readonly unknown[]): string {
+  return toText(args[0]).replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}
+
 function json(args: readonly unknown[]): string {
   return JSON.stringify(args[0]) ?? 'null';
 }
@@ -141,6 +149,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['lower', { min: 1, max: 1, impl: (a) => toText(a[0]).toLowerCase() }],
   ['upper', { min: 1, max: 1, impl: (a) => toText(a[0]).toUpperCase() }],
   ['json', { min: 1, max: 1, impl: json }],
+  ['regexEscape', { min: 1, max: 1, impl: regexEscape }],
   ['length', { min: 1, max: 1, impl: length }],
   ['default', { min: 2, max: 2, impl: (a) => (a[0] === undefined || a[0] === null ? a[1] : a[0]) }],
   ['concat', { min: 0, max: Infinity, impl: (a) => a.map(toText).join('') }],

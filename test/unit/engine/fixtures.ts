@@ -24,6 +24,7 @@ export function plan(load: LoadPlan, over: Partial<Plan> = {}): Plan {
       maxResponseBytes: 1 << 20,
       http2: false,
       cookies: true,
+      compression: true,
     },
     variables: {},
     secrets: [],

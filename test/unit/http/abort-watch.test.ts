@@ -11,7 +11,7 @@ describe('AbortWatch', () => {
   it('aborts exactly the hops still in flight when their signal fires', () => {
     const watch = new AbortWatch();
     const ac = new AbortController();
-    const hops = Array.from({ length: 6 }, () => new Hop(10_000, 1_000_000, false, ac.signal, watch));
+    const hops = Array.from({ length: 6 }, () => new Hop(10_000, 1_000_000, false, true, ac.signal, watch));
     // First, middle and last finish first: each leaves the watch (swapped with the last one).
     for (const i of [0, 2, 5]) hops[i]?.onComplete();
     expect(watch.inFlight(ac.signal)).toBe(3);
@@ -23,7 +23,7 @@ describe('AbortWatch', () => {
   it('forgets hops as they finish, in any order', () => {
     const watch = new AbortWatch();
     const ac = new AbortController();
-    const hops = Array.from({ length: 50 }, () => new Hop(10_000, 1_000_000, false, ac.signal, watch));
+    const hops = Array.from({ length: 50 }, () => new Hop(10_000, 1_000_000, false, true, ac.signal, watch));
     const order = [...hops.keys()].sort((x, y) => ((x * 37) % 50) - ((y * 37) % 50));
     for (const [n, i] of order.entries()) {
       hops[i]?.onComplete();
@@ -35,8 +35,8 @@ describe('AbortWatch', () => {
     const watch = new AbortWatch();
     const a = new AbortController();
     const b = new AbortController();
-    const onA = [new Hop(10_000, 1_000_000, false, a.signal, watch), new Hop(10_000, 1_000_000, false, a.signal, watch)];
-    const onB = [new Hop(10_000, 1_000_000, false, b.signal, watch), new Hop(10_000, 1_000_000, false, b.signal, watch)];
+    const onA = [new Hop(10_000, 1_000_000, false, true, a.signal, watch), new Hop(10_000, 1_000_000, false, true, a.signal, watch)];
+    const onB = [new Hop(10_000, 1_000_000, false, true, b.signal, watch), new Hop(10_000, 1_000_000, false, true, b.signal, watch)];
     onB[0]?.onComplete();
     a.abort();
     expect(onA.map(outcome)).toEqual(['RAMPART_ABORTED', 'RAMPART_ABORTED']);

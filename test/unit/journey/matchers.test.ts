@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compare, evalCondition, looseEquals, RegexCache, statusMatches } from '../../../src/journey/index.js';
 import { checkMatcher } from '../../../src/journey/matchers.js';
 import { ResponseView } from '../../../src/journey/response.js';
+import { RENDERED_REGEX_CACHE } from '../../../src/journey/regex-cache.js';
 import type { HttpResult } from '../../../src/http/index.js';
 import type { Scope } from '../../../src/scenario/template/index.js';
 import { jp, tpl, tval } from '../../support/journey-plans.js';
@@ -36,12 +37,36 @@ describe('comparisons', () => {
     expect(compare({ op: 'lt', value: 1 }, undefined, scope(), rx)).toBe(false);
     expect(compare({ op: 'oneOf', values: [tval('a'), tval(2)] }, '2', scope(), rx)).toBe(true);
   });
-  it('compiles a regex once and ignores a g flag (no lastIndex state)', () => {
+  it('compiles a constant regex once per plan node and ignores a g flag (no lastIndex state)', () => {
     const cache = new RegexCache();
-    const a = cache.get('a+', 'g');
-    expect(cache.get('a+', 'g')).toBe(a);
-    expect(a.flags).toBe('');
-    expect([1, 2, 3].map(() => compare({ op: 'matches', pattern: 'a+', flags: 'g' }, 'aaa', scope(), cache))).toEqual([true, true, true]);
+    const cmp = { op: 'matches', pattern: 'a+', flags: 'g' } as const;
+    const a = cache.forMatches(cmp, scope());
+    expect(cache.forMatches(cmp, scope())).toBe(a);
+    expect(a?.flags).toBe('');
+    expect([1, 2, 3].map(() => compare(cmp, 'aaa', scope(), cache))).toEqual([true, true, true]);
+  });
+  it('renders a templated pattern per use; values are regex source, regexEscape() quotes them', () => {
+    const cache = new RegexCache();
+    const cmp = { op: 'matches', pattern: '^{{ want }}$', flags: '', template: tpl('^{{ want }}$') } as const;
+    expect(compare(cmp, 42, scope({ want: 42 }), cache)).toBe(true);
+    expect(compare(cmp, 43, scope({ want: 42 }), cache)).toBe(false);
+    expect(compare(cmp, 'a.c', scope({ want: 'a.c' }), cache)).toBe(true);
+    expect(compare(cmp, 'abc', scope({ want: 'a.c' }), cache)).toBe(true);
+    const quoted = { op: 'matches', pattern: '^{{ regexEscape(want) }}$', flags: 'i', template: tpl('^{{ regexEscape(want) }}$') } as const;
+    expect(compare(quoted, 'A.C', scope({ want: 'a.c' }), cache)).toBe(true);
+    expect(compare(quoted, 'abc', scope({ want: 'a.c' }), cache)).toBe(false);
+    expect(compare(quoted, '(x)[1]', scope({ want: '(x)[1]' }), cache)).toBe(true);
+  });
+  it('keeps a bounded number of rendered patterns, and a rendered pattern that does not compile fails with a reason', () => {
+    const cache = new RegexCache();
+    const cmp = { op: 'matches', pattern: '^{{ n }}$', flags: '', template: tpl('^{{ n }}$') } as const;
+    for (let n = 0; n < 1000; n++) expect(compare(cmp, n, scope({ n }), cache)).toBe(true);
+    const inner = (cache as unknown as { rendered: WeakMap<object, Map<string, unknown>> }).rendered.get(cmp);
+    expect(inner?.size).toBe(RENDERED_REGEX_CACHE);
+    const m = { kind: 'body', cmp } as const;
+    expect(checkMatcher(m, view('x'), scope({ n: '(' }), cache)).toMatch(/body \(x\) does not satisfy matches: the rendered pattern "\^\(\$" is not a valid regular expression/);
+    expect(checkMatcher(m, view('x'), scope({ n: 'x' }), cache)).toBeUndefined();
+    expect(checkMatcher(m, view('y'), scope({ n: 'x' }), cache)).toBe('body (y) does not satisfy matches');
   });
 });
 

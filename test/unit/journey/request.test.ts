@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffMs, shouldRetry, USER_AGENT, VuCookieJar } from '../../../src/journey/index.js';
 import { buildRecipe, renderRequest, resolveUrl, statusExpected } from '../../../src/journey/request.js';
 import { mergeCookieHeaders } from '../../../src/http/headers.js';
+import { ACCEPT_ENCODING } from '../../../src/http/index.js';
 import type { RetryPlan } from '../../../src/scenario/plan.js';
 import type { Scope } from '../../../src/scenario/template/index.js';
 import { capJson, jsonEq, request, status, tpl, tval } from '../../support/journey-plans.js';
@@ -27,12 +28,23 @@ describe('request recipes', () => {
     });
     const r = buildRecipe(step, http, 'http://h');
     expect(r.staticUrl).toBeUndefined();
-    expect(r.staticHeaders).toEqual({ accept: 'application/json', 'x-const': '1', 'user-agent': USER_AGENT, 'content-type': 'application/json' });
+    expect(r.staticHeaders).toEqual({ accept: 'application/json', 'x-const': '1', 'user-agent': USER_AGENT, 'accept-encoding': ACCEPT_ENCODING, 'content-type': 'application/json' });
     expect(r.needsBody).toBe(false);
     const out = renderRequest(r, 'http://h', scope({ id: 9, env: 'stage' }));
     expect(out).toEqual({ url: 'http://h/orders/9', headers: { ...r.staticHeaders, 'x-env': 'stage' }, body: '{"id":9,"qty":1}' });
     expect(statusExpected(r, 202)).toBe(true);
     expect(statusExpected(r, 404)).toBe(false);
+  });
+
+  it('sends accept-encoding unless http.compression is off or the scenario sets its own', () => {
+    const step = request('GET', '/x');
+    expect(buildRecipe(step, httpDefaults(), 'http://h').staticHeaders['accept-encoding']).toBe(ACCEPT_ENCODING);
+    expect(ACCEPT_ENCODING).toMatch(/^gzip, deflate, br(, zstd)?$/);
+    expect(buildRecipe(step, httpDefaults({ compression: false }), 'http://h').staticHeaders).not.toHaveProperty('accept-encoding');
+    const own = httpDefaults({ compression: false, headers: [['Accept-Encoding', tpl('br')]] });
+    expect(buildRecipe(step, own, 'http://h').staticHeaders['accept-encoding']).toBe('br');
+    const perStep = buildRecipe(request('GET', '/x', { headers: [['accept-encoding', tpl('identity')]] }), httpDefaults(), 'http://h');
+    expect(perStep.staticHeaders['accept-encoding']).toBe('identity');
   });
 
   it('knows when the body is needed, and renders form and text bodies', () => {

@@ -29,7 +29,7 @@ describe('the defaults the Plan gets are the ones the schema declares', () => {
     expect(p.http).toMatchObject({
       timeoutMs: ms(h.timeout), connectTimeoutMs: ms(h.connectTimeout), connections: dflt(h.connections), connectionPolicy: dflt(h.connectionPolicy),
       keepAlive: dflt(h.keepAlive), tlsVerify: !dflt(h.insecureSkipTlsVerify), followRedirects: dflt(h.followRedirects), maxRedirects: dflt(h.maxRedirects),
-      maxResponseBytes: parseSize(String(dflt(h.maxResponseSize))), http2: dflt(h.http2), cookies: dflt(h.cookies),
+      maxResponseBytes: parseSize(String(dflt(h.maxResponseSize))), http2: dflt(h.http2), cookies: dflt(h.cookies), compression: dflt(h.compression),
     });
     expect(p.load).toMatchObject({ maxVus: dflt(d.openLoad.properties.maxVus), spacing: dflt(d.openLoad.properties.spacing) });
     expect(p.journeys[0]?.weight).toBe(dflt(d.journey.properties.weight));

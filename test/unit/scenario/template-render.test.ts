@@ -56,6 +56,7 @@ describe('renderTemplate', () => {
     ['{{ "lit" }}-{{ 2.5 }}-{{ true }}', 'lit-2.5-true'],
     ['{{ lower(users.email) }} {{ upper("x") }}', 'ann@example.com X'],
     ['{{ urlencode("a b&c/é") }}', 'a%20b%26c%2F%C3%A9'],
+    ['^{{ regexEscape("a.b*(c)[d]{2}|e$/f\\\\g-h") }}$', '^a\\.b\\*\\(c\\)\\[d\\]\\{2\\}\\|e\\$\\/f\\\\g-h$'],
     ['{{ base64("user:pass") }}', 'dXNlcjpwYXNz'],
     ['{{ base64decode("dXNlcjpwYXNz") }}', 'user:pass'],
     ['{{ base64decode(base64("héllo ✓")) }}', 'héllo ✓'],

@@ -216,11 +216,11 @@ describe('templateRefs, isTemplate, KNOWN_FUNCTIONS', () => {
     for (const fn of [
       'random.int', 'random.float', 'random.string', 'random.uuid', 'uuid', 'random.pick', 'random.bool',
       'now', 'isoNow', 'timestamp', 'base64', 'base64decode', 'urlencode', 'lower', 'upper', 'json',
-      'length', 'default', 'concat',
+      'length', 'default', 'concat', 'regexEscape',
     ]) {
       expect(KNOWN_FUNCTIONS.has(fn)).toBe(true);
     }
-    expect(KNOWN_FUNCTIONS.size).toBe(19);
+    expect(KNOWN_FUNCTIONS.size).toBe(20);
   });
 });
 

@@ -152,6 +152,16 @@ describe('valid scenarios normalize into a frozen, serializable Plan', () => {
       { kind: 'regex', as: 'csrf', pattern: 'name="csrf" value="([^"]+)"', flags: '', group: 1, optional: false },
       { kind: 'status', as: 'code', optional: false },
     ]);
+    expect(p.http.compression).toBe(false);
+    // a constant pattern stays a source; a templated one keeps its template (rendered per response)
+    expect(s.expect.find((m) => m.kind === 'body')).toMatchObject({ cmp: { op: 'matches', pattern: '"items"', flags: '' } });
+    expect(s.expect.find((m) => m.kind === 'body')).not.toHaveProperty('cmp.template');
+    const echo = req(p.journeys[0]?.steps[2]);
+    expect(echo.expect[0]).toMatchObject({ kind: 'json', cmp: { op: 'matches', pattern: '^{{ csrf }}$', flags: '', template: { source: '^{{ csrf }}$' } } });
+    expect(echo.checks.map((c) => [c.name, c.all[0]?.kind === 'status' || c.all[0]?.kind === 'latency' ? undefined : c.all[0]?.cmp])).toEqual([
+      ['loose', expect.objectContaining({ op: 'matches', flags: 'im' })],
+      ['same_token', expect.objectContaining({ op: 'matches', flags: 'i', pattern: 'value="{{ regexEscape(csrf) }}"' })],
+    ]);
   });
 
   it('13: http options, bodies, methods and retry', async () => {
