@@ -31,3 +31,13 @@ export function uniqueFeedsOf(plan: Plan, journey: JourneyPlan): readonly string
   collectRoots(journey.steps, roots, new Set());
   return unique.filter((f) => roots.has(f.name)).map((f) => f.name);
 }
+
+/** {@link uniqueFeedsOf}, found once per journey and kept in `cache` (shared by a process's VUs). */
+export function cachedUniqueFeeds(cache: WeakMap<JourneyPlan, readonly string[]>, plan: Plan, journey: JourneyPlan): readonly string[] {
+  let feeds = cache.get(journey);
+  if (feeds === undefined) {
+    feeds = uniqueFeedsOf(plan, journey);
+    cache.set(journey, feeds);
+  }
+  return feeds;
+}

@@ -10,7 +10,7 @@ import type { JourneyPlan, LoopStep, MetricStep, ParallelStep, Plan, Step } from
 import { RenderError, renderTemplate, renderValue } from '../scenario/template/index.js';
 import { VuCookieJar } from './cookies.js';
 import { DataExhaustedError, type DataFeeds } from './data-feeds.js';
-import { uniqueFeedsOf } from './journey-feeds.js';
+import { cachedUniqueFeeds } from './journey-feeds.js';
 import { runPollStep, runRequestStep, type StepRunContext } from './http-steps.js';
 import { evalCondition } from './matchers.js';
 import { JourneyMetrics, StepMetrics } from './metrics.js';
@@ -116,12 +116,7 @@ class VirtualUser implements Vu, StepRunContext {
     const t0 = performance.now();
     this.begin(journey.name, journey.tags, this.iteration++);
     this.scheduledAtMs = scheduledAtMs;
-    let feeds = this.shared.uniqueFeeds.get(journey);
-    if (feeds === undefined) {
-      feeds = uniqueFeedsOf(this.opts.plan, journey);
-      this.shared.uniqueFeeds.set(journey, feeds);
-    }
-    const code = await this.guarded(journey.steps, feeds);
+    const code = await this.guarded(journey.steps, cachedUniqueFeeds(this.shared.uniqueFeeds, this.opts.plan, journey));
     let jm = this.shared.journeys.get(journey);
     if (jm === undefined) {
       jm = new JourneyMetrics(this.opts.sink, { ...journey.tags, journey: journey.name });
