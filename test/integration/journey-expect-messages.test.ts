@@ -2,8 +2,11 @@
  * A failed expectation's log line says what was expected and what came, for every matcher kind, in
  * a real `rampart run` against a real HTTP server on 127.0.0.1.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scenarioFile } from '../support/run-helpers.js';
+import type { Report } from '../../src/report/model.js';
+import { runCli, scenarioFile, validateReport } from '../support/run-helpers.js';
 import { startTargetServer, type TargetServer } from '../support/target-server.js';
 
 let server: TargetServer;
@@ -51,5 +54,27 @@ journeys:
     const out = r.stdout + r.stderr;
     expect(out).not.toContain('internal error');
     expect(out).toContain(`j › s: expectation failed: ${message}`);
+  });
+});
+
+describe('failed expectations in the report', () => {
+  it('the timeline counts them by class in the seconds they happened', async () => {
+    const { dir, file } = await scenarioFile(`
+name: expectations-timeline
+target: ${server.url}
+load: { phases: [{ duration: 2s, rate: 10 }] }
+journeys:
+  - name: j
+    steps:
+      - { name: s, get: /json, expect: { json: $.name, equals: gadget } }
+`);
+    const out = join(dir, 'r.json');
+    const r = await runCli(['run', file, '--quiet', '--out', out], { cwd: dir, env: {} });
+    expect(r.stdout + r.stderr).toContain('j › s: expectation failed: json $.name: expected equals "gadget", got "widget"');
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(validateReport(report)).toEqual([]);
+    const counted = report.timeline.reduce((n, p) => n + (p.errorsByClass?.expectation ?? 0), 0);
+    expect(counted).toBe(report.journeys?.[0]?.failed);
+    expect(counted).toBeGreaterThanOrEqual(15);
   });
 });
