@@ -5,6 +5,34 @@ import type { TimelinePoint } from '../report/model.js';
 const total = (xs: readonly SeriesSnapshot[]): number => xs.reduce((s, x) => s + x.sum, 0);
 const fin = (n: number): number => (Number.isFinite(n) ? n : 0);
 
+/** Classes the journey layer records on the `expectations` rate rather than only on `http.errors`. */
+const JOURNEY_CLASSES = new Set(['expectation', 'capture']);
+
+/**
+ * The interval's errors by class: failed `http.errors` samples by their `error` tag, plus failed
+ * expectations and required captures (`expectations` false samples tagged `expectation`/`capture`).
+ * A journey-layer class counts the larger of the two, so a failure recorded on both is not doubled.
+ * Undefined when nothing failed, so quiet seconds stay small in the report.
+ */
+export function errorsByClass(interval: MetricsSnapshot): Record<string, number> | undefined {
+  let out: Record<string, number> | undefined;
+  const add = (cls: string, n: number, larger: boolean): void => {
+    if (n <= 0) return;
+    out ??= {};
+    const had = out[cls] ?? 0;
+    out[cls] = larger ? Math.max(had, n) : had + n;
+  };
+  const journey = new Map<string, number>();
+  for (const s of interval.series) {
+    const cls = s.tags['error'];
+    if (cls === undefined) continue;
+    if (s.metric === METRIC.httpErrors) add(cls, s.sum, false);
+    else if (s.metric === METRIC.expectations && JOURNEY_CLASSES.has(cls)) journey.set(cls, (journey.get(cls) ?? 0) + s.count - s.sum);
+  }
+  for (const [cls, n] of journey) add(cls, n, true);
+  return out;
+}
+
 /**
  * One timeline point from an interval snapshot.
  * @param t seconds since the run's start at the end of the interval.
@@ -15,11 +43,13 @@ export function timelinePoint(interval: MetricsSnapshot, t: number, phase: strin
   const windowMs = Math.max(1, interval.endMs - interval.startMs);
   const lat = summarize(selectSeries(interval, METRIC.httpLatency, {}), windowMs);
   const errs = selectSeries(interval, METRIC.httpErrors, {});
+  const byClass = errorsByClass(interval);
   return {
     t: Math.round(t * 1000) / 1000,
     phase,
     requests: total(selectSeries(interval, METRIC.httpRequests, {})),
     errors: total(errs),
+    ...(byClass !== undefined ? { errorsByClass: byClass } : {}),
     p50: lat.count > 0 ? fin(lat.p50) : 0,
     p95: lat.count > 0 ? fin(lat.p95) : 0,
     p99: lat.count > 0 ? fin(lat.p99) : 0,

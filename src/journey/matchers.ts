@@ -7,6 +7,7 @@ import type { Comparison, Condition, JsonPath, Matcher, Template, TemplateValue 
 import { queryJsonPath, queryJsonPathAll } from '../scenario/jsonpath.js';
 import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
 import { cssValue } from './html.js';
+import { comparisonFailure, latencyFailure, statusFailure } from './matcher-messages.js';
 import type { RegexCache } from './regex-cache.js';
 import type { ResponseView } from './response.js';
 
@@ -112,27 +113,56 @@ function extract(m: Exclude<Matcher, { kind: 'status' | 'latency' }>, res: Respo
   }
 }
 
-/** Evaluates one matcher: undefined when it holds, else why not (one line). */
+/** What a matcher names in its failure message: `json $.id`, `header x-cache`, `body`, `css h1`. */
+function subject(m: Exclude<Matcher, { kind: 'status' | 'latency' }>): string {
+  switch (m.kind) {
+    case 'header':
+      return `header ${m.name}`;
+    case 'json':
+      return `json ${m.path.source}`;
+    case 'body':
+      return 'body';
+    case 'css':
+      return `css ${m.selector}${m.attribute !== undefined ? ` @${m.attribute}` : ''}`;
+  }
+}
+
+/** True when one matcher holds. */
+export function matcherHolds(m: Matcher, res: ResponseView, scope: Scope, regex: RegexCache): boolean {
+  switch (m.kind) {
+    case 'status':
+      return statusMatches(m, res.status);
+    case 'latency':
+      return res.latencyMs < m.maxMs;
+    default:
+      return compare(m.cmp, extract(m, res), scope, regex);
+  }
+}
+
+/**
+ * Evaluates one matcher: undefined when it holds, else why not, in one line
+ * (`json $.status: expected equals "good", got "bad"`). The text is built only on failure.
+ */
 export function checkMatcher(m: Matcher, res: ResponseView, scope: Scope, regex: RegexCache): string | undefined {
   switch (m.kind) {
     case 'status':
-      return statusMatches(m, res.status) ? undefined : `status ${res.status} is not ${describeStatus(m)}`;
-    case 'latency':
-      return res.latencyMs < m.maxMs ? undefined : `latency ${res.latencyMs.toFixed(1)} ms is not under ${m.maxMs} ms`;
+      return statusMatches(m, res.status) ? undefined : statusFailure(m, res.status);
+    case 'latency': {
+      const ms = res.latencyMs;
+      return ms < m.maxMs ? undefined : latencyFailure(m.maxMs, ms);
+    }
     default: {
       const value = extract(m, res);
       if (compare(m.cmp, value, scope, regex)) return undefined;
-      const what = m.kind === 'header' ? `header ${m.name}` : m.kind === 'json' ? `json ${m.path.source}` : m.kind === 'css' ? `css ${m.selector}${m.attribute !== undefined ? ` @${m.attribute}` : ''}` : 'body';
-      const shown = value === undefined ? 'absent' : truncate(textOf(value));
       const bad = m.cmp.op === 'matches' ? regex.invalid : undefined;
-      return `${what} (${shown}) does not satisfy ${m.cmp.op}${bad === undefined ? '' : `: ${bad}`}`;
+      return `${comparisonFailure(subject(m), m.cmp, value, scope)}${bad === undefined ? '' : `: ${bad}`}`;
     }
   }
 }
 
-/** True when every matcher holds. */
+/** True when every matcher holds; builds no failure text (checks only count). */
 export function allMatch(ms: readonly Matcher[], res: ResponseView, scope: Scope, regex: RegexCache): boolean {
-  for (const m of ms) if (checkMatcher(m, res, scope, regex) !== undefined) return false;
+  for (const m of ms) if (!matcherHolds(m, res, scope, regex)) return false;
   return true;
 }
 
@@ -161,15 +191,4 @@ function leftValue(t: Template, scope: Scope, lenient: boolean): unknown {
   } catch {
     return undefined;
   }
-}
-
-function describeStatus(m: Extract<Matcher, { kind: 'status' }>): string {
-  const parts: string[] = [];
-  if (m.oneOf && m.oneOf.length > 0) parts.push(m.oneOf.join(' or '));
-  if (m.min !== undefined || m.max !== undefined) parts.push(`in ${m.min ?? '…'}..${m.max ?? '…'}`);
-  return parts.join(' or ') || 'any';
-}
-
-function truncate(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
 }

@@ -15,6 +15,8 @@ export interface VuShared {
   /** Per step: StepMetrics by `journey \0 group`. */
   readonly steps: WeakMap<Step, Map<string, StepMetrics>>;
   readonly journeys: WeakMap<JourneyPlan, JourneyMetrics>;
+  /** Per journey: the `unique` data feeds it names, whose rows an iteration takes before it starts. */
+  readonly uniqueFeeds: WeakMap<JourneyPlan, readonly string[]>;
   /** Failure log throttle shared by the VUs: when the last line was written, lines skipped since. */
   readonly failureLog: { lastMs: number; suppressed: number };
   /** Distinct values of each `tagWith` tag so far (bounded cardinality). */
@@ -23,5 +25,5 @@ export interface VuShared {
 
 /** Creates caches for VUs that share one metrics sink and one plan. */
 export function createVuShared(): VuShared {
-  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap(), failureLog: { lastMs: -Infinity, suppressed: 0 }, responseTags: new ResponseTagValues() };
+  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap(), uniqueFeeds: new WeakMap(), failureLog: { lastMs: -Infinity, suppressed: 0 }, responseTags: new ResponseTagValues() };
 }

@@ -10,6 +10,7 @@ import type { JourneyPlan, LoopStep, MetricStep, ParallelStep, Plan, Step } from
 import { RenderError, renderTemplate, renderValue } from '../scenario/template/index.js';
 import { VuCookieJar } from './cookies.js';
 import { DataExhaustedError, type DataFeeds } from './data-feeds.js';
+import { cachedUniqueFeeds } from './journey-feeds.js';
 import { runPollStep, runRequestStep, type StepRunContext } from './http-steps.js';
 import { evalCondition } from './matchers.js';
 import { JourneyMetrics, StepMetrics } from './metrics.js';
@@ -115,7 +116,7 @@ class VirtualUser implements Vu, StepRunContext {
     const t0 = performance.now();
     this.begin(journey.name, journey.tags, this.iteration++);
     this.scheduledAtMs = scheduledAtMs;
-    const code = await this.guarded(journey.steps);
+    const code = await this.guarded(journey.steps, cachedUniqueFeeds(this.shared.uniqueFeeds, this.opts.plan, journey));
     let jm = this.shared.journeys.get(journey);
     if (jm === undefined) {
       jm = new JourneyMetrics(this.opts.sink, { ...journey.tags, journey: journey.name });
@@ -194,10 +195,15 @@ class VirtualUser implements Vu, StepRunContext {
     this.lastFailure = '';
   }
 
-  /** Runs steps; turns anything thrown into a code (the runner never throws). */
-  private async guarded(steps: readonly Step[]): Promise<StepCode> {
+  /**
+   * Runs steps; turns anything thrown into a code (the runner never throws). `feeds`: unique feeds
+   * whose rows are taken first, so a feed that ran out stops the iteration before any request.
+   */
+  private async guarded(steps: readonly Step[], feeds: readonly string[] = []): Promise<StepCode> {
     try {
-      return this.signal.aborted ? INTERRUPTED : await this.runList(steps);
+      if (this.signal.aborted) return INTERRUPTED;
+      for (const feed of feeds) this.scope.lookup(feed);
+      return await this.runList(steps);
     } catch (err) {
       if (err instanceof DataExhaustedError) {
         this.fail('data', err.message);

@@ -52,7 +52,14 @@ export interface TimelinePoint {
   readonly t: number;
   readonly phase: string;
   readonly requests: number;
+  /** Failed `http.errors` samples in that second. */
   readonly errors: number;
+  /**
+   * That second's failures by error class (`refused`, `reset`, `timeout`, `4xx`, `5xx`,
+   * `expectation`, `capture`, …): `http.errors` by their `error` tag, plus failed expectations and
+   * required captures. Only classes that occurred; absent when nothing failed.
+   */
+  readonly errorsByClass?: Readonly<Record<string, number>>;
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;

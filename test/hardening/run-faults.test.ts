@@ -23,6 +23,10 @@ const errorsByClass = (r: Report): Record<string, number> => {
   return out;
 };
 
+/** The seconds (rounded `t`) whose timeline point counts errors of this class. */
+const secondsWith = (r: Report, cls: string): number[] => r.timeline.filter((p) => (p.errorsByClass?.[cls] ?? 0) > 0).map((p) => Math.round(p.t));
+const classTotal = (p: Report['timeline'][number]): number => Object.values(p.errorsByClass ?? {}).reduce((a, b) => a + b, 0);
+
 /** A keep-alive `http` server that can be killed (every connection cut) and restarted on its port. */
 class Restartable {
   server: Server | undefined;
@@ -99,8 +103,67 @@ journeys:
     const at = (t: number): number => report.timeline.find((p) => Math.round(p.t) === t)?.errors ?? -1;
     for (const t of [3, 4, 5]) expect(at(t), `second ${t}: ${JSON.stringify(report.timeline)}`).toBeGreaterThan(10);
     for (const t of [1, 2, 7, 8]) expect(at(t), `second ${t}: ${JSON.stringify(report.timeline)}`).toBe(0);
+    // The timeline says which class: refused in the seconds of the outage (2.2 s – 5.2 s), and only there.
+    const refusedIn = secondsWith(report, 'refused');
+    expect(refusedIn, JSON.stringify(report.timeline)).toEqual(expect.arrayContaining([3, 4, 5]));
+    expect(refusedIn.every((t) => t >= 3 && t <= 6), JSON.stringify(refusedIn)).toBe(true);
+    for (const p of report.timeline) expect(classTotal(p), `second ${p.t}`).toBe(p.errors);
     // Every arrival was started on schedule, outage or not.
     expect(report.journeys?.[0]?.started).toBe(200);
+  });
+});
+
+describe('the target resets every connection for a while', () => {
+  it('the timeline shows reset errors in exactly those seconds, merged across --workers shards', async () => {
+    let firstAt = 0;
+    let resetFrom = Infinity;
+    let resetUntil = Infinity;
+    const server = createServer((req, res) => {
+      const now = Date.now();
+      if (firstAt === 0) firstAt = now;
+      if (now >= resetFrom && now < resetUntil) {
+        req.socket.destroy();
+        return;
+      }
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { dir, file } = await scenarioFile(`
+name: resets
+target: http://127.0.0.1:${port}
+http: { timeout: 1s }
+load:
+  phases: [{ name: steady, duration: 7s, rate: 20 }]
+journeys:
+  - name: j
+    steps: [{ name: ping, get: /ping }]
+`);
+      const out = join(dir, 'report.json');
+      const run = runCli(['run', file, '--quiet', '--workers', '2', '--out', out], { cwd: dir });
+      expect(await eventually(() => firstAt > 0, 5000)).toBe(true);
+      resetFrom = firstAt + 2200;
+      resetUntil = firstAt + 4200;
+      const r = await run;
+      expect(r.stderr).not.toMatch(/internal error/i);
+      const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+      expect(validateReport(report)).toEqual([]);
+      const resetIn = secondsWith(report, 'reset');
+      // Resets from 2.2 s to 4.2 s: seconds 3 and 4 wholly or mostly, 5 at most by a request in flight.
+      expect(resetIn, JSON.stringify(report.timeline)).toEqual(expect.arrayContaining([3, 4]));
+      expect(resetIn.every((t) => t >= 3 && t <= 5), JSON.stringify(resetIn)).toBe(true);
+      for (const p of report.timeline) {
+        expect(Object.keys(p.errorsByClass ?? {}).filter((c) => c !== 'reset'), `second ${p.t}`).toEqual([]);
+        expect(classTotal(p), `second ${p.t}`).toBe(p.errors);
+      }
+      expect(errorsByClass(report).reset ?? 0).toBeGreaterThanOrEqual(25);
+    } finally {
+      await new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      });
+    }
   });
 });
 

@@ -99,7 +99,7 @@ describe('a VU running journeys against a real server', () => {
     expect(countOf(s, 'http.requests', { step: 'after' })).toBe(0);
     expect(countOf(s, 'journeys.failed', { journey: 'strict' })).toBe(1);
     expect(countOf(s, 'http.errors', { step: 'hard', status: '404', error: '4xx' })).toBe(1);
-    expect(h.logs.join('\n')).toMatch(/strict › hard: expectation failed: status 404 is not 200/);
+    expect(h.logs.join('\n')).toMatch(/strict › hard: expectation failed: status: expected 200, got 404/);
   });
 
   it('does not count an explicitly expected 4xx as an http error', async () => {
@@ -176,7 +176,7 @@ describe('a VU running journeys against a real server', () => {
     expect(logs).toHaveLength(0);
     shared.failureLog.lastMs = -Infinity; // as if the interval had passed
     expect(await b.vu.runIteration(j)).toBe('failed');
-    expect(logs).toEqual([expect.stringMatching(/failing › boom: expectation failed: status 500 is not 200 \(2 more failures not logged\)$/)]);
+    expect(logs).toEqual([expect.stringMatching(/failing › boom: expectation failed: status: expected 200, got 500 \(2 more failures not logged\)$/)]);
   });
 
   it('thinks for the planned time and is interrupted by the signal', async () => {

@@ -71,6 +71,10 @@ describe.skipIf('skip' in found)('HTML report in Chromium', () => {
       expect(h).toBeGreaterThan(0);
     }
     expect(await o.page.locator('#thresholds tbody tr').count()).toBe(3);
+    // Errors by class: a line per class in the errors chart, and the seconds that had errors.
+    const labels = await o.page.evaluate<string[]>("[...document.querySelectorAll('#chart-errors .u-legend .u-label')].map((e) => e.textContent)");
+    expect(labels).toEqual(expect.arrayContaining(['errors/s', '5xx', 'refused', 'dropped arrivals/s']));
+    expect(await o.page.locator('#charts > table tbody tr').count()).toBe(1);
     expect(await o.violations()).toEqual([]);
     expect(o.errors).toEqual([]);
     expect(o.requests.filter((u) => !u.startsWith('file:'))).toEqual([]);

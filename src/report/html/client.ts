@@ -2,7 +2,8 @@
  * The script the HTML report runs in the browser, as text (it is inlined and allowed by its hash).
  * It reads the chart data from the `<script type="application/json" id="rampart-data">` block and draws
  * four uPlot charts over time — throughput (requests/s, arrivals started/s, planned arrivals/s),
- * latency p50/p95/p99 (ms), errors/s and dropped arrivals/s, VUs — with the phases shaded and named.
+ * latency p50/p95/p99 (ms), errors/s (in all and per error class) and dropped arrivals/s, VUs — with
+ * the phases shaded and named.
  * It only ever writes text (textContent) and canvas pixels, never markup.
  */
 export const CLIENT_SCRIPT = `(function () {
@@ -12,6 +13,8 @@ export const CLIENT_SCRIPT = `(function () {
   var data = JSON.parse(block.textContent || '{}');
   var tl = Array.isArray(data.timeline) ? data.timeline : [];
   var phases = Array.isArray(data.phases) ? data.phases : [];
+  var classes = Array.isArray(data.errorClasses) ? data.errorClasses : [];
+  var palette = ['#ea580c', '#0d9488', '#9333ea', '#ca8a04', '#db2777', '#4b5563', '#65a30d', '#0284c7'];
   // Phases of load blocks run at the same time: a phase's label goes one line below every earlier
   // phase it overlaps, so the names never print over each other.
   var rows = phases.map(function (ph, i) {
@@ -23,6 +26,8 @@ export const CLIENT_SCRIPT = `(function () {
     return row;
   });
   var pick = function (k) { return tl.map(function (p) { return typeof p[k] === 'number' ? p[k] : null; }); };
+  // A class absent from a point had no errors in that second.
+  var pickClass = function (k) { return tl.map(function (p) { return typeof p[k] === 'number' ? p[k] : 0; }); };
   var t = pick('t');
   var shade = {
     drawClear: [function (u) {
@@ -53,8 +58,10 @@ export const CLIENT_SCRIPT = `(function () {
       { label: 'p95', key: 'p95', stroke: '#d97706' },
       { label: 'p99', key: 'p99', stroke: '#dc2626' } ] },
     { id: 'chart-errors', title: 'Errors (per second)', series: [
-      { label: 'errors/s', key: 'errors', stroke: '#dc2626' },
-      { label: 'dropped arrivals/s', key: 'dropped', stroke: '#7c3aed' } ] },
+      { label: 'errors/s', key: 'errors', stroke: '#dc2626' } ].concat(classes.map(function (c, i) {
+        return { label: String(c), key: 'error:' + c, stroke: palette[i % palette.length], dash: [4, 3], zero: true };
+      }), [
+      { label: 'dropped arrivals/s', key: 'dropped', stroke: '#7c3aed' } ]) },
     { id: 'chart-vus', title: 'Virtual users', series: [
       { label: 'VUs', key: 'vus', stroke: '#0891b2' } ] }
   ];
@@ -77,7 +84,7 @@ export const CLIENT_SCRIPT = `(function () {
         return o;
       }))
     };
-    var cols = [t].concat(series.map(function (s) { return pick(s.key); }));
+    var cols = [t].concat(series.map(function (s) { return s.zero ? pickClass(s.key) : pick(s.key); }));
     plots.push({ plot: new uPlot(opts, cols, el), el: el });
     el.setAttribute('data-rendered', 'true');
   });

@@ -40,15 +40,29 @@ export interface HtmlOptions {
   readonly assets?: ChartAssets;
 }
 
-/** The data the client script charts: only numbers and phase names. */
+/** An error class as a chart key: only plain class names reach the page's script. */
+const CLASS_NAME = /^[a-z0-9]{1,16}$/;
+
+/** Per-class error counts of a point, keyed `error:<class>` for the client's flat series. */
+function classCounts(byClass: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (byClass === undefined) return out;
+  for (const [cls, n] of Object.entries(byClass)) if (CLASS_NAME.test(cls) && typeof n === 'number') out[`error:${cls}`] = n;
+  return out;
+}
+
+/** The data the client script charts: only numbers, phase names and error class names. */
 function chartData(r: Report): unknown {
+  const classes = [...new Set(r.timeline.flatMap((p) => Object.keys(p.errorsByClass ?? {})).filter((c) => CLASS_NAME.test(c)))].sort();
   return {
+    errorClasses: classes,
     timeline: r.timeline.map((p) => ({
       t: p.t,
       requests: p.requests,
       started: p.started,
       ...(p.planned !== undefined ? { planned: p.planned } : {}),
       errors: p.errors,
+      ...classCounts(p.errorsByClass),
       dropped: p.dropped,
       p50: p.p50,
       p95: p.p95,
@@ -90,7 +104,7 @@ export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
 ${verdictSection(report)}
 ${thresholdsSection(report)}
 ${stepsSection(report)}
-${chartsSection()}
+${chartsSection(report)}
 ${warningsSection(report)}
 ${seriesSection(report)}
 ${scenarioSection(report)}

@@ -69,10 +69,24 @@ export function stepsSection(r: Report): string {
   return parts.join('\n');
 }
 
-/** The chart containers the client script fills. */
-export function chartsSection(): string {
+/** Rows of the errors-by-second table at most: an outage is a few seconds, a broken run every one. */
+const ERROR_SECONDS_MAX = 120;
+
+/** The seconds that had errors, by class: when an outage began and ended, and what it looked like. */
+function errorSecondsTable(r: Report): string {
+  const failing = r.timeline.filter((p) => p.errors > 0 || p.errorsByClass !== undefined);
+  if (failing.length === 0) return '<p class="muted">No errors in any second.</p>';
+  const classes = [...new Set(failing.flatMap((p) => Object.keys(p.errorsByClass ?? {})))].sort();
+  const shown = failing.slice(0, ERROR_SECONDS_MAX);
+  const rows = shown.map((p): Cell[] => [String(Math.round(p.t)), p.phase, fmtCount(p.requests), fmtCount(p.errors), ...classes.map((c) => fmtCount(p.errorsByClass?.[c] ?? 0))]);
+  const more = failing.length > shown.length ? `<p class="muted">The first ${shown.length} of ${failing.length} seconds with errors.</p>` : '';
+  return `<h3>errors by second</h3>\n${table(['second', 'phase', 'requests', 'errors', ...classes], rows, (i) => i !== 1)}${more}`;
+}
+
+/** The chart containers the client script fills, and the seconds that had errors. */
+export function chartsSection(r: Report): string {
   const ids = ['chart-rps', 'chart-latency', 'chart-errors', 'chart-vus'];
-  return `<section id="charts"><h2>Over time</h2>\n${ids.map((id) => `<div class="chart" id="${id}"></div>`).join('\n')}\n</section>`;
+  return `<section id="charts"><h2>Over time</h2>\n${ids.map((id) => `<div class="chart" id="${id}"></div>`).join('\n')}\n${errorSecondsTable(r)}\n</section>`;
 }
 
 /** Warnings and the generator's own health. */

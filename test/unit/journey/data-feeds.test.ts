@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDataFeeds, DataExhaustedError } from '../../../src/journey/index.js';
-import type { DataFeed } from '../../../src/scenario/plan.js';
+import { uniqueFeedsOf } from '../../../src/journey/journey-feeds.js';
+import type { DataFeed, Step } from '../../../src/scenario/plan.js';
+import { journey, plan, POS, request } from '../../support/journey-plans.js';
 
 const feed = (order: DataFeed['order'], onExhausted: DataFeed['onExhausted'] = 'stop', n = 3): DataFeed => ({
   name: 'users',
@@ -78,5 +80,23 @@ describe('partitions (property)', () => {
         expect(seen.sort()).toEqual(Array.from({ length: rows }, (_, i) => `u${i}@x`).sort());
       }),
     );
+  });
+});
+
+describe('uniqueFeedsOf', () => {
+  const feeds: DataFeed[] = [
+    { ...feed('unique'), name: 'users' },
+    { ...feed('unique', 'recycle'), name: 'cards' },
+    { ...feed('sequential'), name: 'products' },
+    { ...feed('unique'), name: 'unused' },
+  ];
+  it('finds the unique feeds named anywhere in the steps, nested ones included; others are read lazily', () => {
+    const nested: Step = { kind: 'group', name: 'g', steps: [request('POST', '/pay?card={{ cards.number }}', { name: 'pay' })], pos: POS };
+    const j = journey('buy', [request('GET', '/home', { name: 'home' }), request('GET', '/p/{{ products.id }}?u={{ base64(users.email) }}', { name: 'p' }), nested]);
+    expect(uniqueFeedsOf(plan('http://127.0.0.1:1', [j], { data: feeds }), j)).toEqual(['users', 'cards']);
+  });
+  it('a journey that names no unique feed takes no row', () => {
+    const j = journey('browse', [request('GET', '/p/{{ products.id }}', { name: 'p' })]);
+    expect(uniqueFeedsOf(plan('http://127.0.0.1:1', [j], { data: feeds }), j)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compare, evalCondition, looseEquals, RegexCache, statusMatches } from '../../../src/journey/index.js';
 import { checkMatcher } from '../../../src/journey/matchers.js';
+import { describeExpected, shown } from '../../../src/journey/matcher-messages.js';
+import type { Comparison, Matcher } from '../../../src/scenario/plan.js';
 import { ResponseView } from '../../../src/journey/response.js';
 import { RENDERED_REGEX_CACHE } from '../../../src/journey/regex-cache.js';
 import type { HttpResult } from '../../../src/http/index.js';
@@ -85,13 +87,64 @@ describe('matchers on a response', () => {
     expect(checkMatcher({ kind: 'header', name: 'set-cookie', cmp: { op: 'contains', value: tpl('b=2') } }, v, scope(), rx)).toBeUndefined();
     expect(checkMatcher({ kind: 'body', cmp: { op: 'contains', value: tpl('"ok"') } }, v, scope(), rx)).toBeUndefined();
     expect(checkMatcher({ kind: 'latency', maxMs: 300 }, v, scope(), rx)).toBeUndefined();
-    expect(checkMatcher({ kind: 'latency', maxMs: 200 }, v, scope(), rx)).toMatch(/latency 250.0 ms is not under 200 ms/);
-    expect(checkMatcher({ kind: 'json', path: jp('$.state'), cmp: { op: 'equals', value: tval('done') } }, v, scope(), rx)).toBe('json $.state (ok) does not satisfy equals');
-    expect(checkMatcher({ kind: 'status', oneOf: [201] }, v, scope(), rx)).toBe('status 200 is not 201');
+    expect(checkMatcher({ kind: 'latency', maxMs: 200 }, v, scope(), rx)).toBe('latency: expected under 200 ms, got 250.0 ms');
+    expect(checkMatcher({ kind: 'json', path: jp('$.state'), cmp: { op: 'equals', value: tval('done') } }, v, scope(), rx)).toBe('json $.state: expected equals "done", got "ok"');
+    expect(checkMatcher({ kind: 'status', oneOf: [201] }, v, scope(), rx)).toBe('status: expected 201, got 200');
   });
   it('a body that is not JSON reads as absent for json matchers', () => {
     const v = view('<html>');
     expect(checkMatcher({ kind: 'json', path: jp('$.id'), cmp: { op: 'exists', value: false } }, v, scope(), rx)).toBeUndefined();
+  });
+});
+
+describe('failure messages: what was expected, and what came', () => {
+  const rx = new RegexCache();
+  const long = 'x'.repeat(200);
+  const body = JSON.stringify({ status: 'bad', n: 7, tags: ['a', 'b'], obj: { k: 1 }, long, none: null });
+  const v = view(body, 503, { 'x-cache': 'MISS', 'content-type': 'application/json' }, 812_300);
+  const s = scope({ want: 'good', max: 3 });
+  const json = (path: string, cmp: Comparison): Matcher => ({ kind: 'json', path: jp(path), cmp });
+  const cases: [string, Matcher, string][] = [
+    ['status list', { kind: 'status', oneOf: [200, 201] }, 'status: expected 200 or 201, got 503'],
+    ['status range', { kind: 'status', min: 200, max: 299 }, 'status: expected 200..299, got 503'],
+    ['status list and range', { kind: 'status', oneOf: [404], min: 200, max: 299 }, 'status: expected 404 or 200..299, got 503'],
+    ['latency', { kind: 'latency', maxMs: 500 }, 'latency: expected under 500 ms, got 812.3 ms'],
+    ['header equals', { kind: 'header', name: 'x-cache', cmp: { op: 'equals', value: tval('HIT') } }, 'header x-cache: expected equals "HIT", got "MISS"'],
+    ['header exists', { kind: 'header', name: 'x-request-id', cmp: { op: 'exists', value: true } }, 'header x-request-id: expected exists, got absent'],
+    ['header absent', { kind: 'header', name: 'x-cache', cmp: { op: 'exists', value: false } }, 'header x-cache: expected absent, got "MISS"'],
+    ['json equals a template', json('$.status', { op: 'equals', value: tval('{{ want }}') }), 'json $.status: expected equals "good" (from {{ want }}), got "bad"'],
+    ['json notEquals', json('$.status', { op: 'notEquals', value: tval('bad') }), 'json $.status: expected notEquals "bad", got "bad"'],
+    ['json equals a number', json('$.n', { op: 'equals', value: tval(8) }), 'json $.n: expected equals 8, got 7'],
+    ['json equals on a missing path', json('$.missing', { op: 'equals', value: tval('x') }), 'json $.missing: expected equals "x", got absent'],
+    ['json null', json('$.none', { op: 'equals', value: tval('x') }), 'json $.none: expected equals "x", got null'],
+    ['json contains', json('$.tags', { op: 'contains', value: tpl('c') }), 'json $.tags: expected contains "c", got ["a","b"]'],
+    ['json notContains', json('$.tags', { op: 'notContains', value: tpl('a') }), 'json $.tags: expected notContains "a", got ["a","b"]'],
+    ['json matches', json('$.status', { op: 'matches', pattern: '^go+d$', flags: 'i' }), 'json $.status: expected matches /^go+d$/i, got "bad"'],
+    ['json lt', json('$.n', { op: 'lt', value: 5 }), 'json $.n: expected lt 5, got 7'],
+    ['json lte', json('$.n', { op: 'lte', value: 6 }), 'json $.n: expected lte 6, got 7'],
+    ['json gt', json('$.n', { op: 'gt', value: 9 }), 'json $.n: expected gt 9, got 7'],
+    ['json gte', json('$.n', { op: 'gte', value: 10 }), 'json $.n: expected gte 10, got 7'],
+    ['json oneOf', json('$.status', { op: 'oneOf', values: [tval('good'), tval('{{ want }}!')] }), 'json $.status: expected oneOf ["good", "good!" (from {{ want }}!)], got "bad"'],
+    ['json object', json('$.obj', { op: 'equals', value: tval({ k: 2 }) }), 'json $.obj: expected equals {"k":2}, got {"k":1}'],
+    ['json long value', json('$.long', { op: 'equals', value: tval('short') }), `json $.long: expected equals "short", got "${'x'.repeat(80)}…"`],
+    ['body contains', { kind: 'body', cmp: { op: 'contains', value: tpl('{{ want }}') } }, `body: expected contains "good" (from {{ want }}), got ${JSON.stringify(body.slice(0, 80) + '…')}`],
+    ['body matches', { kind: 'body', cmp: { op: 'matches', pattern: '^<html', flags: '' } }, `body: expected matches /^<html/, got ${JSON.stringify(body.slice(0, 80) + '…')}`],
+  ];
+  it.each(cases)('%s', (_name, m, message) => {
+    expect(checkMatcher(m, v, s, rx)).toBe(message);
+  });
+  it('a right-hand side that cannot render shows its source', () => {
+    expect(describeExpected({ op: 'equals', value: tval('{{ nope }}') }, scope())).toBe('equals {{ nope }}');
+    expect(describeExpected({ op: 'contains', value: tpl('id={{ nope }}') }, scope())).toBe('contains id={{ nope }}');
+  });
+  it('no response is said so', () => {
+    expect(checkMatcher({ kind: 'status', oneOf: [200] }, view('', 0), s, rx)).toBe('status: expected 200, got no response');
+  });
+  it('values are cut at 80 characters with an ellipsis', () => {
+    expect(shown('y'.repeat(81))).toBe(`"${'y'.repeat(80)}…"`);
+    expect(shown('y'.repeat(80))).toBe(`"${'y'.repeat(80)}"`);
+    expect(shown(Array.from({ length: 50 }, (_, i) => i))).toMatch(/^\[0,1,2,.{60,}…$/);
+    expect(shown(Array.from({ length: 50 }, (_, i) => i)).length).toBe(81);
   });
 });
 

@@ -8,6 +8,7 @@ export function sampleReport(over: Partial<Report> = {}): Report {
     phase: t <= 2 ? 'warm-up' : 'steady',
     requests: 10 * t,
     errors: t === 4 ? 2 : 0,
+    ...(t === 4 ? { errorsByClass: { refused: 1, '5xx': 1 } } : {}),
     p50: 3 + t,
     p95: 10 + t,
     p99: 20 + t,

@@ -42,6 +42,31 @@ describe('HTML report', () => {
     expect(parsed.timeline[0]?.p95).toBe(11);
   });
 
+  it('shows the errors of each second by class: per-class chart series and a table of the seconds with errors', () => {
+    const doc = renderHtml(sampleReport());
+    const data = scripts(doc).find((s) => s.attrs.includes('application/json'));
+    const parsed = JSON.parse(data?.body ?? '') as { errorClasses: string[]; timeline: Record<string, number>[] };
+    expect(parsed.errorClasses).toEqual(['5xx', 'refused']);
+    expect(parsed.timeline[3]).toMatchObject({ errors: 2, 'error:refused': 1, 'error:5xx': 1 });
+    expect(parsed.timeline[2]).not.toHaveProperty('error:refused');
+    const table = /<h3>errors by second<\/h3>\s*<table>([\s\S]*?)<\/table>/.exec(doc)?.[1] ?? '';
+    expect(table).toContain('<th class="n">5xx</th><th class="n">refused</th>');
+    expect(table.match(/<tr><td/g)).toHaveLength(1);
+    expect(table).toMatch(/<td class="n">4<\/td><td>steady<\/td><td class="n">40<\/td><td class="n">2<\/td><td class="n">1<\/td><td class="n">1<\/td>/);
+    const quiet = renderHtml(sampleReport({ timeline: [] }));
+    expect(quiet).toContain('No errors in any second.');
+  });
+
+  it('hostile class names from a report file never reach the chart script', () => {
+    const r = sampleReport();
+    const timeline = r.timeline.map((p) => (p.t === 4 ? { ...p, errorsByClass: { [HOSTILE.script]: 3, reset: 1 } } : p));
+    const doc = renderHtml({ ...r, timeline });
+    const data = JSON.parse(scripts(doc).find((s) => s.attrs.includes('application/json'))?.body ?? '') as { errorClasses: string[] };
+    expect(data.errorClasses).toEqual(['reset']);
+    expect(doc).toContain(html(HOSTILE.script));
+    expect(scripts(doc)).toHaveLength(3);
+  });
+
   it('hostile names never become markup: no extra script, no img, no event handler', () => {
     const doc = renderHtml(hostileReport());
     expect(scripts(doc)).toHaveLength(3);
