@@ -9,7 +9,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 
 /** `# expect: CODE line:col pointer ; CODE line:col pointer` on the first line of each fixture. */
 function expectations(file: string): string[] {
-  const first = readFileSync(join(dir, file), 'utf8').split('\n')[0] ?? '';
+  const first = readFileSync(join(dir, file), 'utf8').replace(/^\uFEFF/, '').split('\n')[0] ?? '';
   const m = /^# expect: (.+)$/.exec(first);
   if (!m?.[1]) throw new Error(`${file}: the first line must be "# expect: CODE line:col pointer"`);
   return m[1].split(';').map((s) => s.trim());

@@ -198,6 +198,16 @@ describe('valid scenarios normalize into a frozen, serializable Plan', () => {
     expect(e.load.model === 'open' && [e.load.phases[0]?.durationMs, e.load.phases[0]?.rate]).toEqual([60_000, 12]);
   });
 
+  it('22: ${ENV} inside flow mappings: read, typed, and overridable', async () => {
+    const phases = (p: Plan): unknown => p.load.model === 'open' && p.load.phases.map((ph) => [ph.name, ph.durationMs, ph.rate, ph.rampTo]);
+    const d = await load('22-env-flow-mapping.yaml');
+    expect(phases(d)).toEqual([['warm-up', 10_000, 5, 20], ['steady', 60_000, 20, undefined]]);
+    expect(d.http.timeoutMs).toBe(5000);
+    const e = await load('22-env-flow-mapping.yaml', { WARM: '3', RATE: '2', PEAK: '9', STEADY: '5s', TIMEOUT: '2' });
+    expect(phases(e)).toEqual([['warm-up', 3000, 2, 9], ['steady', 5000, 9, undefined]]);
+    expect(e.http.timeoutMs).toBe(2000);
+  });
+
   it('17: environments overlay target and variables; --target wins', async () => {
     const base = await load('17-environments.yaml');
     expect([base.target, base.variables.tenant]).toEqual(['http://127.0.0.1:8080', 'dev']);
