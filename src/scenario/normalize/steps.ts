@@ -1,12 +1,13 @@
 /** Steps: requests, think, loop, if, poll, group, log, metric, set → the Plan's Step union. */
 import { ERROR_CODES } from '../../errors.js';
 import { readFileSync, statSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { BodyPlan, DataFeed, Expr, HttpMethod, MultipartPart, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
 import { exprText } from '../template/coerce.js';
 import type { NormContext, Obj } from './context.js';
 import { get, ptr } from './context.js';
+import { jsonBodyFile, textBodyFile } from './body-file.js';
 import { captures, condition, matchers } from './matchers.js';
 import type { VarScope } from './scope.js';
 
@@ -297,17 +298,14 @@ function bodyFromFile(env: StepEnv, rel: string, contentType: string | undefined
   const bytes = readBeside(env, rel, MAX_BODY_FILE_BYTES, 'body file', at);
   if (bytes === undefined) return undefined;
   const text = bytes.toString('utf8');
+  // Problems inside the file point into it, named as the scenario's own path is (relative stays relative).
+  const shown = join(dirname(ctx.file), rel);
   if (extname(rel).toLowerCase() === '.json' && contentType === undefined) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      ctx.problem(ERROR_CODES.DATA_FILE, `body file ${rel} is not valid JSON: ${(err as Error).message}`, at);
-      return undefined;
-    }
-    return { kind: 'json', value: ctx.templateValue(value, at, scope) };
+    const value = jsonBodyFile(ctx, text, shown, at, scope);
+    return value === undefined ? undefined : { kind: 'json', value };
   }
-  const template = ctx.template(text, at, scope);
+  const template = textBodyFile(ctx, text, shown, at, scope);
+  if (template === undefined) return undefined;
   return contentType !== undefined ? { kind: 'text', template, contentType } : { kind: 'text', template };
 }
 
