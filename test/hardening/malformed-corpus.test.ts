@@ -88,14 +88,14 @@ describe('the malformed corpus', () => {
     for (const c of corpus.cases) {
       const v = await cli(['validate', c.file], corpus.dir);
       expect(v.code, c.name).toBe(2);
-      expect(v.stdout, c.name).toMatch(/\.ya?ml:\d+:\d+: .+ \[RAMPART_[A-Z_]+\]/);
+      expect(v.stdout, c.name).toMatch(/\.[a-z]+:\d+:\d+: .+ \[RAMPART_[A-Z_]+\]/);
       expectNoStack(v.stdout + v.stderr);
 
       // The fixtures take their target from ${TARGET_URL:-…}: aim them all at the counting server.
       const r = await cli(['run', c.file, '--quiet'], corpus.dir, { TARGET_URL: target.url });
       timings.push({ name: c.name, command: 'run', ms: r.ms });
       expect(r.code, `${c.name}\n${r.stderr}`).toBe(2);
-      expect(r.stderr, c.name).toMatch(/\.ya?ml:\d+:\d+: .+ \[RAMPART_[A-Z_]+\]/);
+      expect(r.stderr, c.name).toMatch(/\.[a-z]+:\d+:\d+: .+ \[RAMPART_[A-Z_]+\]/);
       expect(r.stderr, c.name).toContain('nothing was sent');
       expect(r.stdout, c.name).toBe('');
       expectNoStack(r.stderr);
