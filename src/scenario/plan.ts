@@ -243,7 +243,14 @@ export interface MetricStep {
   readonly type: 'counter' | 'rate' | 'trend';
   /** Rendered and converted to a number (counter, trend) or boolean (rate). */
   readonly value: TemplateValue;
+  /** Tags with a constant value. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Tags whose value is a template, rendered with each sample. Each tag keeps at most 20 distinct
+   * values per run (later ones, and values over 64 characters, read `other`), as `tagWith` does;
+   * an empty value leaves the tag off.
+   */
+  readonly tagTemplates?: readonly (readonly [string, Template])[];
   readonly pos: SourcePos;
 }
 

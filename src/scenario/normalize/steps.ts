@@ -148,7 +148,16 @@ function step(env: StepEnv, s: Obj, at: string, scope: VarScope, group: string |
     env.metrics.set(name, type);
     if (!Object.hasOwn(m, 'value') && type === 'trend') ctx.problem(ERROR_CODES.SEMANTIC, 'a trend needs a `value` (e.g. a captured number)', mp);
     const raw = Object.hasOwn(m, 'value') ? m.value : type === 'rate' ? true : 1;
-    return { kind: 'metric', metric: name, type, value: ctx.templateValue(raw, ptr(mp, 'value'), scope), tags: tagsOf(env, m.tags), pos };
+    const tags: Record<string, string> = {};
+    const tagTemplates: (readonly [string, Template])[] = [];
+    for (const [k, v] of entries(m.tags)) {
+      env.names.tagKeys.add(k);
+      const t = ctx.template(String(v), ptr(mp, 'tags', k), scope);
+      if (t.parts.every((x) => typeof x === 'string')) tags[k] = t.parts.join('');
+      else tagTemplates.push([k, t]);
+    }
+    const value = ctx.templateValue(raw, ptr(mp, 'value'), scope);
+    return { kind: 'metric', metric: name, type, value, tags, ...(tagTemplates.length > 0 ? { tagTemplates } : {}), pos };
   }
   // set
   const vars: (readonly [string, TemplateValue])[] = [];
