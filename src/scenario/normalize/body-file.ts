@@ -29,36 +29,54 @@ function locator(file: string, text: string, pointer: string): (offset: number) 
   };
 }
 
+/** A template's compile errors, each failing part skipped, and the parts around them that compiled (with their offsets). */
+interface Compiled {
+  readonly errors: { offset: number; message: string }[];
+  readonly good: { offset: number; template: Template }[];
+}
+
 /** Every compile error of a template, resuming after the `}}` that closes each failing part. */
-function templateErrors(text: string): { offset: number; message: string }[] {
-  const out: { offset: number; message: string }[] = [];
+function compileAll(text: string): Compiled {
+  const errors: { offset: number; message: string }[] = [];
+  const good: { offset: number; template: Template }[] = [];
   let shift = 0;
   let rest = text;
-  while (out.length < MAX_PROBLEMS) {
+  while (errors.length < MAX_PROBLEMS) {
     try {
-      compileTemplate(rest);
-      return out;
+      good.push({ offset: shift, template: compileTemplate(rest) });
+      break;
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      out.push({ offset: shift + err.offset, message: err.message });
+      errors.push({ offset: shift + err.offset, message: err.message });
+      // What comes before the failing `{{ … }}` compiles: its variables are checked too.
+      const open = rest.lastIndexOf('{{', err.offset);
+      if (open > 0) {
+        try {
+          good.push({ offset: shift, template: compileTemplate(rest.slice(0, open)) });
+        } catch (e) {
+          if (!(e instanceof TemplateError)) throw e;
+        }
+      }
       const close = rest.indexOf('}}', err.offset);
-      if (close < 0) return out;
+      if (close < 0) break;
       shift += close + 2;
       rest = rest.slice(close + 2);
     }
   }
-  return out;
+  return { errors, good };
+}
+
+/** Records the problems of a template placed by `place`; true when it compiled. */
+function checkTemplate(ctx: NormContext, text: string, place: (index: number) => Location, scope: VarScope): boolean {
+  const { errors, good } = compileAll(text);
+  for (const e of errors) ctx.problemLoc(ERROR_CODES.TEMPLATE, e.message, place(e.offset));
+  for (const g of good) ctx.checkRefsAt(templateRefs(g.template), g.template.source, (i) => place(g.offset + i), scope);
+  return errors.length === 0;
 }
 
 /** A text body file as a template; undefined (with problems recorded) when it has errors. */
 export function textBodyFile(ctx: NormContext, text: string, file: string, pointer: string, scope: VarScope): Template | undefined {
-  const at = locator(file, text, pointer);
-  const errors = templateErrors(text);
-  for (const e of errors) ctx.problemLoc(ERROR_CODES.TEMPLATE, e.message, at(e.offset));
-  if (errors.length > 0) return undefined;
-  const t = compileTemplate(text);
-  ctx.checkRefsAt(templateRefs(t), text, at, scope);
-  return t;
+  return checkTemplate(ctx, text, locator(file, text, pointer), scope) ? compileTemplate(text) : undefined;
 }
 
 /** A `.json` body file as a template value; undefined (with problems recorded) when it has errors. */
@@ -84,11 +102,7 @@ export function jsonBodyFile(ctx: NormContext, text: string, file: string, point
   const visit = (v: unknown, path: string, depth: number): void => {
     if (depth > 64 || bad >= MAX_PROBLEMS) return;
     if (typeof v === 'string') {
-      if (!isTemplate(v)) return;
-      const errors = templateErrors(v);
-      bad += errors.length;
-      for (const e of errors) ctx.problemLoc(ERROR_CODES.TEMPLATE, e.message, place(path, e.offset));
-      if (errors.length === 0) ctx.checkRefsAt(templateRefs(compileTemplate(v)), v, (i) => place(path, i), scope);
+      if (isTemplate(v) && !checkTemplate(ctx, v, (i) => place(path, i), scope)) bad++;
     } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}/${i}`, depth + 1));
     else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, `${path}/${escapePointer(k)}`, depth + 1);
   };

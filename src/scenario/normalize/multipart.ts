@@ -80,7 +80,8 @@ function chooseAmong(env: StepEnv, f: Obj, rel: string, at: string): { path: Tem
   if (roots.length !== 1 || feeds.length !== 1) {
     const other = roots.find((r) => !env.feeds.has(r));
     const what = roots.length === 0 ? 'it names no data feeder' : other !== undefined ? `\`${other}\` is not a data feeder` : 'it names more than one data feeder';
-    ctx.problem(ERROR_CODES.TEMPLATE, `a multipart file path cannot be this template: ${what}`, at, ONLY_DATA);
+    const where = other !== undefined ? Math.max(0, rel.indexOf(other, rel.indexOf('{{'))) : Math.max(0, rel.indexOf('{{'));
+    ctx.problemAt(ERROR_CODES.TEMPLATE, `a multipart file path cannot be this template: ${what}`, at, where, ONLY_DATA);
     return undefined;
   }
   const feed = feeds[0] as DataFeed;
