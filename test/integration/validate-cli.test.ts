@@ -50,7 +50,7 @@ describe('rampart validate', () => {
       expect(await main(['run', given, '--quiet'], r.io)).toBe(2);
       expect(v.out().split('\n').filter((l) => l.startsWith(body))).toHaveLength(1);
       expect(r.err().split('\n').filter((l) => l.startsWith(body))).toHaveLength(1);
-      expect(r.err()).toContain(`6 problems in ${rel}: nothing was sent`);
+      expect(r.err()).toContain(`8 problems in ${rel}: nothing was sent`);
       expect(v.out() + r.err()).not.toContain(root);
     }
     // Outside the working directory: absolute.
