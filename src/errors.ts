@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   YAML_SYNTAX: 'RAMPART_YAML_SYNTAX',
   /** Anchors/aliases expand beyond the safe limit. */
   YAML_ALIAS_BOMB: 'RAMPART_YAML_ALIAS_BOMB',
+  /** Mappings and lists nested deeper than rampart reads (MAX_NESTING). */
+  YAML_NESTING: 'RAMPART_YAML_NESTING',
   /** A YAML tag rampart does not accept (`!!js/function`, custom tags). */
   YAML_TAG: 'RAMPART_YAML_TAG',
   /** A key that could reach an object prototype (`__proto__`, `constructor`, `prototype`). */

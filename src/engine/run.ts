@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { cpus, hostname } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { LoadModel, OpenLoad, Plan, Step } from '../scenario/plan.js';
-import type { IntervalUpdate, Output, PhaseReport, Report, ThresholdResult } from '../report/model.js';
+import type { IntervalUpdate, Output, PhaseReport, Report, RunInfoPhase, ThresholdResult } from '../report/model.js';
 import { buildReport } from '../report/build-report.js';
 import { evaluateThresholds } from '../thresholds/evaluate.js';
 import { judgeFailures } from '../thresholds/failure-bounds.js';
@@ -16,7 +16,7 @@ import { createLiveEvaluator } from '../thresholds/live.js';
 import type { AbortRequest } from '../thresholds/live.js';
 import { seededRandom } from '../load/random.js';
 import { openDurationMs, openRateAt, plannedArrivalsBetween } from '../load/open-schedule.js';
-import { closedDurationMs } from '../load/closed-schedule.js';
+import { closedDurationMs, iterationBound, iterationsOf } from '../load/closed-schedule.js';
 import { JourneyTracker, LATE_AFTER_MS, type LoadContext, type ShardOfLoad } from './context.js';
 import { OutputFanout } from './outputs.js';
 import { runOpenLoad } from './open-executor.js';
@@ -185,9 +185,11 @@ export class Run {
     // One model, or several load blocks at once: each block runs its own model beside the others.
     const blocks: readonly { readonly name?: string; readonly journeys?: readonly string[]; readonly load: LoadModel }[] =
       plan.load.model === 'blocks' ? plan.load.blocks : [{ load: plan.load }];
-    const defsOf = (m: LoadModel): readonly { readonly name: string; readonly durationMs: number }[] => (m.model === 'open' ? m.phases : m.stages);
+    const defsOf = (m: LoadModel): readonly RunInfoPhase[] => (m.model === 'open' ? m.phases : iterationBound(m) ? m.stages.map((st) => ({ name: st.name, durationMs: st.durationMs, iterations: iterationsOf(m, st.target) })) : m.stages);
     const phaseDefs = blocks.flatMap((b) => defsOf(b.load));
-    const plannedDurationMs = Math.max(...blocks.map((b) => (b.load.model === 'open' ? openDurationMs(b.load) : closedDurationMs(b.load))));
+    // An iteration-bound block has a cap, not a planned duration: no "left" countdown for it.
+    const planned = blocks.filter((b) => b.load.model === 'open' || !iterationBound(b.load)).map((b) => (b.load.model === 'open' ? openDurationMs(b.load) : closedDurationMs(b.load)));
+    const plannedDurationMs = planned.length > 0 ? Math.max(...planned) : undefined;
     const openModels = blocks.map((b) => b.load).filter((m): m is OpenLoad => m.model === 'open');
     const phases: { name: string; startOffsetMs: number; endOffsetMs?: number }[] = [];
     const timeline: IntervalUpdate['point'][] = [];
@@ -231,8 +233,8 @@ export class Run {
       scenarioName: plan.name,
       target: plan.target,
       startedAt,
-      plannedDurationMs,
-      phases: phaseDefs.map((p) => ({ name: p.name, durationMs: p.durationMs })),
+      ...(plannedDurationMs !== undefined ? { plannedDurationMs } : {}),
+      phases: phaseDefs.map((p) => ({ name: p.name, durationMs: p.durationMs, ...(p.iterations !== undefined ? { iterations: p.iterations } : {}) })),
     });
 
     // One snapshot per interval, on absolute ticks from the start (never drifting).

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ACCEPT_ENCODING } from '../http/decode.js';
-import type { BodyPlan, HttpDefaults, Matcher, RequestStep, Template, TemplateValue } from '../scenario/plan.js';
-import { renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
+import type { BodyPlan, HttpDefaults, Matcher, MultipartFile, RequestStep, Template, TemplateValue } from '../scenario/plan.js';
+import { RenderError, renderTemplate, renderValue, type Scope } from '../scenario/template/index.js';
 import { VERSION } from '../version.js';
 import { capturesNeedBody, capturesNeedHtml } from './captures.js';
 import { statusMatches } from './matchers.js';
@@ -85,6 +85,13 @@ function bytesOf(file: { readonly base64: string }): Buffer {
   return b;
 }
 
+/** The file a templated multipart path names for this request: one of those read at load time. */
+function chosenFile(choose: { readonly path: Template; readonly files: Readonly<Record<string, MultipartFile>> }, scope: Scope): MultipartFile {
+  const path = renderTemplate(choose.path, scope);
+  if (!Object.hasOwn(choose.files, path)) throw new RenderError(`multipart file ${path} was not read when the scenario loaded`, choose.path.source);
+  return choose.files[path] as MultipartFile;
+}
+
 /** A multipart/form-data body (RFC 7578), parts in the scenario's order. */
 function renderMultipart(parts: Extract<BodyPlan, { kind: 'multipart' }>['parts'], boundary: string, scope: Scope): Buffer {
   const chunks: Buffer[] = [];
@@ -94,8 +101,9 @@ function renderMultipart(parts: Extract<BodyPlan, { kind: 'multipart' }>['parts'
       const value = renderTemplate(p.value, scope).replace(/\r\n|\r|\n/g, '\r\n');
       chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name)}\r\n\r\n${value}\r\n`));
     } else {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name)}; filename=${quoted(p.file.filename)}\r\nContent-Type: ${p.file.contentType}\r\n\r\n`));
-      chunks.push(bytesOf(p.file), CRLF);
+      const file = 'file' in p ? p.file : chosenFile(p.choose, scope);
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name=${quoted(p.name)}; filename=${quoted(file.filename)}\r\nContent-Type: ${file.contentType}\r\n\r\n`));
+      chunks.push(bytesOf(file), CRLF);
     }
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -130,7 +138,7 @@ function bodyIsConstant(body: BodyPlan): boolean {
     case 'text':
       return constantText(body.template) !== undefined;
     case 'multipart':
-      return body.parts.every((p) => !('value' in p) || constantText(p.value) !== undefined);
+      return body.parts.every((p) => ('value' in p ? constantText(p.value) !== undefined : 'file' in p));
   }
 }
 

@@ -166,13 +166,15 @@ class VirtualUser implements Vu, StepRunContext {
   }
 
   /** The metric handles of a step under the current journey and group. */
-  stepMetrics(step: Step, name: string | undefined, method: string | undefined, tags: Tags): StepMetrics {
+  stepMetrics(step: Step, name: string | undefined, method: string | undefined, tags: Tags, variant?: string): StepMetrics {
     let byCtx = this.shared.steps.get(step);
     if (byCtx === undefined) {
       byCtx = new Map();
       this.shared.steps.set(step, byCtx);
     }
-    const key = this.group === undefined ? this.journeyName : `${this.journeyName}\u0000${this.group}`;
+    // `variant`: the rendered tags of a metric step, which make handles of their own.
+    const where = this.group === undefined ? this.journeyName : `${this.journeyName}\u0000${this.group}`;
+    const key = variant === undefined ? where : `${where}\u0002${variant}`;
     let m = byCtx.get(key);
     if (m === undefined) {
       const base: Record<string, string> = { ...this.journeyTags, ...tags };
@@ -308,7 +310,22 @@ class VirtualUser implements Vu, StepRunContext {
 
   private recordCustom(step: MetricStep): void {
     const v = renderValue(step.value, this.scope);
-    const handle = this.stepMetrics(step, undefined, undefined, step.tags).custom(step.type, step.metric, this.opts.phase());
+    let tags: Tags = step.tags;
+    let variant: string | undefined;
+    if (step.tagTemplates !== undefined) {
+      // Rendered tags are bounded like response tags: 20 values per tag, then `other`.
+      const rendered: Record<string, string> = { ...step.tags };
+      variant = '';
+      for (const [k, t] of step.tagTemplates) {
+        const raw = renderTemplate(t, this.scope).trim();
+        if (raw === '') continue;
+        const v = this.shared.responseTags.admit(k, raw);
+        rendered[k] = v;
+        variant += `\u0000${k}\u0001${v}`;
+      }
+      tags = rendered;
+    }
+    const handle = this.stepMetrics(step, undefined, undefined, tags, variant).custom(step.type, step.metric, this.opts.phase());
     if (step.type === 'rate') {
       (handle as { add(ok: boolean): void }).add(v === true || v === 'true' || v === 1 || v === '1');
       return;

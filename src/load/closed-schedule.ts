@@ -54,3 +54,13 @@ export function closedTargetAt(load: ClosedLoad, offsetMs: number): number {
 export function closedDurationMs(load: ClosedLoad): number {
   return load.stages.reduce((s, st) => s + st.durationMs, 0);
 }
+
+/** True when iterations bound the load (`iterations` / `iterationsPerVu`): its duration is a cap. */
+export function iterationBound(load: ClosedLoad): boolean {
+  return load.iterations !== undefined || load.iterationsPerVu !== undefined;
+}
+
+/** The iterations of an iteration-bound load, as a run announces them (`vus`: the stage's VUs). */
+export function iterationsOf(load: ClosedLoad, vus: number): { shared?: number; perVu?: number; vus: number } {
+  return { ...(load.iterations !== undefined ? { shared: load.iterations } : {}), ...(load.iterationsPerVu !== undefined ? { perVu: load.iterationsPerVu } : {}), vus };
+}

@@ -2,7 +2,7 @@
  * Live progress while a run is going: one progress line rewritten in place on a TTY, plain periodic
  * lines otherwise (CI logs), nothing when quiet (the CLI then does not create this output).
  */
-import type { IntervalUpdate, Output, RunInfo } from './model.js';
+import type { IntervalUpdate, Output, RunInfo, RunInfoPhase } from './model.js';
 import { fmtDuration, fmtMs, fmtPct, fmtRate } from './format.js';
 import type { Redactor } from './redact.js';
 
@@ -33,6 +33,17 @@ export function progressLine(u: IntervalUpdate, info: RunInfo | undefined): stri
   return `[${u.phase}] ${elapsed}${remaining} | ${rps} req${arr}${vus} | p95 ${fmtMs(p.p95)} | errors ${fmtPct(errRate)}${dropped}${th}`;
 }
 
+/** `steady 2m00s`, or for an iteration-bound stage `stage-1: 10 iterations shared by 2 VUs, max 10m00s` (the cap, not a plan). */
+export function phaseText(p: RunInfoPhase): string {
+  const it = p.iterations;
+  if (it === undefined) return `${p.name} ${fmtDuration(p.durationMs)}`;
+  const vus = `${it.vus} VU${it.vus === 1 ? '' : 's'}`;
+  const n = (k: number): string => `${k} iteration${k === 1 ? '' : 's'}`;
+  const what =
+    it.shared === undefined ? `${n(it.perVu ?? 0)} per VU (${vus})` : `${n(it.shared)} shared by ${vus}${it.perVu !== undefined ? `, at most ${it.perVu} per VU` : ''}`;
+  return `${p.name}: ${what}, max ${fmtDuration(p.durationMs)}`;
+}
+
 /** The live output. `write` receives raw text (the CLI's stderr or stdout). */
 export function liveOutput(write: (s: string) => void, redactor: Redactor, opts: LiveOptions): Output {
   let info: RunInfo | undefined;
@@ -44,7 +55,7 @@ export function liveOutput(write: (s: string) => void, redactor: Redactor, opts:
     name: 'live',
     start(i: RunInfo): void {
       info = i;
-      const phases = i.phases.map((p) => `${p.name} ${fmtDuration(p.durationMs)}`).join(', ');
+      const phases = i.phases.map(phaseText).join(', ');
       write(redactor.text(`running ${i.scenarioName} against ${i.target}${phases ? ` (${phases})` : ''}\n`));
     },
     interval(u: IntervalUpdate): void {

@@ -193,7 +193,16 @@ export interface RunInfo {
   readonly startedAt: number;
   /** Planned total duration (ms) excluding the graceful stop; undefined when iteration-bound. */
   readonly plannedDurationMs?: number;
-  readonly phases: readonly { readonly name: string; readonly durationMs: number }[];
+  /** Phases and stages; an iteration-bound stage's `durationMs` is its cap, not a plan. */
+  readonly phases: readonly RunInfoPhase[];
+}
+
+/** A phase or stage as the run announces it. */
+export interface RunInfoPhase {
+  readonly name: string;
+  readonly durationMs: number;
+  /** Set when iterations bound the stage: it ends when they are done, at `durationMs` at the latest. */
+  readonly iterations?: { readonly shared?: number; readonly perVu?: number; readonly vus: number };
 }
 
 /** Each second while running: the interval's snapshot, the cumulative one, and live threshold states. */

@@ -35,3 +35,44 @@ export function interpolateEnv(text: string, env: Readonly<Record<string, string
   const whole = refs === 1 && /^\$\{[^}]*\}$/.test(text);
   return { value, unset, whole };
 }
+
+/**
+ * `${…}` written where YAML reads `{` as the start of a mapping (`{ rate: ${RATE} }`): each reference
+ * is swapped for a same-length run of private-use characters before parsing, so it parses as part of
+ * a plain scalar and every offset still maps 1:1 to the file; `unmask` restores the text as written.
+ */
+export interface Masked {
+  readonly text: string;
+  /** Puts the references back into a parsed string (a key or a value). */
+  unmask(s: string): string;
+}
+
+const MARK = 0xe000;
+const DIGIT = 0xe100;
+const MASKED = /\uE000[\uE100-\uF0FF]+/g;
+
+/** Masks every `${…}` of `text` (a no-op for text that already holds the private-use characters). */
+export function maskRefs(text: string): Masked {
+  const none = { text, unmask: (s: string) => s };
+  if (!text.includes('${') || /[\uE000-\uF0FF]/.test(text)) return none;
+  const refs: string[] = [];
+  const masked = text.replace(REF, (match: string) => {
+    if (match === '$${') return match;
+    const i = refs.push(match) - 1;
+    let out = String.fromCharCode(MARK);
+    for (let k = 1; k < match.length; k++) out += String.fromCharCode(DIGIT + (k <= 3 ? (i >> (12 * (k - 1))) & 0xfff : 0));
+    return out;
+  });
+  if (refs.length === 0) return none;
+  return {
+    text: masked,
+    unmask: (s) =>
+      s.includes(String.fromCharCode(MARK))
+        ? s.replace(MASKED, (m) => {
+            let i = 0;
+            for (let k = 1; k <= 3 && k < m.length; k++) i += (m.charCodeAt(k) - DIGIT) << (12 * (k - 1));
+            return refs[i] ?? m;
+          })
+        : s,
+  };
+}

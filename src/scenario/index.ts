@@ -36,8 +36,11 @@ export interface ValidationResult {
   readonly problems: Problem[];
 }
 
-function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col);
+/** By position; problems inside other files (includes, body files) after the scenario's own, file by file. */
+function sortProblems(problems: readonly Problem[], file?: string): Problem[] {
+  const main = file ?? problems[0]?.loc.file;
+  const rank = (p: Problem): string => (p.loc.file === main ? '' : p.loc.file);
+  return [...problems].sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0) || a.loc.line - b.loc.line || a.loc.col - b.loc.col);
 }
 
 /**
@@ -47,14 +50,14 @@ function sortProblems(problems: readonly Problem[]): Problem[] {
  */
 export async function parseScenarioText(text: string, file: string, opts: LoadOptions, path: string = resolve(file)): Promise<ValidationResult> {
   const src = parseSource(text, file, opts.env);
-  if (src.value === undefined || src.problems.some((p) => p.code === ERROR_CODES.YAML_SYNTAX)) return { problems: sortProblems(src.problems) };
+  if (src.value === undefined || src.problems.some((p) => p.code === ERROR_CODES.YAML_SYNTAX)) return { problems: sortProblems(src.problems, file) };
   if (src.value === null || typeof src.value !== 'object' || Array.isArray(src.value)) {
     return { problems: [...src.problems, { code: ERROR_CODES.SCHEMA, message: 'a scenario is a YAML mapping (name:, load:, journeys:, …)', loc: { file, line: 1, col: 1, pointer: '' } }] };
   }
   const schema = scenarioSchema();
   if (Object.hasOwn(src.value, 'include')) {
     const inc = await applyIncludes(src.value as Obj, path, opts.env, src.positions, schema);
-    if (inc.problems.length > 0) return { problems: sortProblems([...src.problems, ...inc.problems]) };
+    if (inc.problems.length > 0) return { problems: sortProblems([...src.problems, ...inc.problems], file) };
     return finish({ ...src, value: inc.value }, text, file, opts, path, schema);
   }
   return finish(src, text, file, opts, path, schema);
@@ -68,10 +71,10 @@ async function finish(src: ParsedSource, text: string, file: string, opts: LoadO
   const defaults = (def: string, prop: string): unknown => schema.defaultOf(def, prop);
   if (problems.length > 0) {
     if (src.problems.length === 0) problems.push(...(await independentProblems(ctx, src.value as Obj, text, { ...opts, path }, defaults, problems)));
-    return { problems: sortProblems(problems) };
+    return { problems: sortProblems(problems, file) };
   }
   const plan = await buildPlan(ctx, src.value as Obj, text, { ...opts, path }, defaults);
-  if (ctx.problems.length > 0) return { problems: sortProblems(ctx.problems) };
+  if (ctx.problems.length > 0) return { problems: sortProblems(ctx.problems, file) };
   return { plan: deepFreeze(plan), problems: [] };
 }
 

@@ -118,9 +118,21 @@ export type BodyPlan =
   /** multipart/form-data: text fields (templates) and files (read when the scenario loaded, base64 here). */
   | { readonly kind: 'multipart'; readonly parts: readonly MultipartPart[] };
 
+/** A file read when the scenario loaded, ready to send as a multipart part. */
+export interface MultipartFile {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly base64: string;
+}
+
 export type MultipartPart =
   | { readonly name: string; readonly value: Template }
-  | { readonly name: string; readonly file: { readonly filename: string; readonly contentType: string; readonly base64: string } };
+  | { readonly name: string; readonly file: MultipartFile }
+  /**
+   * A file chosen per request: `path` renders (from a data feeder's columns) to one of `files`' keys,
+   * every one of them read when the scenario loaded.
+   */
+  | { readonly name: string; readonly choose: { readonly path: Template; readonly files: Readonly<Record<string, MultipartFile>> } };
 
 export interface RetryPlan {
   /** Extra attempts after the first (0 = no retry). */
@@ -233,7 +245,14 @@ export interface MetricStep {
   readonly type: 'counter' | 'rate' | 'trend';
   /** Rendered and converted to a number (counter, trend) or boolean (rate). */
   readonly value: TemplateValue;
+  /** Tags with a constant value. */
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * Tags whose value is a template, rendered with each sample. Each tag keeps at most 20 distinct
+   * values per run (later ones, and values over 64 characters, read `other`), as `tagWith` does;
+   * an empty value leaves the tag off.
+   */
+  readonly tagTemplates?: readonly (readonly [string, Template])[];
   readonly pos: SourcePos;
 }
 

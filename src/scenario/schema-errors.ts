@@ -10,6 +10,7 @@ import type { Positions } from './positions.js';
 import type { ScenarioSchema, SchemaNode, SchemaPart } from './schema.js';
 import { schemaAt } from './schema.js';
 import { didYouMean, closest } from './suggest.js';
+import { peerHint, peerTypeHint, placeOf } from './peer-hints.js';
 import { parseDuration, UnitError } from './units.js';
 
 /** Step keys that select the kind of a step. */
@@ -117,7 +118,8 @@ function explainCombo(ctx: Ctx, e: ErrorObject, data: unknown, at: string): void
   if (!best || best.score <= -1e5) {
     const duration = titles.some((t) => t.includes('duration')) && typeof data === 'number';
     const list = titles.length > 1 ? `${titles.slice(0, -1).join(', ')} or ${titles[titles.length - 1] ?? ''}` : (titles[0] ?? 'something else');
-    push(ctx, duration ? ERROR_CODES.DURATION : ERROR_CODES.SCHEMA, `expected ${list}, got ${describe(data)}`, at, false, duration ? `add a unit: \`${String(data)}s\` or \`${String(data)}ms\`` : undefined);
+    const hint = peerTypeHint(at, data) ?? (duration ? `add a unit: \`${String(data)}s\` or \`${String(data)}ms\`` : undefined);
+    push(ctx, duration ? ERROR_CODES.DURATION : ERROR_CODES.SCHEMA, `expected ${list}, got ${describe(data)}`, at, false, hint);
     return;
   }
   explain(ctx, best.errors, data, at);
@@ -151,8 +153,9 @@ function stepWithoutAction(ctx: Ctx, data: unknown, at: string): void {
   for (const k of keys) {
     if (known.has(k)) continue;
     const kind = closest(k, STEP_KINDS);
-    push(ctx, ERROR_CODES.UNKNOWN_KEY, `unknown key \`${k}\` in a step`, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, true, didYouMean(k, kind ? [kind] : known));
-    if (kind) hinted = true;
+    const peer = peerHint('step', k);
+    push(ctx, ERROR_CODES.UNKNOWN_KEY, `unknown key \`${k}\` in a step`, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, true, peer ?? didYouMean(k, kind ? [kind] : known));
+    if (kind || peer) hinted = true;
   }
   if (!hinted) {
     push(ctx, ERROR_CODES.SCHEMA, `a step needs one action: ${STEP_KINDS.join(', ')}`, at, false);
@@ -192,7 +195,8 @@ function one(ctx: Ctx, e: ErrorObject, at: string): void {
       const key = String(p.additionalProperty);
       const ptr = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       const props = Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {});
-      let hint = didYouMean(key, props);
+      const place = placeOf(ctx.schema.pointerOf(e.parentSchema));
+      let hint = (place && peerHint(place, key)) ?? didYouMean(key, props);
       if (!hint && (STEP_KINDS as readonly string[]).includes(key) && /Step$/.test(ctx.schema.pointerOf(e.parentSchema) ?? '')) hint = 'a step has exactly one action: split it into two steps';
       if (!hint && ctx.schema.pointerOf(e.parentSchema) === '#/$defs/openLoad' && OTHER_MODEL[key]) hint = 'a scenario has exactly one load model: `phases` (open) or `vus`/`stages` (closed)';
       const where = lastKey(at);
@@ -209,7 +213,7 @@ function one(ctx: Ctx, e: ErrorObject, at: string): void {
       }
       const t = Array.isArray(p.type) ? p.type.join(', ').replace(/, ([^,]*)$/, ' or $1') : String(p.type);
       const what = t.includes('object') && !t.includes(',') ? 'an object' : t === 'array' ? 'a list' : t === 'integer' ? 'an integer' : `a ${t}`;
-      return push(ctx, ERROR_CODES.SCHEMA, `\`${lastKey(at)}\` must be ${what}, got ${describe(e.data)}`, at, false);
+      return push(ctx, ERROR_CODES.SCHEMA, `\`${lastKey(at)}\` must be ${what}, got ${describe(e.data)}`, at, false, peerTypeHint(at, e.data));
     }
     case 'pattern': {
       if (isDuration) {

@@ -7,7 +7,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Sc
 import type { Document, Node as YamlNode } from 'yaml';
 import { ERROR_CODES } from '../errors.js';
 import type { Problem } from '../errors.js';
-import { interpolateEnv } from './env.js';
+import { interpolateEnv, maskRefs } from './env.js';
 import { escapePointer, Positions } from './positions.js';
 import type { NodeRange } from './positions.js';
 
@@ -15,6 +15,8 @@ import type { NodeRange } from './positions.js';
 export const MAX_SCENARIO_BYTES = 1024 * 1024;
 /** Nodes that alias expansion may add in total before the document counts as an alias bomb. */
 export const MAX_ALIAS_NODES = 10_000;
+/** Collections nested deeper than this (mappings and lists, block or flow) are refused. */
+export const MAX_NESTING = 100;
 
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`).concat('!'));
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -24,6 +26,16 @@ export interface ParsedSource {
   readonly value: unknown;
   readonly positions: Positions;
   readonly problems: readonly Problem[];
+}
+
+/** Thrown out of the conversion when nesting passes MAX_NESTING, at the collection that passed it. */
+class TooDeep extends Error {
+  constructor(
+    readonly pointer: string,
+    readonly offset: number,
+  ) {
+    super('too deep');
+  }
 }
 
 /** Thrown out of the conversion when alias expansion passes the limit, at the node it reached. */
@@ -37,7 +49,10 @@ class AliasBomb extends Error {
 }
 
 /** Parses `text` (the contents of `file`), interpolating `${…}` from `env`. Never throws for bad input. */
-export function parseSource(text: string, file: string, env: Readonly<Record<string, string | undefined>>): ParsedSource {
+export function parseSource(withBom: string, file: string, env: Readonly<Record<string, string | undefined>>): ParsedSource {
+  // A UTF-8 byte-order mark is not a column of line 1.
+  const unmasked = withBom.charCodeAt(0) === 0xfeff ? withBom.slice(1) : withBom;
+  const { text, unmask } = maskRefs(unmasked);
   const lines = new LineCounter();
   const ranges = new Map<string, NodeRange>();
   const positions = new Positions(file, lines, ranges);
@@ -47,7 +62,7 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
     problems.push(hint === undefined ? { code, message, loc } : { code, message, loc, hint });
   };
 
-  const bytes = Buffer.byteLength(text, 'utf8');
+  const bytes = Buffer.byteLength(unmasked, 'utf8');
   if (bytes > MAX_SCENARIO_BYTES) {
     problems.push({
       code: ERROR_CODES.FILE_TOO_LARGE,
@@ -61,11 +76,19 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, schema: 'core', merge: false, uniqueKeys: true, strict: true });
   // After the first syntax error the parser's further errors are mostly its own confusion.
   const syntax = doc.errors[0];
+  if (syntax && /call stack/i.test(syntax.message)) {
+    // The YAML composer recurses per level and overflows near 800 levels; what it built before
+    // that still holds the collection that passed the limit, on the way to where it gave up.
+    const at = levelOnTheWay(doc.contents, syntax.pos[0], MAX_NESTING);
+    problem(ERROR_CODES.YAML_NESTING, `collections nested deeper than ${MAX_NESTING} levels`, at.offset, at.pointer, NESTING_HINT);
+    return { value: undefined, positions, problems };
+  }
   if (syntax) problem(ERROR_CODES.YAML_SYNTAX, firstLine(syntax.message), syntax.pos[0], pointerAt(doc.contents, syntax.pos[0]), syntaxHint(syntax.code));
   if (doc.errors.length > 0) return { value: undefined, positions, problems };
 
   let aliasNodes = 0;
-  const convert = (node: unknown, path: string, keyRange: readonly [number, number] | undefined, viaAlias: boolean): unknown => {
+  const convert = (node: unknown, path: string, keyRange: readonly [number, number] | undefined, viaAlias: boolean, depth = 0): unknown => {
+    if ((isMap(node) || isSeq(node)) && depth >= MAX_NESTING) throw new TooDeep(path, node.range?.[0] ?? 0);
     if (viaAlias && ++aliasNodes > MAX_ALIAS_NODES) throw new AliasBomb(path, (node as YamlNode | null | undefined)?.range?.[0] ?? 0);
     if (isAlias(node)) {
       const target = node.resolve(doc as Document.Parsed);
@@ -74,7 +97,7 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
       const at = node.range;
       let value: unknown;
       try {
-        value = convert(target, path, keyRange, true);
+        value = convert(target, path, keyRange, true, depth);
       } catch (err) {
         // Placed at the alias written in the document, not somewhere inside its expansion.
         if (err instanceof AliasBomb && !viaAlias) throw new AliasBomb(path, node.range?.[0] ?? err.offset);
@@ -96,6 +119,7 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
       // Offsets inside the string map 1:1 to the source only when it is written verbatim (no
       // escapes, not folded or block): otherwise problems point at the value's start.
       const verbatim = typeof value === 'string' && text.slice(valueRange[0] + contentShift, valueRange[0] + contentShift + value.length) === value;
+      if (typeof value === 'string') value = unmask(value);
       const raw = verbatim ? (value as string) : undefined;
       if (!viaAlias) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange, ...(raw !== undefined ? { raw, contentShift } : {}) });
       if (typeof value === 'string') {
@@ -116,7 +140,7 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
     }
     if (!viaAlias) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange });
     if (isSeq(node)) {
-      return node.items.map((item, i) => convert(item, `${path}/${i}`, undefined, viaAlias));
+      return node.items.map((item, i) => convert(item, `${path}/${i}`, undefined, viaAlias, depth + 1));
     }
     if (isMap(node)) {
       const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -129,13 +153,13 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
           problem(ERROR_CODES.SCHEMA, 'a key must be a plain string', keyOffsets[0], path || '/');
           continue;
         }
-        const key = String(k.value);
+        const key = unmask(String(k.value));
         const childPath = `${path}/${escapePointer(key)}`;
         if (UNSAFE_KEYS.has(key)) {
           problem(ERROR_CODES.UNSAFE_KEY, `the key "${key}" is not allowed`, keyOffsets[0], childPath, 'keys named __proto__, constructor or prototype could alter objects; rename it');
           continue;
         }
-        out[key] = convert(pair.value, childPath, keyOffsets, viaAlias);
+        out[key] = convert(pair.value, childPath, keyOffsets, viaAlias, depth + 1);
       }
       return out;
     }
@@ -146,10 +170,44 @@ export function parseSource(text: string, file: string, env: Readonly<Record<str
     const value = convert(doc.contents, '', undefined, false);
     return { value, positions, problems };
   } catch (err) {
+    if (err instanceof TooDeep) {
+      problem(ERROR_CODES.YAML_NESTING, `collections nested deeper than ${MAX_NESTING} levels`, err.offset, err.pointer, NESTING_HINT);
+      return { value: undefined, positions, problems };
+    }
     if (!(err instanceof AliasBomb)) throw err;
     problem(ERROR_CODES.YAML_ALIAS_BOMB, `aliases expand to more than ${MAX_ALIAS_NODES} nodes`, err.offset, err.pointer, 'a scenario does not need deeply nested anchors; write the values out');
     return { value: undefined, positions, problems };
   }
+}
+
+const NESTING_HINT = `a scenario needs far fewer levels; rampart refuses more than ${MAX_NESTING}`;
+
+/** The node at `level` on the way from `node` to `offset` (or the deepest there is), with its pointer. */
+function levelOnTheWay(node: unknown, offset: number, level: number): { pointer: string; offset: number } {
+  let cur = node;
+  let path = '';
+  for (let d = 0; d < level; d++) {
+    const next = childSpanning(cur, offset);
+    if (!next) break;
+    cur = next.node;
+    path += `/${next.seg}`;
+  }
+  return { pointer: path, offset: (cur as YamlNode | null | undefined)?.range?.[0] ?? offset };
+}
+
+function childSpanning(node: unknown, offset: number): { node: unknown; seg: string } | undefined {
+  const inside = (n: unknown): boolean => {
+    const r = (n as YamlNode | null | undefined)?.range;
+    return r != null && offset >= r[0] && offset <= (r[2] ?? r[1]);
+  };
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isPair(pair) && isScalar(pair.key) && inside(pair.value)) return { node: pair.value, seg: escapePointer(String(pair.key.value)) };
+    }
+  } else if (isSeq(node)) {
+    for (const [i, item] of node.items.entries()) if (inside(item)) return { node: item, seg: String(i) };
+  }
+  return undefined;
 }
 
 /** The core-schema type of an interpolated plain scalar: `${RATE:-5}` is the number 5. */

@@ -70,6 +70,52 @@ thresholds:
     expect(report.series.filter((s) => s.metric === 'journey.duration').map((s) => s.tags['variant'])).toEqual([undefined]);
   });
 
+  it('renders `metric` step tags from templates, bounded the same way (20 values per tag, then `other`)', async () => {
+    const { dir, file } = await scenarioFile(`
+name: metric-tags
+target: ${url}
+load:
+  phases: [{ name: once, duration: 1s, arrivals: 1 }]
+journeys:
+  - name: j
+    steps:
+      - loop: 25
+        steps:
+          - get: /variant/{{ item_index }}
+            capture: { ok: { json: $.ok } }
+          - metric: { name: uploads, type: counter, value: 2, tags: { variant: "v{{ item_index }}", kind: fixed, ok: "{{ ok }}" } }
+thresholds:
+  "uploads{variant:v0,kind:fixed,ok:true}": ["count == 2"]
+  "uploads{variant:other}": ["count == 10"]
+`);
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: dir });
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    const series = seriesOf(report, 'uploads', {});
+    expect(new Set(series.map((s) => s.tags['variant']))).toEqual(new Set([...Array.from({ length: 20 }, (_, i) => `v${i}`), 'other']));
+    expect(series.every((s) => s.tags['kind'] === 'fixed' && s.tags['ok'] === 'true')).toBe(true);
+    // Samples: one per loop turn, five of them beyond the cap (the thresholds above check the sums).
+    expect(series.find((s) => s.tags['variant'] === 'other')?.count).toBe(5);
+    expect(series.reduce((n, s) => n + (s.count ?? 0), 0)).toBe(25);
+  });
+
+  it('refuses an unknown variable in a `metric` tag template, at its column', async () => {
+    const { dir, file } = await scenarioFile(`
+name: metric-tags-bad
+target: ${url}
+load: { vus: 1, iterations: 1 }
+journeys:
+  - name: j
+    steps:
+      - metric: { name: m, type: counter, tags: { region: "eu-{{ regoin }}" } }
+`);
+    const r = await runCli(['run', file], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('scenario.yaml:8:66: unknown variable `regoin` in template (at /journeys/0/steps/0/metric/tags/region) [RAMPART_TEMPLATE]');
+  });
+
   it('refuses a response tag the engine already sets, before sending anything', async () => {
     const { dir, file } = await scenarioFile(`
 name: response-tags-bad

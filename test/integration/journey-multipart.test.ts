@@ -73,4 +73,43 @@ thresholds:
     expect(new Set(received.map((x) => x.user))).toEqual(new Set(['vu-1', 'vu-2']));
     expect(received.every((x) => /^\d+$/.test(x.iteration))).toBe(true);
   }, 30_000);
+
+  it('sends, per iteration, the file a data row names: every file read when the scenario loads', async () => {
+    received.length = 0;
+    const { dir, file } = await scenarioFile(`
+name: upload-from-data
+target: ${url}
+data:
+  uploads:
+    file: uploads.csv
+    order: sequential
+load: { vus: 1, iterations: 6 }
+journeys:
+  - name: upload
+    steps:
+      - post: /photos
+        multipart:
+          user: "{{ uploads.user }}"
+          iteration: "{{ iteration }}"
+          photo: { file: "files/{{ uploads.name }}" }
+        expect: { status: 201 }
+thresholds:
+  "http.errors": "rate == 0"
+`);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(dir, 'files'));
+    const bodies: Record<string, Buffer> = { 'a.png': photo.subarray(0, 1000), 'b.txt': Buffer.from('plain text\n'), 'c.bin': photo };
+    for (const [n, b] of Object.entries(bodies)) await writeFile(join(dir, 'files', n), b);
+    await writeFile(join(dir, 'uploads.csv'), 'user,name\nann,a.png\nbob,b.txt\ncid,c.bin\n');
+    const r = await runCli(['run', file, '--quiet'], { cwd: dir, env: {} });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(received).toHaveLength(6);
+    const byUser = { ann: 'a.png', bob: 'b.txt', cid: 'c.bin' } as const;
+    const types = { 'a.png': 'image/png', 'b.txt': 'text/plain', 'c.bin': 'application/octet-stream' } as Record<string, string>;
+    for (const x of received) {
+      const name = byUser[x.user as keyof typeof byUser];
+      expect(x).toMatchObject({ filename: name, type: types[name], size: bodies[name]?.length, sha256: createHash('sha256').update(bodies[name] as Buffer).digest('hex') });
+    }
+    expect(received.map((x) => x.user)).toEqual(['ann', 'bob', 'cid', 'ann', 'bob', 'cid']);
+  }, 30_000);
 });

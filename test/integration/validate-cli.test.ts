@@ -40,6 +40,26 @@ describe('rampart validate', () => {
     expect(c.out() + c.err()).not.toMatch(/\s+at .+\.(ts|js):\d+/);
   });
 
+  it('validate and run name every file alike: relative to the working directory when under it, absolute otherwise', async () => {
+    const rel = 'test/fixtures/scenarios/invalid/body-file-template-problems.yaml';
+    const body = 'test/fixtures/scenarios/invalid/bodies/broken-template.txt:2:42: ';
+    for (const given of [rel, `${root}${rel}`, `./${rel}`]) {
+      const v = captured();
+      expect(await main(['validate', given], v.io)).toBe(2);
+      const r = captured();
+      expect(await main(['run', given, '--quiet'], r.io)).toBe(2);
+      expect(v.out().split('\n').filter((l) => l.startsWith(body))).toHaveLength(1);
+      expect(r.err().split('\n').filter((l) => l.startsWith(body))).toHaveLength(1);
+      expect(r.err()).toContain(`8 problems in ${rel}: nothing was sent`);
+      expect(v.out() + r.err()).not.toContain(root);
+    }
+    // Outside the working directory: absolute.
+    const away = captured();
+    away.io = { ...away.io, cwd: `${root}src` };
+    expect(await main(['validate', `../${rel}`], away.io)).toBe(2);
+    expect(away.out()).toContain(`${root}${rel.replace('body-file-template-problems.yaml', 'bodies/broken-template.txt')}:2:42: `);
+  });
+
   it('--json gives every problem as data', async () => {
     const c = captured();
     const code = await main(['validate', '--json', 'test/fixtures/scenarios/invalid/typo-rampto.yaml'], c.io);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
+import { shownPath, shownProblems } from '../paths.js';
 import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
 import { loadScenario } from '../../scenario/index.js';
 import { createRedactor, headerCredentials } from '../../report/redact.js';
@@ -116,8 +117,8 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
     }
   } catch (e) {
     if (e instanceof ScenarioError) {
-      for (const p of e.problems) err(`${formatProblem(p)}\n`);
-      err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${flags.scenario ?? 'the scenario'}\n`);
+      for (const p of shownProblems(e.problems, io.cwd)) err(`${formatProblem(p)}\n`);
+      err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${flags.scenario !== undefined ? shownPath(flags.scenario, io.cwd) : 'the scenario'}\n`);
       return 2;
     }
     if (e instanceof UsageError) {

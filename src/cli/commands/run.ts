@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
+import { shownPath, shownProblems } from '../paths.js';
 import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
 import { loadScenario } from '../../scenario/index.js';
 import { createRegistry } from '../../metrics/index.js';
@@ -83,8 +84,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     }
   } catch (e) {
     if (e instanceof ScenarioError) {
-      for (const p of e.problems) err(`${formatProblem(p)}\n`);
-      err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${file}: nothing was sent\n`);
+      for (const p of shownProblems(e.problems, io.cwd)) err(`${formatProblem(p)}\n`);
+      err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${shownPath(file, io.cwd)}: nothing was sent\n`);
       return 2;
     }
     if (e instanceof UsageError) {

@@ -3,6 +3,7 @@ import type { RegisterCommand } from '../main.js';
 import { formatProblem } from '../../errors.js';
 import type { Problem } from '../../errors.js';
 import { validateScenario } from '../../scenario/index.js';
+import { shownPath, shownProblems } from '../paths.js';
 
 interface ValidateFlags {
   readonly json?: boolean;
@@ -31,9 +32,7 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
           ...(flags.target !== undefined ? { target: flags.target } : {}),
           ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
         });
-        // Problems name the file as the user wrote it.
-        const abs = resolve(io.cwd, file);
-        results.push({ file, problems: r.problems.map((p) => (p.loc.file === abs ? { ...p, loc: { ...p.loc, file } } : p)) });
+        results.push({ file: shownPath(file, io.cwd), problems: shownProblems(r.problems, io.cwd) });
       }
       const total = results.reduce((n, r) => n + r.problems.length, 0);
       const invalid = results.filter((r) => r.problems.length > 0).length;

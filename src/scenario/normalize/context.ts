@@ -4,7 +4,7 @@
  * (never throwing) when one is wrong.
  */
 import { ERROR_CODES } from '../../errors.js';
-import type { ErrorCode, Problem } from '../../errors.js';
+import type { ErrorCode, Location, Problem } from '../../errors.js';
 import type { Comparison, JsonPath, SourcePos, Template, TemplateValue } from '../plan.js';
 import type { Positions } from '../positions.js';
 import { escapePointer } from '../positions.js';
@@ -36,6 +36,11 @@ export class NormContext {
 
   problemAt(code: ErrorCode, message: string, pointer: string, index: number, hint?: string): void {
     const loc = this.pos.inString(pointer, index);
+    this.problems.push(hint === undefined ? { code, message, loc } : { code, message, loc, hint });
+  }
+
+  /** A problem at a place in another file (a body file the scenario names). */
+  problemLoc(code: ErrorCode, message: string, loc: Location, hint?: string): void {
     this.problems.push(hint === undefined ? { code, message, loc } : { code, message, loc, hint });
   }
 
@@ -124,14 +129,19 @@ export class NormContext {
   }
 
   private checkRefs(refs: ReadonlySet<string>, source: string, pointer: string, scope: VarScope): void {
+    this.checkRefsAt(refs, source, (index) => this.pos.inString(pointer, index), scope);
+  }
+
+  /** Checks that every name in `refs` is known in `scope`; `place` locates an index of `source`. */
+  checkRefsAt(refs: ReadonlySet<string>, source: string, place: (index: number) => Location, scope: VarScope): void {
     for (const name of refs) {
       if (scope.has(name)) continue;
       const index = refOffset(source, name);
       const later = scope.setLater(name);
       if (later) {
-        this.problemAt(ERROR_CODES.CAPTURE_ORDER, `\`${name}\` is used before the step that sets it (line ${later.line})`, pointer, index, 'move this step after the one that captures it, or declare it under `variables`');
+        this.problemLoc(ERROR_CODES.CAPTURE_ORDER, `\`${name}\` is used before the step that sets it (line ${later.line})`, place(index), 'move this step after the one that captures it, or declare it under `variables`');
       } else {
-        this.problemAt(ERROR_CODES.TEMPLATE, `unknown variable \`${name}\` in template`, pointer, index, didYouMean(name, scope.names()) ?? 'declare it under `variables`, capture it, or name a `data` feeder');
+        this.problemLoc(ERROR_CODES.TEMPLATE, `unknown variable \`${name}\` in template`, place(index), didYouMean(name, scope.names()) ?? 'declare it under `variables`, capture it, or name a `data` feeder');
       }
     }
   }

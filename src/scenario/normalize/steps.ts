@@ -1,12 +1,13 @@
 /** Steps: requests, think, loop, if, poll, group, log, metric, set → the Plan's Step union. */
 import { ERROR_CODES } from '../../errors.js';
-import { readFileSync, statSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import type { BodyPlan, DataFeed, Expr, HttpMethod, MultipartPart, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
+import { dirname, extname, join } from 'node:path';
+import type { BodyPlan, DataFeed, Expr, HttpMethod, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
 import { exprText } from '../template/coerce.js';
 import type { NormContext, Obj } from './context.js';
 import { get, ptr } from './context.js';
+import { jsonBodyFile, textBodyFile } from './body-file.js';
+import { MAX_BODY_FILE_BYTES, readBeside } from './beside.js';
+import { multipartBody } from './multipart.js';
 import { captures, condition, matchers } from './matchers.js';
 import type { VarScope } from './scope.js';
 
@@ -147,7 +148,16 @@ function step(env: StepEnv, s: Obj, at: string, scope: VarScope, group: string |
     env.metrics.set(name, type);
     if (!Object.hasOwn(m, 'value') && type === 'trend') ctx.problem(ERROR_CODES.SEMANTIC, 'a trend needs a `value` (e.g. a captured number)', mp);
     const raw = Object.hasOwn(m, 'value') ? m.value : type === 'rate' ? true : 1;
-    return { kind: 'metric', metric: name, type, value: ctx.templateValue(raw, ptr(mp, 'value'), scope), tags: tagsOf(env, m.tags), pos };
+    const tags: Record<string, string> = {};
+    const tagTemplates: (readonly [string, Template])[] = [];
+    for (const [k, v] of entries(m.tags)) {
+      env.names.tagKeys.add(k);
+      const t = ctx.template(String(v), ptr(mp, 'tags', k), scope);
+      if (t.parts.every((x) => typeof x === 'string')) tags[k] = t.parts.join('');
+      else tagTemplates.push([k, t]);
+    }
+    const value = ctx.templateValue(raw, ptr(mp, 'value'), scope);
+    return { kind: 'metric', metric: name, type, value, tags, ...(tagTemplates.length > 0 ? { tagTemplates } : {}), pos };
   }
   // set
   const vars: (readonly [string, TemplateValue])[] = [];
@@ -270,74 +280,20 @@ function basicAuth(user: Template, password: Template): Template {
   return { source: `Basic {{ ${exprText(b64)} }}`, parts: ['Basic ', b64], single: false };
 }
 
-/** Files larger than this are refused as request bodies (bytes). */
-export const MAX_BODY_FILE_BYTES = 1024 * 1024;
-
-/**
- * The bytes of `rel` (relative to the scenario's directory), read now; a file over `maxBytes`, missing
- * or unreadable is a problem at `at`, named as `what` (`body file`, `multipart file`).
- */
-function readBeside(env: StepEnv, rel: string, maxBytes: number, what: string, at: string): Buffer | undefined {
-  const file = resolve(env.baseDir, rel);
-  try {
-    if (statSync(file).size > maxBytes) {
-      env.ctx.problem(ERROR_CODES.DATA_FILE, `${what} ${rel} is larger than ${maxBytes / (1024 * 1024)} MiB`, at);
-      return undefined;
-    }
-    return readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    env.ctx.problem(ERROR_CODES.DATA_FILE, code === 'ENOENT' ? `${what} not found: ${rel}` : `cannot read ${what} ${rel} (${code ?? 'error'})`, at, 'paths are relative to the scenario file');
-    return undefined;
-  }
-}
-
 function bodyFromFile(env: StepEnv, rel: string, contentType: string | undefined, at: string, scope: VarScope): BodyPlan | undefined {
   const { ctx } = env;
   const bytes = readBeside(env, rel, MAX_BODY_FILE_BYTES, 'body file', at);
   if (bytes === undefined) return undefined;
   const text = bytes.toString('utf8');
+  // Problems inside the file point into it, named as the scenario's own path is (relative stays relative).
+  const shown = join(dirname(ctx.file), rel);
   if (extname(rel).toLowerCase() === '.json' && contentType === undefined) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      ctx.problem(ERROR_CODES.DATA_FILE, `body file ${rel} is not valid JSON: ${(err as Error).message}`, at);
-      return undefined;
-    }
-    return { kind: 'json', value: ctx.templateValue(value, at, scope) };
+    const value = jsonBodyFile(ctx, text, shown, at, scope);
+    return value === undefined ? undefined : { kind: 'json', value };
   }
-  const template = ctx.template(text, at, scope);
+  const template = textBodyFile(ctx, text, shown, at, scope);
+  if (template === undefined) return undefined;
   return contentType !== undefined ? { kind: 'text', template, contentType } : { kind: 'text', template };
-}
-
-/** mime-types (and its database), loaded by the first multipart file part. */
-let mime: typeof import('mime-types') | undefined;
-const mimeTypes = (): typeof import('mime-types') => (mime ??= createRequire(import.meta.url)('mime-types') as typeof import('mime-types'));
-
-/** A multipart file part's limit: it is held in memory (and in the plan each worker receives). */
-const MAX_MULTIPART_FILE_BYTES = 10 * 1024 * 1024;
-
-/** `multipart: { field: value | { file, filename?, contentType? } }`: files are read now, as bytes. */
-function multipartBody(env: StepEnv, o: Obj, at: string, scope: VarScope): BodyPlan | undefined {
-  const { ctx } = env;
-  const parts: MultipartPart[] = [];
-  // A list repeats the field: one part per item, in order (several files under one name).
-  const items = Object.entries(o).flatMap(([name, v]) => (Array.isArray(v) ? v.map((x, i) => [name, x, ptr(at, name, i)] as const) : [[name, v, ptr(at, name)] as const]));
-  for (const [name, v, where] of items) {
-    if (v === null || typeof v !== 'object') {
-      parts.push({ name, value: ctx.template(String(v), where, scope) });
-      continue;
-    }
-    const f = v as Obj;
-    const rel = String(f.file);
-    const bytes = readBeside(env, rel, MAX_MULTIPART_FILE_BYTES, 'multipart file', ptr(where, 'file'));
-    if (bytes === undefined) continue;
-    const filename = typeof f.filename === 'string' ? f.filename : basename(rel);
-    const contentType = typeof f.contentType === 'string' ? f.contentType : mimeTypes().lookup(rel) || 'application/octet-stream';
-    parts.push({ name, file: { filename, contentType, base64: bytes.toString('base64') } });
-  }
-  return { kind: 'multipart', parts };
 }
 
 const RETRY_DEFAULT_ON = ['refused', 'reset', 'timeout', '5xx', '429'];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry, selectSeries } from '../../../src/metrics/index.js';
 import { METRIC, type MetricsSnapshot } from '../../../src/metrics/types.js';
 import { Run, exitCodeFor } from '../../../src/engine/run.js';
-import type { IntervalUpdate, Output, Report } from '../../../src/report/model.js';
+import type { IntervalUpdate, Output, Report, RunInfo } from '../../../src/report/model.js';
 import type { OpenLoad, OpenPhase } from '../../../src/scenario/plan.js';
 import { fakeVus, journey, logStep, plan, threshold } from './fixtures.js';
 
@@ -211,9 +211,14 @@ describe('Run (closed model)', () => {
 
   it('ends when the shared iteration cap is used up', async () => {
     const t0 = Date.now();
-    const { events } = await runIt({ model: 'closed', startVus: 3, stages: [{ name: 'hold', durationMs: 10_000, target: 3, onStart: [], onEnd: [] }], iterations: 10 }, {}, fakeVus({ durationMs: 10 }));
+    let info: RunInfo | undefined;
+    const spy: Output = { name: 'spy', start: (i) => void (info = i) };
+    const { events } = await runIt({ model: 'closed', startVus: 3, stages: [{ name: 'hold', durationMs: 10_000, target: 3, onStart: [], onEnd: [] }], iterations: 10 }, {}, fakeVus({ durationMs: 10 }), [spy]);
     expect(events.filter((e) => e.kind === 'iteration')).toHaveLength(10);
     expect(Date.now() - t0).toBeLessThan(3000);
+    // The 10 s is a cap, not a plan: announced as such, with no planned duration to count down.
+    expect(info?.plannedDurationMs).toBeUndefined();
+    expect(info?.phases).toEqual([{ name: 'hold', durationMs: 10_000, iterations: { shared: 10, vus: 3 } }]);
   });
 
   it('lets VUs finish their iteration on ramp-down', async () => {

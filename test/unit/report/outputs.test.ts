@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonOutput } from '../../../src/report/json-output.js';
-import { liveOutput } from '../../../src/report/live-output.js';
+import { liveOutput, phaseText } from '../../../src/report/live-output.js';
 import { summaryOutput } from '../../../src/report/console-summary.js';
 import { createRedactor, REDACTED } from '../../../src/report/redact.js';
 import type { IntervalUpdate, Report } from '../../../src/report/model.js';
@@ -69,6 +69,18 @@ describe('outputs', () => {
     expect(out.split('\r\x1b[2K').length).toBe(4);
     expect(out).toContain('VUs 2 of 4');
     expect(out).not.toMatch(/\n\[steady\]/);
+  });
+
+  it('live output announces an iteration-bound run by its iterations and cap, and counts down nothing', () => {
+    let out = '';
+    const live = liveOutput((s) => (out += s), redactor, { tty: false, everyMs: 1000 });
+    live.start?.({ runId: 'r', scenarioName: 'n', target: 'http://x', startedAt: 0, phases: [{ name: 'stage-1', durationMs: 600_000, iterations: { shared: 10, vus: 2 } }] });
+    live.interval?.(update(1000));
+    expect(out.split('\n')[0]).toBe('running n against http://x (stage-1: 10 iterations shared by 2 VUs, max 10m00s)');
+    expect(out).not.toContain('left');
+    expect(phaseText({ name: 's', durationMs: 30_000, iterations: { perVu: 1, vus: 1 } })).toBe('s: 1 iteration per VU (1 VU), max 30s');
+    expect(phaseText({ name: 's', durationMs: 60_000, iterations: { shared: 5, perVu: 3, vus: 2 } })).toBe('s: 5 iterations shared by 2 VUs, at most 3 per VU, max 1m00s');
+    expect(phaseText({ name: 'steady', durationMs: 120_000 })).toBe('steady 2m00s');
   });
 
   it('live output prints plain periodic lines without a TTY', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenarioText, validateScenario, loadScenario } from '../../../src/scenario/index.js';
-import { parseSource, MAX_SCENARIO_BYTES } from '../../../src/scenario/source.js';
+import { parseSource, MAX_NESTING, MAX_SCENARIO_BYTES } from '../../../src/scenario/source.js';
 import { interpolateEnv } from '../../../src/scenario/env.js';
 import { ScenarioError } from '../../../src/errors.js';
 
@@ -103,5 +103,36 @@ describe('environment interpolation', () => {
     expect(escaped.problems[0]?.loc).toMatchObject({ line: 1, col: 4 });
     const block = parseSource('x: |\n  line one\n  ${NOPE}\n', 'e.yaml', {});
     expect(block.problems[0]?.loc).toMatchObject({ line: 1, col: 4 });
+  });
+
+  it('reads ${…} inside flow mappings and lists, typed as a plain value, at its own column', () => {
+    const src = parseSource('p: { duration: ${D:-2}s, rate: ${RATE}, peak: ${P:-x} }\nl: [${RATE}, "${RATE}", a${RATE}b]\n${K}: { k: ${NOPE} }\n', 'e.yaml', { RATE: '7' });
+    const o = (v: object): object => Object.assign(Object.create(null), v);
+    expect(src.value).toEqual(o({ p: o({ duration: '2s', rate: 7, peak: 'x' }), l: [7, '7', 'a7b'], '${K}': o({ k: '${NOPE}' }) }));
+    expect(src.problems).toEqual([expect.objectContaining({ code: 'RAMPART_ENV_UNSET', loc: { file: 'e.yaml', line: 3, col: 12, pointer: '/${K}/k' } })]);
+  });
+
+  it('leaves text that already holds private-use characters alone', () => {
+    const src = parseSource('a: "\uE000 ${X:-1}"\nb: ${X:-2}\n', 'e.yaml', {});
+    expect(src.value).toEqual(Object.assign(Object.create(null), { a: '\uE000 1', b: 2 }));
+  });
+});
+
+describe('document shape limits', () => {
+  it('ignores a UTF-8 byte-order mark: columns on line 1 are as the editor shows them', async () => {
+    const r = await parseScenarioText(`\uFEFFname: 5\n${ok.slice(ok.indexOf('\n') + 1)}`, 'bom.yaml', { env: {} });
+    expect(r.problems.map((p) => [p.code, p.loc.line, p.loc.col])).toEqual([['RAMPART_SCHEMA', 1, 7]]);
+  });
+
+  it(`refuses collections nested deeper than ${MAX_NESTING} levels at the first one past it, flow or block, however deep`, () => {
+    for (const n of [101, 2000]) {
+      const flow = parseSource(`x: ${'['.repeat(n)}1${']'.repeat(n)}\n`, 'd.yaml', {});
+      expect(flow.value).toBeUndefined();
+      expect(flow.problems).toEqual([expect.objectContaining({ code: 'RAMPART_YAML_NESTING', loc: expect.objectContaining({ line: 1, col: 4 + MAX_NESTING - 1 }) })]);
+      expect(flow.problems[0]?.loc.pointer).toBe(`/x${'/0'.repeat(MAX_NESTING - 1)}`);
+    }
+    const block = parseSource(Array.from({ length: 120 }, (_, i) => `${'  '.repeat(i)}a:`).join('\n') + ' 1\n', 'd.yaml', {});
+    expect(block.problems).toEqual([expect.objectContaining({ code: 'RAMPART_YAML_NESTING', loc: expect.objectContaining({ line: MAX_NESTING + 1, col: 2 * MAX_NESTING + 1 }) })]);
+    expect(parseSource(`x: ${'['.repeat(MAX_NESTING - 1)}1${']'.repeat(MAX_NESTING - 1)}\n`, 'd.yaml', {}).problems).toEqual([]);
   });
 });

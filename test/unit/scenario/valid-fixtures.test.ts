@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -206,6 +206,28 @@ describe('valid scenarios normalize into a frozen, serializable Plan', () => {
     const e = await load('16-env-interpolation.yaml', { SCENARIO_NAME: 'x', TARGET_URL: 'https://t.example', API_KEY: 'k', DURATION: '1m', RATE: '12' });
     expect([e.name, e.target, e.secrets]).toEqual(['x', 'https://t.example', ['k']]);
     expect(e.load.model === 'open' && [e.load.phases[0]?.durationMs, e.load.phases[0]?.rate]).toEqual([60_000, 12]);
+  });
+
+  it('22: ${ENV} inside flow mappings: read, typed, and overridable', async () => {
+    const phases = (p: Plan): unknown => p.load.model === 'open' && p.load.phases.map((ph) => [ph.name, ph.durationMs, ph.rate, ph.rampTo]);
+    const d = await load('22-env-flow-mapping.yaml');
+    expect(phases(d)).toEqual([['warm-up', 10_000, 5, 20], ['steady', 60_000, 20, undefined]]);
+    expect(d.http.timeoutMs).toBe(5000);
+    const e = await load('22-env-flow-mapping.yaml', { WARM: '3', RATE: '2', PEAK: '9', STEADY: '5s', TIMEOUT: '2' });
+    expect(phases(e)).toEqual([['warm-up', 3000, 2, 9], ['steady', 5000, 9, undefined]]);
+    expect(e.http.timeoutMs).toBe(2000);
+  });
+
+  it('23: a multipart file path from a data column: every file read at load time', async () => {
+    const p = await load('23-multipart-from-data.yaml');
+    const body = req(p.journeys[0]?.steps[0]).body;
+    if (body?.kind !== 'multipart') throw new Error('multipart');
+    const part = body.parts[1];
+    if (!part || !('choose' in part)) throw new Error('a chosen file part');
+    expect(part.choose.path.source).toBe('bodies/{{ uploads.path }}');
+    expect(Object.keys(part.choose.files).sort()).toEqual(['bodies/note.txt', 'bodies/order.json']);
+    expect(part.choose.files['bodies/order.json']).toMatchObject({ filename: 'order.json', contentType: 'application/json' });
+    expect(Buffer.from(part.choose.files['bodies/note.txt']?.base64 ?? '', 'base64').toString()).toBe(readFileSync(join(dir, 'bodies/note.txt'), 'utf8'));
   });
 
   it('17: environments overlay target and variables; --target wins', async () => {
