@@ -111,6 +111,8 @@ export class Run {
   #doing = 'setup';
   #targetVus: number | undefined;
   #started = false;
+  /** Called by abort() (during teardown: the report before it is written then). */
+  #onAbort: (() => void) | undefined;
 
   constructor(opts: RunOptions) {
     this.#o = opts;
@@ -142,6 +144,7 @@ export class Run {
     this.#abortReason = reason === 'SIGINT' || reason === 'SIGTERM' ? `interrupted by ${reason}` : reason;
     this.#loadCtl.abort();
     this.#cutCtl.abort();
+    this.#onAbort?.();
   }
 
   /** Adds a warning to the report (e.g. from a collaborator such as the metrics registry). */
@@ -425,11 +428,12 @@ export class Run {
         let before: Promise<void> | undefined;
         const early = (): void =>
           void (before ??= reportOf(true).then((r) => this.#outputs.provisional(r)).catch((err: unknown) => this.#warn(`the report before teardown: ${message(err)}`)));
-        if (this.#cutCtl.signal.aborted) early();
-        else this.#cutCtl.signal.addEventListener('abort', early, { once: true });
+        if (this.#abortReason !== undefined) early();
+        // After abort() returns: it may have more to set (a memory stop sets its exit code after).
+        else this.#onAbort = () => queueMicrotask(early);
         this.#phase = this.#doing = 'teardown';
         await runSteps(plan.teardown, 'teardown', new AbortController().signal);
-        this.#cutCtl.signal.removeEventListener('abort', early);
+        this.#onAbort = undefined;
         await before;
       }
       ticker.stop();

@@ -103,6 +103,28 @@ describe.runIf(linux)('an aborted run with a slow teardown (real process, real s
   }, 30_000);
 });
 
+describe.runIf(linux)('a signal during the teardown of a run that ended (real process)', () => {
+  it('SIGTERM writes the aborted report at once; a second one leaves and the report stays', async () => {
+    const { dir, file } = await scenarioFile(scenario(15_000).replace('duration: 60s', 'duration: 1s'));
+    const out = join(dir, 'report.json');
+    const p = spawnCli(['run', file, '--out', out, '--quiet']);
+    expect(await until(() => (hits.get('/teardown') ?? 0) > 0, 15_000), p.stderr()).toBe(true);
+    expect(readReport(out)).toBeUndefined();
+    const sentAt = Date.now();
+    p.child.kill('SIGTERM');
+    expect(await until(() => readReport(out) !== undefined, 1500), p.stderr()).toBe(true);
+    expect(Date.now() - sentAt).toBeLessThan(1500);
+    expect(readReport(out)).toMatchObject({ verdict: 'aborted', exitCode: 143 });
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(143);
+    expect(Date.now() - sentAt).toBeLessThan(3000);
+    const report = readReport(out);
+    const t = requestTotals(report as NonNullable<typeof report>);
+    expect(t.summary).toBeGreaterThan(15);
+    expect(t.timeline).toBe(t.summary);
+  }, 30_000);
+});
+
 describe.runIf(linux)('started through a wrapper that does not pass signals on (like npx: npm exec → sh → node)', () => {
   /** `sh -c '<rampart …>; true'`: sh waits for node (no exec) and, killed, passes nothing on — npx's case. */
   const viaShell = (args: readonly string[]): string[] => ['sh', '-c', `${cliCommand(args).map((a) => `'${a}'`).join(' ')}; true`];
