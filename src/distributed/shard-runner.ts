@@ -121,6 +121,15 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
         ...(u.targetVus !== undefined ? { targetVus: u.targetVus } : {}),
       });
     };
+    /** Sends the final ticks' snapshots with their points, the last ones of `timeline`. */
+    const sendFinals = (timeline: Report['timeline']): void => {
+      const points = timeline.slice(-unsent.length);
+      unsent.forEach((interval, i) => {
+        const point = points[i];
+        if (point !== undefined) sendInterval(lastSeq + 1, { offsetMs: point.t * 1000, phase: point.phase, interval, point });
+      });
+      unsent.length = 0;
+    };
     const relay: Output = {
       name: 'shard',
       start: (info) => send({ ...base, kind: 'start', at: clock.now(), info }),
@@ -128,6 +137,8 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
         unsent.length = 0;
         sendInterval(Math.max(lastSeq + 1, Math.round(u.offsetMs / intervalMs)), u);
       },
+      // An aborted run's report before its teardown closes a (partial) second too.
+      provisional: (r) => sendFinals(r.timeline),
     };
     const run = new Run({
       plan: { ...o.plan, thresholds: [] },
@@ -154,11 +165,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
     let report: Report;
     try {
       report = await run.start();
-      const finals = report.timeline.slice(-unsent.length);
-      unsent.forEach((interval, i) => {
-        const point = finals[i];
-        if (point !== undefined) sendInterval(lastSeq + 1, { offsetMs: point.t * 1000, phase: point.phase, interval, point });
-      });
+      sendFinals(report.timeline);
       // Every interval lands before the end (a producer may reorder sends in flight): a collector
       // that reports as soon as the ends arrived then has the whole timeline.
       while (pending.size > 0) await Promise.all([...pending]);
