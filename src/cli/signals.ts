@@ -51,14 +51,17 @@ export function interruptions(io: CliIo, onFirst: (sig: StopSignal) => void): In
 export const PARENT_POLL_MS = 500;
 
 /**
- * Started through a wrapper that does not pass signals on — `npx rampart …` is npm exec → sh →
- * node, and a SIGTERM to npx ends npm and sh but not node —, this process would run on as an
- * orphan. Its parent pid changes when that happens (it is re-parented to init or a subreaper):
- * polled every {@link PARENT_POLL_MS}, the change counts as a SIGTERM (emitted on the process, so
- * the command's own SIGTERM handling runs). Only for the real process; returns the stop function.
+ * Started by npm — `npx rampart …` is npm exec → sh → node, and a SIGTERM to npx ends npm and sh
+ * but not node —, this process would run on as an orphan. Its parent pid changes when that happens
+ * (it is re-parented to init or a subreaper): polled every {@link PARENT_POLL_MS}, the change
+ * counts as a SIGTERM (emitted on the process, so the command's own SIGTERM handling runs). Only
+ * for the real process started by npm (npm sets `npm_command` / `npm_lifecycle_event`): started
+ * directly in the background (`rampart mocks &`), it outlives the shell that started it, as a
+ * server should. Returns the stop function.
  */
 export function stopWithParent(io: CliIo, everyMs = PARENT_POLL_MS): () => void {
   if (io.signals !== process) return () => undefined;
+  if (io.env.npm_command === undefined && io.env.npm_lifecycle_event === undefined) return () => undefined;
   const parent = process.ppid;
   // Already re-parented (a daemon, a container's init): there is no parent to lose.
   if (parent <= 1) return () => undefined;

@@ -128,11 +128,13 @@ describe.runIf(linux)('a signal during the teardown of a run that ended (real pr
 describe.runIf(linux)('started through a wrapper that does not pass signals on (like npx: npm exec → sh → node)', () => {
   /** `sh -c '<rampart …>; true'`: sh waits for node (no exec) and, killed, passes nothing on — npx's case. */
   const viaShell = (args: readonly string[]): string[] => ['sh', '-c', `${cliCommand(args).map((a) => `'${a}'`).join(' ')}; true`];
+  /** What npm exec sets for the command it runs (the watch is for processes started by npm). */
+  const npx = { npm_command: 'exec', npm_lifecycle_event: 'npx' };
 
   it('rampart run: the wrapper killed by SIGTERM, the run stops, writes its aborted report and exits', async () => {
     const { dir, file } = await scenarioFile(scenario(0));
     const out = join(dir, 'report.json');
-    const sh = spawnCli([], { command: viaShell(['run', file, '--out', out, '--quiet']) });
+    const sh = spawnCli([], { env: cliEnv(npx), command: viaShell(['run', file, '--out', out, '--quiet']) });
     expect(await until(() => (hits.get('/work') ?? 0) > 10, 15_000), sh.stderr()).toBe(true);
     const node = await findChild(sh.pid);
     sh.child.kill('SIGTERM');
@@ -151,7 +153,7 @@ describe.runIf(linux)('started through a wrapper that does not pass signals on (
   }, 30_000);
 
   it('rampart mocks: the wrapper killed by SIGTERM, the server stops and its port closes', async () => {
-    const env = cliEnv({ REDIS_URL: inject('redisUrl'), KAFKA_BROKERS: inject('kafkaBrokers') });
+    const env = cliEnv({ ...npx, REDIS_URL: inject('redisUrl'), KAFKA_BROKERS: inject('kafkaBrokers') });
     const sh = spawnCli([], { env, command: viaShell(['mocks', '--port', '0']) });
     expect(await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(sh.stdout()), 20_000), sh.stderr()).toBe(true);
     const node = await findChild(sh.pid);
@@ -161,6 +163,26 @@ describe.runIf(linux)('started through a wrapper that does not pass signals on (
     await sh.exited;
     expect(await until(() => !alive(node), 5000)).toBe(true);
     await expect(fetch(`${mocksUrl}/health/live`)).rejects.toThrow();
+  }, 30_000);
+});
+
+describe.runIf(linux)('started directly, in the background of a shell that then exits', () => {
+  it('rampart mocks keeps serving (a background server outlives its shell); SIGTERM still stops it', async () => {
+    const env = cliEnv({ REDIS_URL: inject('redisUrl'), KAFKA_BROKERS: inject('kafkaBrokers') });
+    const sh = spawnCli([], { env, command: ['sh', '-c', `${cliCommand(['mocks', '--port', '0']).map((a) => `'${a}'`).join(' ')}; true`] });
+    expect(await until(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(sh.stdout()), 20_000), sh.stderr()).toBe(true);
+    const node = await findChild(sh.pid);
+    const mocksUrl = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(sh.stdout())?.[1] as string;
+    sh.child.kill('SIGKILL');
+    await sh.exited;
+    await new Promise((r) => setTimeout(r, 1500));
+    try {
+      expect(alive(node)).toBe(true);
+      expect((await fetch(`${mocksUrl}/health/live`)).status).toBe(200);
+    } finally {
+      process.kill(node, 'SIGTERM');
+    }
+    expect(await until(() => !alive(node), 5000)).toBe(true);
   }, 30_000);
 });
 
