@@ -33,12 +33,22 @@ function setpriv(): string | null {
 }
 
 /**
+ * The command line that runs `command args` so that it dies with this process: through
+ * `setpriv --pdeathsig KILL` where there is one (it execs the command: the pid is the command's
+ * own), else unchanged. The topology's processes and `rampart run --agents` shards start this way.
+ */
+export function dieWithParent(command: string, args: readonly string[]): { readonly command: string; readonly args: string[] } {
+  const wrapper = setpriv();
+  return wrapper === null ? { command, args: [...args] } : { command: wrapper, args: ['--pdeathsig', 'KILL', '--', command, ...args] };
+}
+
+/**
  * Spawns `command args`, stopped by pid; stdout and stderr are piped. On Linux the child dies with
- * this process (setpriv --pdeathsig, which execs the command: the pid is the command's own).
+ * this process (see {@link dieWithParent}).
  */
 export function startProcess(command: string, args: readonly string[], opts: SpawnOptions = {}): Started {
-  const wrapper = setpriv();
-  const child = wrapper === null ? spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }) : spawn(wrapper, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const line = dieWithParent(command, args);
+  const child = spawn(line.command, line.args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {

@@ -9,11 +9,15 @@ import { runKafkaShard } from './shard-process.js';
 import type { AgentJob, FromAgent } from './agent-protocol.js';
 
 async function work(job: AgentJob): Promise<number> {
-  const say = (m: FromAgent): void => void process.send?.(m);
+  const say = (m: FromAgent): void => {
+    if (process.connected) process.send?.(m);
+  };
   const abort = new AbortController();
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => (): void => abort.abort(sig);
   process.once('SIGINT', onSignal('SIGINT'));
   process.once('SIGTERM', onSignal('SIGTERM'));
+  // The parent is gone (its IPC channel closed): nobody collects this shard any more, stop it.
+  process.once('disconnect', () => abort.abort('the --agents process is gone'));
   try {
     const plan = await loadScenario(job.scenarioFile, {
       env: job.env,

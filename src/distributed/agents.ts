@@ -13,6 +13,7 @@ import type { ExternalThresholdsFactory } from '../engine/run.js';
 import type { KafkaTarget } from './kafka.js';
 import { shardName } from './protocol.js';
 import type { AgentJob, FromAgent } from './agent-protocol.js';
+import { dieWithParent } from '../../mocks/topology/process.js';
 
 export interface AgentsOptions {
   /** The plan (the collector's: thresholds, report); each agent loads the scenario itself. */
@@ -48,12 +49,18 @@ export interface AgentsResult extends CollectResult {
   readonly agentExitCodes: readonly (number | null)[];
 }
 
-/** How an agent process is started: compiled JS, or TypeScript through tsx's loader. */
+/**
+ * How an agent process is started: compiled JS, or TypeScript through tsx's loader. It dies with
+ * this process as the topology's instances do (setpriv --pdeathsig, mocks/topology/process.ts):
+ * killed outright, this process can no longer stop it, and nothing would collect its load. Where
+ * there is no setpriv, the agent stops when its IPC channel closes (agent-main.ts).
+ */
 function forkAgent(): ChildProcess {
   const self = import.meta.url;
   const ts = self.endsWith('.ts');
   const entry = fileURLToPath(new URL(ts ? './agent-main.ts' : './agent-main.js', self));
-  return fork(entry, [], { execArgv: ts ? ['--import', 'tsx'] : [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const node = dieWithParent(process.execPath, ts ? ['--import', 'tsx'] : []);
+  return fork(entry, [], { execPath: node.command, execArgv: node.args, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
 }
 
 /** Runs the plan as `agents` shard processes over Kafka plus a collector here. */

@@ -63,30 +63,51 @@ export async function collectRun(o: CollectOptions): Promise<CollectResult> {
     ...(o.shardWarningsSaid !== undefined ? { shardWarningsSaid: o.shardWarningsSaid } : {}),
     ...(o.external !== undefined ? { external: o.external } : {}),
   });
+  // The wait between polls ends early when a shard ends or the collector is interrupted, so the
+  // report of a run that just ended (a signal, the last shard's end) is written at once.
+  let wake: (() => void) | undefined;
+  const nap = (ms: number): Promise<void> =>
+    new Promise((r) => {
+      const t = setTimeout(() => (wake = undefined, r()), ms);
+      wake = () => (clearTimeout(t), (wake = undefined), r());
+    });
   let source: Awaited<ReturnType<typeof consumeRunEvents>>;
   try {
-    source = await consumeRunEvents(o.kafka, o.runId, (e) => void agg.accept(e), {
-      clientId: 'rampart-collect',
-      ...(o.log !== undefined ? { log: o.log } : {}),
-    });
+    source = await consumeRunEvents(
+      o.kafka,
+      o.runId,
+      (e) => {
+        agg.accept(e);
+        if (e.kind === 'end') wake?.();
+      },
+      { clientId: 'rampart-collect', ...(o.log !== undefined ? { log: o.log } : {}) },
+    );
   } catch (err) {
     throw new EngineError(`cannot read from Kafka at ${o.kafka.brokers.join(',')}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  const onAbort = (): void => wake?.();
+  o.signal?.addEventListener('abort', onAbort);
+  let report: Report;
   try {
-    o.onReady?.((index, why) => agg.lose(index, why));
+    o.onReady?.((index, why) => {
+      agg.lose(index, why);
+      wake?.();
+    });
     while (!agg.done) {
       if (o.signal?.aborted === true) {
         for (let i = 0; i < o.shards; i++) agg.lose(i, 'the collector was interrupted before it ended');
         break;
       }
       await agg.poll();
-      await new Promise((r) => setTimeout(r, 200));
+      await nap(200);
     }
     await agg.poll();
+    // The report before the consumer leaves its group: that can take as long as a fetch waits.
+    report = await agg.finish();
   } finally {
+    o.signal?.removeEventListener('abort', onAbort);
     await source.close();
   }
-  const report = await agg.finish();
   if (source.skipped > 0) o.onWarning?.(`${source.skipped} messages on ${o.kafka.topic} were not rampart events (skipped)`);
   return { report, outputErrors: agg.outputErrors, skipped: source.skipped };
 }

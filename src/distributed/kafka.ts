@@ -128,8 +128,9 @@ export async function consumeRunEvents(
 ): Promise<KafkaEventSource> {
   const { kafka } = await client(target, o);
   await ensureTopic(kafka, target.topic);
-  // A group of its own: every collector reads the whole topic, none commits for another.
-  const consumer: Consumer = kafka.consumer({ groupId: `rampart-collect-${runId}-${process.pid}-${Date.now()}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  // A group of its own: every collector reads the whole topic, none commits for another. Fetches
+  // wait at most 500 ms (kafkajs: 5 s): leaving the group waits for the fetch in flight.
+  const consumer: Consumer = kafka.consumer({ groupId: `rampart-collect-${runId}-${process.pid}-${Date.now()}`, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 500 });
   let skipped = 0;
   await consumer.connect();
   await consumer.subscribe({ topic: target.topic, fromBeginning: true });

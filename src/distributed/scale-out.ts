@@ -5,6 +5,7 @@
  * Nothing here reads the environment or argv: the command passes them in.
  */
 import type { EventEmitter } from 'node:events';
+import { connect } from 'node:net';
 import { hostname } from 'node:os';
 import type { Plan } from '../scenario/plan.js';
 import type { ExternalThresholdsFactory } from '../engine/run.js';
@@ -31,7 +32,19 @@ export interface ScaleOutFlags {
 export type ScaleOutMode =
   | { readonly kind: 'workers'; readonly workers: number }
   | { readonly kind: 'shard'; readonly shard: ShardId; readonly startAt?: number; readonly runId: string; readonly seed: number; readonly kafka: KafkaTarget }
-  | { readonly kind: 'agents'; readonly agents: number; readonly runId: string; readonly seed: number; readonly kafka: KafkaTarget; readonly lostAfterMs: number };
+  | {
+      readonly kind: 'agents';
+      readonly agents: number;
+      readonly runId: string;
+      readonly seed: number;
+      readonly kafka: KafkaTarget;
+      readonly lostAfterMs: number;
+      /** No --output nor KAFKA_BROKERS: `kafka` is {@link DEFAULT_BROKER}, used when it answers (else a UsageError). */
+      readonly defaultBroker?: true;
+    };
+
+/** The broker `--agents` uses when none is given: the one `npm run services -- up` starts. */
+export const DEFAULT_BROKER = '127.0.0.1:9092';
 
 const positiveInt = (flag: string, v: string, max: number): number => {
   const n = Number(v);
@@ -72,11 +85,15 @@ export function scaleOutMode(
     const agents = positiveInt('--agents', flags.agents, 64);
     if (flags.startAt !== undefined) throw new UsageError('--start-at is for --shard; --agents starts its shards together itself');
     let kafka: KafkaTarget;
+    let defaultBroker = false;
     if (flags.output !== undefined) kafka = parseKafkaUrl(flags.output);
     else if ((o.env.KAFKA_BROKERS ?? '') !== '') kafka = { brokers: parseBrokers(o.env.KAFKA_BROKERS ?? '', 'KAFKA_BROKERS'), topic: DEFAULT_TOPIC };
-    else throw new UsageError('--agents needs a Kafka broker: --output kafka://host:port/topic (or KAFKA_BROKERS)');
+    else {
+      kafka = { brokers: [DEFAULT_BROKER], topic: DEFAULT_TOPIC };
+      defaultBroker = true;
+    }
     const runId = flags.runId !== undefined ? checkRunId(flags.runId) : deriveRunId(plan.source.hash, agents, o.now);
-    return { kind: 'agents', agents, runId, seed: o.seed ?? seedFromRunId(runId), kafka, lostAfterMs };
+    return { kind: 'agents', agents, runId, seed: o.seed ?? seedFromRunId(runId), kafka, lostAfterMs, ...(defaultBroker ? { defaultBroker: true as const } : {}) };
   }
   const workers = flags.workers !== undefined ? positiveInt('--workers', flags.workers, 256) : defaultWorkers(plan.target, o.cores);
   return workers > 1 ? { kind: 'workers', workers } : undefined;
@@ -159,6 +176,12 @@ export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promi
         return { report: r.report, exitCode: r.exitCode, outputErrors: [] };
       }
       case 'agents': {
+        const broker = mode.kafka.brokers[0] ?? DEFAULT_BROKER;
+        if (mode.defaultBroker === true && !(await answers(broker, 1000))) {
+          throw new UsageError(
+            `--agents needs a Kafka broker and none answers on the default ${broker}: start one there (npm run services -- up) or name one with --output kafka://host:port/topic (or KAFKA_BROKERS)`,
+          );
+        }
         c.log(`run ${mode.runId}: ${mode.agents} shard processes → kafka ${mode.kafka.brokers.join(',')}/${mode.kafka.topic}, collected here`);
         const r = await runAgents({
           plan: c.plan,
@@ -186,4 +209,19 @@ export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promi
     c.signals.off('SIGINT', onInt);
     c.signals.off('SIGTERM', onTerm);
   }
+}
+
+/** Whether something accepts a TCP connection on `host:port` within `timeoutMs`. */
+function answers(hostPort: string, timeoutMs: number): Promise<boolean> {
+  const i = hostPort.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)), timeout: timeoutMs });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }

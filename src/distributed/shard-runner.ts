@@ -13,7 +13,8 @@ import type { IntervalUpdate, Output, Report } from '../report/model.js';
 import { createRegistry, encodeSnapshot } from '../metrics/index.js';
 import { Run } from '../engine/run.js';
 import { createRunCollaborators, warmUpGenerator } from '../engine/wire.js';
-import { sleep, systemClock, type Clock } from '../engine/types.js';
+import { sleep, systemClock, type Clock, type RunRegistry } from '../engine/types.js';
+import type { MetricsSnapshot } from '../metrics/types.js';
 import { PROTOCOL_VERSION, shardName, type ShardEvent, type ShardId } from './protocol.js';
 
 /** Where a shard's events go. A rejected promise is counted and reported, the run goes on. */
@@ -93,27 +94,60 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       partition: o.shard.count > 1 ? o.shard : undefined,
       ...(warmedUp !== undefined ? { warmedUp } : {}),
     });
+    // The Run's final ticks (the end of the load, after teardown) reach no output: their snapshots
+    // are kept and sent as the last intervals, so the merged timeline adds up to the merged totals.
+    const unsent: MetricsSnapshot[] = [];
+    const runRegistry: RunRegistry = {
+      trend: registry.trend.bind(registry),
+      counter: registry.counter.bind(registry),
+      rate: registry.rate.bind(registry),
+      gauge: registry.gauge.bind(registry),
+      cumulative: () => registry.cumulative(),
+      takeInterval: () => {
+        const snapshot = registry.takeInterval();
+        unsent.push(snapshot);
+        return snapshot;
+      },
+    };
+    let lastSeq = 0;
+    const sendInterval = (seq: number, u: Pick<IntervalUpdate, 'offsetMs' | 'phase' | 'interval' | 'point' | 'targetRate' | 'targetVus'>): void => {
+      lastSeq = seq;
+      send({
+        ...base,
+        kind: 'interval',
+        at: clock.now(),
+        seq,
+        offsetMs: u.offsetMs,
+        phase: u.phase,
+        snapshot: encodeSnapshot(u.interval),
+        point: u.point,
+        ...(u.targetRate !== undefined ? { targetRate: u.targetRate } : {}),
+        ...(u.targetVus !== undefined ? { targetVus: u.targetVus } : {}),
+      });
+    };
+    /** Sends the final ticks' snapshots with their points, the last ones of `timeline`. */
+    const sendFinals = (timeline: Report['timeline']): void => {
+      const points = timeline.slice(-unsent.length);
+      unsent.forEach((interval, i) => {
+        const point = points[i];
+        if (point !== undefined) sendInterval(lastSeq + 1, { offsetMs: point.t * 1000, phase: point.phase, interval, point });
+      });
+      unsent.length = 0;
+    };
     const relay: Output = {
       name: 'shard',
       start: (info) => send({ ...base, kind: 'start', at: clock.now(), info }),
-      interval: (u: IntervalUpdate) =>
-        send({
-          ...base,
-          kind: 'interval',
-          at: clock.now(),
-          seq: Math.round(u.offsetMs / intervalMs),
-          offsetMs: u.offsetMs,
-          phase: u.phase,
-          snapshot: encodeSnapshot(u.interval),
-          point: u.point,
-          ...(u.targetRate !== undefined ? { targetRate: u.targetRate } : {}),
-          ...(u.targetVus !== undefined ? { targetVus: u.targetVus } : {}),
-        }),
+      interval: (u: IntervalUpdate) => {
+        unsent.length = 0;
+        sendInterval(Math.max(lastSeq + 1, Math.round(u.offsetMs / intervalMs)), u);
+      },
+      // An aborted run's report before its teardown closes a (partial) second too.
+      provisional: (r) => sendFinals(r.timeline),
     };
     const run = new Run({
       // The merged run is judged where it is merged: its thresholds and its failure bounds.
       plan: { ...o.plan, thresholds: [], maxFailures: { journeys: 1, errors: 1 } },
-      registry,
+      registry: runRegistry,
       createVu: collab.createVu,
       ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
       stopWhen: () => {
@@ -137,6 +171,10 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
     let report: Report;
     try {
       report = await run.start();
+      sendFinals(report.timeline);
+      // Every interval lands before the end (a producer may reorder sends in flight): a collector
+      // that reports as soon as the ends arrived then has the whole timeline.
+      while (pending.size > 0) await Promise.all([...pending]);
       send({
         ...base,
         kind: 'end',

@@ -26,6 +26,17 @@ export class OutputFanout {
     }
   }
 
+  /** An output that fails here only warns: `end` writes again (and counts a failure there). */
+  async provisional(report: Report): Promise<void> {
+    for (const out of this.outputs) {
+      try {
+        await out.provisional?.(report);
+      } catch (err) {
+        this.warn(`output ${out.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
   async end(report: Report): Promise<void> {
     for (const out of this.outputs) await this.#guard(out, () => out.end?.(report));
   }

@@ -118,6 +118,8 @@ export class Run {
   #doing = 'setup';
   #targetVus: number | undefined;
   #started = false;
+  /** Called by abort() (during teardown: the report before it is written then). */
+  #onAbort: (() => void) | undefined;
 
   constructor(opts: RunOptions) {
     this.#o = opts;
@@ -149,6 +151,7 @@ export class Run {
     this.#abortReason = reason === 'SIGINT' || reason === 'SIGTERM' ? `interrupted by ${reason}` : reason;
     this.#loadCtl.abort();
     this.#cutCtl.abort();
+    this.#onAbort?.();
   }
 
   /** Adds a warning to the report (e.g. from a collaborator such as the metrics registry). */
@@ -306,6 +309,56 @@ export class Run {
     const ticker = startTicker(clock, startedAt, this.#o.intervalMs ?? 1000, () => tick(false));
 
     let setupFailed: string | undefined;
+    /** The report as of now: at the end, or (provisional) an aborted run's before its teardown. */
+    const reportOf = async (provisional: boolean): Promise<Report> => {
+      // Said live once, at the end: the report before teardown only carries them.
+      const extra: string[] = [];
+      const warn = (m: string): void => {
+        if (!provisional) this.#warn(m);
+        else if (!this.#warnings.includes(m) && !extra.includes(m)) extra.push(m);
+      };
+      tick(true);
+      const lagStats = provisional ? lag.peek() : lag.stop();
+      const endedAt = clock.now();
+
+      if (tracker.errors > 0) warn(`${tracker.errors} journey iterations ended with an internal error`);
+      // Prometheus is not asked before teardown: its answer could be as slow as the teardown.
+      const external = this.#o.external !== undefined && !provisional ? await this.#o.external.final(startedAt, endedAt) : [];
+      const thresholds = this.#finalThresholds(external);
+      const cumulative = registry.cumulative();
+      const failures = judgeFailures(plan, cumulative);
+      for (const w of failures.warnings) warn(w);
+      const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds, tooManyFailures: failures.failed });
+      const exitCode = exitCodeFor(verdict, this.#abortedBy);
+      const generator = generatorHealth(lagStats, tracker, warm !== undefined ? warmUpReport(warmCode ?? undefined, warmConns ?? undefined) : undefined);
+      if (generator.overloaded) {
+        warn(
+          `the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`,
+        );
+      }
+      if (tracker.dropped > 0) warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);
+
+      return buildReport({
+        plan,
+        version: this.#o.version ?? '0.0.0',
+        runId: this.runId,
+        startedAt,
+        endedAt,
+        verdict,
+        exitCode,
+        ...(this.#abortReason !== undefined ? { abortReason: this.#abortReason } : setupFailed !== undefined ? { abortReason: setupFailed } : {}),
+        cumulative,
+        thresholds,
+        phases: phases.map((p): PhaseReport => ({ name: p.name, startOffsetMs: p.startOffsetMs, endOffsetMs: p.endOffsetMs ?? p.startOffsetMs })),
+        // A copy: the teardown's seconds go on after the report before it.
+        timeline: [...timeline],
+        generator,
+        warnings: [...this.#warnings, ...extra],
+        environment: { node: process.version, platform: `${process.platform}-${process.arch}`, host: hostname(), cpus: cpus().length },
+        ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
+      });
+    };
+
     try {
       // setup: its captures are visible to every journey.
       if (plan.setup.length > 0 && !this.#loadCtl.signal.aborted) {
@@ -380,50 +433,23 @@ export class Run {
     } finally {
       // teardown runs even when the run was aborted.
       if (plan.teardown.length > 0) {
+        // An aborted run's report is given to the outputs before its teardown (which may be slow, or
+        // be left by a second signal) and again after it: a signal during teardown counts too.
+        let before: Promise<void> | undefined;
+        const early = (): void =>
+          void (before ??= reportOf(true).then((r) => this.#outputs.provisional(r)).catch((err: unknown) => this.#warn(`the report before teardown: ${message(err)}`)));
+        if (this.#abortReason !== undefined) early();
+        // After abort() returns: it may have more to set (a memory stop sets its exit code after).
+        else this.#onAbort = () => queueMicrotask(early);
         this.#phase = this.#doing = 'teardown';
         await runSteps(plan.teardown, 'teardown', new AbortController().signal);
+        this.#onAbort = undefined;
+        await before;
       }
       ticker.stop();
       await this.#o.external?.stop();
     }
-    tick(true);
-    const lagStats = lag.stop();
-    const endedAt = clock.now();
-
-    if (tracker.errors > 0) this.#warn(`${tracker.errors} journey iterations ended with an internal error`);
-    const external = this.#o.external !== undefined ? await this.#o.external.final(startedAt, endedAt) : [];
-    const thresholds = this.#finalThresholds(external);
-    const cumulative = registry.cumulative();
-    const failures = judgeFailures(plan, cumulative);
-    for (const w of failures.warnings) this.#warn(w);
-    const verdict = decideVerdict({ thresholdAbort: this.#thresholdAbort !== undefined, aborted: this.#abortReason !== undefined, setupFailed: setupFailed !== undefined, thresholds, tooManyFailures: failures.failed });
-    const exitCode = exitCodeFor(verdict, this.#abortedBy);
-    const generator = generatorHealth(lagStats, tracker, warm !== undefined ? warmUpReport(warmCode ?? undefined, warmConns ?? undefined) : undefined);
-    if (generator.overloaded) {
-      this.#warn(
-        `the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`,
-      );
-    }
-    if (tracker.dropped > 0) this.#warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);
-
-    const report = buildReport({
-      plan,
-      version: this.#o.version ?? '0.0.0',
-      runId: this.runId,
-      startedAt,
-      endedAt,
-      verdict,
-      exitCode,
-      ...(this.#abortReason !== undefined ? { abortReason: this.#abortReason } : setupFailed !== undefined ? { abortReason: setupFailed } : {}),
-      cumulative,
-      thresholds,
-      phases: phases.map((p): PhaseReport => ({ name: p.name, startOffsetMs: p.startOffsetMs, endOffsetMs: p.endOffsetMs ?? p.startOffsetMs })),
-      timeline,
-      generator,
-      warnings: [...this.#warnings],
-      environment: { node: process.version, platform: `${process.platform}-${process.arch}`, host: hostname(), cpus: cpus().length },
-      ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
-    });
+    const report = await reportOf(false);
     await this.#outputs.end(report);
     return report;
   }

@@ -4,13 +4,12 @@ import type { Redactor } from './redact.js';
 
 /**
  * The JSON report output (`--out report.json`): the Report, redacted, pretty-printed, written
- * atomically when the run ends (also when it was aborted). Described by schemas/report.schema.json.
+ * atomically when the run ends (also when it was aborted: then before its teardown too).
+ * Described by schemas/report.schema.json.
  */
 export function jsonOutput(path: string, redactor: Redactor): Output {
-  return {
-    name: 'json',
-    async end(report: Report): Promise<void> {
-      await writeFileAtomic(path, `${JSON.stringify(redactor.value(report), null, 2)}\n`);
-    },
+  const write = async (report: Report): Promise<void> => {
+    await writeFileAtomic(path, `${JSON.stringify(redactor.value(report), null, 2)}\n`);
   };
+  return { name: 'json', provisional: write, end: write };
 }

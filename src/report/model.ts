@@ -226,5 +226,10 @@ export interface Output {
   readonly name: string;
   start?(info: RunInfo): void | Promise<void>;
   interval?(update: IntervalUpdate): void;
+  /**
+   * An aborted run's report before its teardown, so that a slow teardown, or a second signal that
+   * leaves during it, never loses the run: report files write it, `end` then rewrites them.
+   */
+  provisional?(report: Report): void | Promise<void>;
   end?(report: Report): void | Promise<void>;
 }

@@ -71,10 +71,8 @@ export async function writeReport(target: ReportTarget, report: Report, redactor
 
 /** An Output that writes `target` when the run ends (also when it was aborted). */
 export function fileOutput(target: ReportTarget, redactor: Redactor): Output {
-  return {
-    name: target.format,
-    async end(report: Report): Promise<void> {
-      await writeReport(target, report, redactor);
-    },
+  const write = async (report: Report): Promise<void> => {
+    await writeReport(target, report, redactor);
   };
+  return { name: target.format, provisional: write, end: write };
 }

@@ -100,7 +100,6 @@ gracefulStop: 1s
       [['--shard', '0/2', '--workers', '2'], /cannot be combined/],
       [['--start-at', '+3s'], /needs --shard/],
       [['--shard', '0/2', '--output', 'redis://x'], /kafka:\/\//],
-      [['--agents', '2'], /--agents needs a Kafka broker/],
     ];
     const before = server.hits.get('/work') ?? 0;
     for (const [flags, message] of cases) {

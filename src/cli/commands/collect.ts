@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { shownPath, shownProblems } from '../paths.js';
+import { stopWithParent } from '../signals.js';
 import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
 import { loadScenario } from '../../scenario/index.js';
 import { createRedactor, headerCredentials } from '../../report/redact.js';
@@ -87,6 +88,8 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
     const onTerm = (): void => ctl.abort('SIGTERM');
     io.signals.on('SIGINT', onInt);
     io.signals.on('SIGTERM', onTerm);
+    // Started through npx, a SIGTERM to npx would leave the collector running (src/cli/signals.ts).
+    const unwatch = stopWithParent(io);
     if (flags.quiet !== true) err(`collecting run ${runId} (${shards} shards) from kafka ${kafka.brokers.join(',')}/${kafka.topic}\n`);
     try {
       const res = await collectRun({
@@ -112,6 +115,7 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
       if (ctl.signal.aborted) return ctl.signal.reason === 'SIGINT' ? 130 : 143;
       return res.report.exitCode;
     } finally {
+      unwatch();
       io.signals.off('SIGINT', onInt);
       io.signals.off('SIGTERM', onTerm);
     }

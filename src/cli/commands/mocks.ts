@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { RegisterCommand } from '../main.js';
 import type { CliIo } from '../io.js';
+import { stopWithParent } from '../signals.js';
 import type { Topology } from '../../../mocks/topology/index.js';
 // Only the light configuration modules at start-up: the services (Fastify, ioredis, kafkajs) are
 // imported when `rampart mocks` actually runs, so every other command starts faster.
@@ -86,17 +87,10 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
       return;
     }
     io.stdout.write(banner(running.url, config, SERVICE_ROUTES));
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      const onInt = (): void => done('SIGINT');
-      const onTerm = (): void => done('SIGTERM');
-      const done = (s: NodeJS.Signals): void => {
-        io.signals.off('SIGINT', onInt);
-        io.signals.off('SIGTERM', onTerm);
-        resolve(s);
-      };
-      io.signals.on('SIGINT', onInt);
-      io.signals.on('SIGTERM', onTerm);
-    });
+    // Started through npx (npm exec → sh → node), a SIGTERM to npx would leave this process running.
+    const unwatch = stopWithParent(io);
+    const signal = await waitForSignal(io);
+    unwatch();
     io.stderr.write(`rampart mocks: ${signal}, draining in-flight requests (again to force)…\n`);
     // A second signal while draining drops what is left instead of waiting shutdownTimeoutMs.
     const force = (): void => running.app.server.closeAllConnections();
@@ -162,13 +156,16 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
     log,
   });
   // A signal while the instances start stops what has started.
+  const unwatch = stopWithParent(io);
   const early = waitForSignal(io).then(async (s) => {
+    unwatch();
     await (await starting.catch(() => undefined))?.close();
     return s;
   });
   try {
     topology = await starting;
   } catch (err) {
+    unwatch();
     io.stderr.write(`rampart mocks: cannot start the gateway topology: ${(err as Error).message}\n`);
     return 3;
   }

@@ -39,7 +39,7 @@ export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
     .option('--start-at <instant>', 'shards start together at this ISO-8601 instant (or +Ns from now)')
     .option('--run-id <id>', 'the distributed run id (default: derived from the scenario, N and --start-at)')
     .option('--output <url>', 'stream the shard to kafka://host:port[,host:port]/topic for rampart collect')
-    .option('--agents <n>', 'run N shard processes and a collector on this machine over Kafka (--output or KAFKA_BROKERS)')
+    .option('--agents <n>', 'run N shard processes and a collector on this machine over Kafka (--output, KAFKA_BROKERS, else 127.0.0.1:9092)')
     .option('--lost-after <seconds>', '--agents: a shard silent this long is lost (exit 4); default 5')
     .action(async (file: string, flags: RunFlags) => {
       const { runCommand } = await import('./run.js');

@@ -122,6 +122,7 @@ export async function prepareRunReports(flags: RunReportFlags, io: CliIo): Promi
         const out = fileOutput(t, redactor);
         return {
           name: out.name,
+          provisional: (report: Report) => out.provisional?.(report),
           async end(report: Report): Promise<void> {
             try {
               await out.end?.(report);

@@ -17,6 +17,7 @@ import { VERSION } from '../../version.js';
 import { prepareRunReports, type RunReportFlags, type RunReports } from './report.js';
 import { createPrometheusGate } from '../../thresholds/prometheus.js';
 import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
+import { interruptions, stopWithParent } from '../signals.js';
 
 export interface RunFlags extends ScaleOutFlags, RunReportFlags {
   readonly target?: string;
@@ -147,7 +148,10 @@ async function execute(
     // Scaled out: workers, agents or a collector merge the run; this process's registry stays unused.
     await collab.close().catch(() => undefined);
     registry.dispose();
-    const res = await runScaleOut(o.scale, {
+    // runScaleOut stops the load on the first signal; said here as for one process, and a second leaves.
+    const signals = interruptions(io, () => undefined);
+    const unwatch = stopWithParent(io);
+    const scaled = runScaleOut(o.scale, {
       plan,
       outputs,
       // A shard prints its live line and writes its own --out; the collector judges and summarizes.
@@ -165,6 +169,19 @@ async function execute(
       // Prometheus thresholds are judged where the run is merged (a --shard leaves them to collect).
       ...(prom !== undefined && o.scale.kind !== 'shard' ? { external: (warn: (m: string) => void) => createPrometheusGate(prom, { warn }) } : {}),
     });
+    let res: Awaited<typeof scaled>;
+    try {
+      const r = await Promise.race([scaled, signals.leave]);
+      if (typeof r === 'number') {
+        // Left at once: the shards wind down (or die with this process) in the background.
+        void scaled.catch(() => undefined);
+        return r;
+      }
+      res = r;
+    } finally {
+      signals.stop();
+      unwatch();
+    }
     if (res.outputErrors.length > 0) {
       io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
       return 3;
@@ -194,27 +211,11 @@ async function execute(
   for (const m of pending) run.addWarning(m);
 
   // First signal: stop the load, write the partial report. Second: leave at once.
-  let signals = 0;
-  let hardExit: ((code: number) => void) | undefined;
-  const early = new Promise<number>((res) => (hardExit = res));
-  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => (): void => {
-    signals++;
-    const code = sig === 'SIGINT' ? 130 : 143;
-    if (signals === 1) {
-      io.stderr.write(`\n${sig}: stopping the load and writing the report (again to exit at once)\n`);
-      run.abort(sig);
-      return;
-    }
-    if (io.signals === process) process.exit(code);
-    hardExit?.(code);
-  };
-  const sigint = onSignal('SIGINT');
-  const sigterm = onSignal('SIGTERM');
-  io.signals.on('SIGINT', sigint);
-  io.signals.on('SIGTERM', sigterm);
+  const signals = interruptions(io, (sig) => run.abort(sig));
+  const unwatch = stopWithParent(io);
   const cleanup = async (): Promise<void> => {
-    io.signals.off('SIGINT', sigint);
-    io.signals.off('SIGTERM', sigterm);
+    signals.stop();
+    unwatch();
     await collab.close().catch(() => undefined);
     registry.dispose();
   };
@@ -227,7 +228,7 @@ async function execute(
   });
   let outcome: { code: number; done: boolean };
   try {
-    outcome = await Promise.race([finished.then((code) => ({ code, done: true })), early.then((code) => ({ code, done: false }))]);
+    outcome = await Promise.race([finished.then((code) => ({ code, done: true })), signals.leave.then((code) => ({ code, done: false }))]);
   } catch (e) {
     await cleanup();
     throw e instanceof RampartError ? e : new EngineError(`the run failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

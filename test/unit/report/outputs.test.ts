@@ -91,3 +91,24 @@ describe('outputs', () => {
     expect(out.trim().split('\n')).toHaveLength(3); // at 1 s, 6 s, 11 s
   });
 });
+
+describe('the report before teardown (provisional)', () => {
+  it('report files write it and end rewrites them; an output failing there only warns', async () => {
+    const { OutputFanout } = await import('../../../src/engine/outputs.js');
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-prov-'));
+    const path = join(dir, 'r.json');
+    const warnings: string[] = [];
+    const failing = { name: 'broken', provisional: (): void => { throw new Error('disk full'); } };
+    const printed: string[] = [];
+    const fan = new OutputFanout([jsonOutput(path, createRedactor([])), failing, summaryOutput((s) => void printed.push(s), createRedactor([]), { color: false })], (m) => warnings.push(m));
+    await fan.provisional(report({ verdict: 'aborted', exitCode: 143, durationMs: 500 }));
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ verdict: 'aborted', durationMs: 500 });
+    // The summary is printed once, at the end.
+    expect(printed).toEqual([]);
+    expect(warnings).toEqual(['output broken: disk full']);
+    expect(fan.errors).toEqual([]);
+    await fan.end(report({ verdict: 'aborted', exitCode: 143, durationMs: 900 }));
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ durationMs: 900 });
+    expect(printed.join('')).toContain('ABORTED');
+  });
+});
