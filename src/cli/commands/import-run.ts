@@ -10,6 +10,8 @@ import type { CliIo } from '../io.js';
 export interface ImportFlags {
   readonly output?: string;
   readonly keepStatic?: boolean;
+  /** `--no-correlate` sets it false. */
+  readonly correlate?: boolean;
   readonly name?: string;
 }
 
@@ -20,7 +22,7 @@ export async function importCommand(kind: 'har' | 'artillery', file: string, fla
   const out = flags.output !== undefined ? resolve(io.cwd, flags.output) : undefined;
   let result: ImportResult;
   try {
-    if (kind === 'har') result = importHar(await readHar(input, file), { name, file, ...(flags.keepStatic ? { keepStatic: true } : {}) });
+    if (kind === 'har') result = importHar(await readHar(input, file), { name, file, ...(flags.keepStatic ? { keepStatic: true } : {}), ...(flags.correlate === false ? { correlate: false } : {}) });
     else result = importArtillery(await readArtillery(input, file), { name, file });
   } catch (err) {
     if (err instanceof ImportError) {

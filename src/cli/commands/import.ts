@@ -16,6 +16,7 @@ export const registerImport: RegisterCommand = (program, io, setExit) => {
     .argument('<recording>', 'the HAR file (DevTools, Firefox, Charles, mitmproxy: "Save all as HAR with content")')
     .option('-o, --output <file>', 'write the scenario here (default: standard output)')
     .option('--keep-static', 'keep static assets (scripts, styles, images, fonts) as parallel requests')
+    .option('--no-correlate', 'write every value as recorded (no captures): a replay of the recording')
     .option('--name <name>', 'the scenario name (default: the recording file name)')
     .action(async (file: string, flags: ImportFlags) => {
       const { importCommand } = await import('./import-run.js');

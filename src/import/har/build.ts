@@ -20,6 +20,8 @@ export interface HarImportOptions {
   readonly name: string;
   /** The HAR file as the user named it (problems and the header comment). */
   readonly file: string;
+  /** Find correlations (default true); false writes every value as recorded. */
+  readonly correlate?: boolean;
   /** Directory, relative to the scenario, for multipart file placeholders. Default `files`. */
   readonly filesDir?: string;
 }
@@ -51,7 +53,7 @@ export function importHar(har: Har, opts: HarImportOptions): ImportResult {
 
   const drafts = kept.map((e) => draftOf(e, origin));
   const names = new NameBook();
-  const corr = correlate(drafts, []);
+  const corr = opts.correlate === false ? { captures: new Map(), uses: new Map(), unresolved: [] } : correlate(drafts, []);
   const notes = new Notes();
   const secrets = new Secrets(names);
   for (const list of corr.captures.values()) for (const c of list) names.reserve(c.name);
@@ -84,12 +86,13 @@ export function importHar(har: Har, opts: HarImportOptions): ImportResult {
     }
   });
 
+  const common = hoistHeaders([...built.values()]);
   const steps = layout(drafts, built, corr.uses, har, notes);
   const variables = Object.fromEntries([...secrets.variables].map(([name, env]) => [name, `\${${env}:-}`]));
   const scenario: Record<string, unknown> = {
     name: opts.name,
     target: origin,
-    http: notes.flow({ followRedirects: false }),
+    http: Object.keys(common).length > 0 ? { followRedirects: false, headers: common } : notes.flow({ followRedirects: false }),
   };
   notes.aboveKey(scenario, 'http', 'the recording holds each redirect as a request of its own: the scenario sends them the same way');
   if (secrets.variables.size > 0) {
@@ -100,15 +103,30 @@ export function importHar(har: Har, opts: HarImportOptions): ImportResult {
   scenario['load'] = notes.flow({ vus: 1, iterations: 1 });
   notes.aboveKey(scenario, 'load', 'one pass through the recording; for load, use phases (arrival rates) or more vus');
   scenario['journeys'] = [{ name: 'recording', steps }];
-  scenario['thresholds'] = { 'http.errors': ['rate < 1%'] };
+  scenario['thresholds'] = { 'http.errors': notes.flow(['rate < 1%']) };
   const header = [
-    `yaml-language-server: $schema=https://raw.githubusercontent.com/rampart/rampart/main/schemas/scenario.schema.json`,
     `Imported by \`rampart import har\` from ${opts.file} (recorded with ${har.creator}):`,
     `${kept.length} of ${har.entries.length} requests, ${[...corr.captures.values()].reduce((n, l) => n + l.length, 0)} correlated value(s).`,
   ];
   const trailer = corr.unresolved.length > 0 ? ['Not correlated (left as recorded):', ...corr.unresolved.map((u) => `- ${u}`)] : [];
   for (const u of corr.unresolved) warnings.push(`not correlated: ${u}`);
   return { yaml: toYaml(scenario, notes, header, trailer), warnings, files };
+}
+
+/** Headers every request sends with the same value move to `http.headers`. */
+function hoistHeaders(steps: readonly Record<string, unknown>[]): Record<string, string> {
+  const first = steps[0]?.['headers'] as Record<string, string> | undefined;
+  if (steps.length < 2 || first === undefined) return {};
+  const common: Record<string, string> = {};
+  for (const [k, v] of Object.entries(first)) {
+    if (k !== 'cookie' && steps.every((s) => (s['headers'] as Record<string, string> | undefined)?.[k] === v)) common[k] = v;
+  }
+  for (const s of steps) {
+    const h = s['headers'] as Record<string, string>;
+    for (const k of Object.keys(common)) delete h[k];
+    if (Object.keys(h).length === 0) delete s['headers'];
+  }
+  return common;
 }
 
 /** Pages as groups, overlapping requests as parallel steps, gaps as think times. */
