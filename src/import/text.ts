@@ -5,12 +5,12 @@
  * environment variable, so both are escaped (`\{{`, `$${`).
  */
 export function literal(text: string): string {
-  return text.replace(/\{\{/g, '\\{{').replace(/\$\{/g, '$${');
+  return text.replace(/\{\{/g, '\\{{').replace(/\$\{/g, '$$$${');
 }
 
 /** A plain (non-template) string: only `${` is escaped, as environment interpolation would read it. */
 export function plain(text: string): string {
-  return text.replace(/\$\{/g, '$${');
+  return text.replace(/\$\{/g, '$$$${');
 }
 
 /** Names a template cannot use for a capture: the built-ins every template sees. */

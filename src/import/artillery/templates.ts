@@ -47,7 +47,7 @@ function expr(e: string, map: TemplateMap): string {
 
 /** A string with Artillery templates as a rampart string (`${` escaped for the environment pass). */
 export function template(s: string, map: TemplateMap): string {
-  return s.replace(/\$\{/g, '$${').replace(/\{\{([\s\S]*?)\}\}/g, (_m, e: string) => `{{ ${expr(e, map)} }}`);
+  return s.replace(/\$\{/g, '$$$${').replace(/\{\{([\s\S]*?)\}\}/g, (_m, e: string) => `{{ ${expr(e, map)} }}`);
 }
 
 /** Every string of a value rewritten with {@link template}. */

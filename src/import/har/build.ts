@@ -122,7 +122,8 @@ function hoistHeaders(steps: readonly Record<string, unknown>[]): Record<string,
     if (k !== 'cookie' && steps.every((s) => (s['headers'] as Record<string, string> | undefined)?.[k] === v)) common[k] = v;
   }
   for (const s of steps) {
-    const h = s['headers'] as Record<string, string>;
+    const h = s['headers'] as Record<string, string> | undefined;
+    if (h === undefined) continue;
     for (const k of Object.keys(common)) delete h[k];
     if (Object.keys(h).length === 0) delete s['headers'];
   }

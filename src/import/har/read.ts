@@ -4,6 +4,7 @@
  * line and column, and response bodies are decoded only when they are text.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
 import { ERROR_CODES } from '../../errors.js';
 import { ImportError, lineCol, problemAt } from '../problems.js';
 
@@ -93,6 +94,19 @@ export async function readHar(path: string, file: string): Promise<Har> {
   return parseHar(text, file);
 }
 
+/** Texts up to this size are re-read to place a JSON error when the parser gives no position (characters). */
+const MAX_LOCATED_TEXT = 8 * 1024 * 1024;
+
+/** Where JSON.parse failed: its position when it says, else the YAML reader's (JSON is YAML), else 1:1. */
+function jsonErrorAt(text: string, message: string): { line: number; col: number } {
+  const at = /position (\d+)/.exec(message);
+  if (at) return lineCol(text, Number(at[1]));
+  if (text.length > MAX_LOCATED_TEXT) return { line: 1, col: 1 };
+  const lines = new LineCounter();
+  const err = parseDocument(text, { lineCounter: lines }).errors[0];
+  return err ? lines.linePos(err.pos[0]) : { line: 1, col: 1 };
+}
+
 /** Parses HAR text. @throws ImportError with the line and column of malformed JSON */
 export function parseHar(text: string, file: string): Har {
   let doc: unknown;
@@ -100,9 +114,9 @@ export function parseHar(text: string, file: string): Har {
     doc = JSON.parse(text);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const at = /position (\d+)/.exec(message);
-    const lc = at ? lineCol(text, Number(at[1])) : { line: 1, col: 1 };
-    throw new ImportError([problemAt(file, lc.line, lc.col, `not a HAR file: malformed JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`, 'export the recording again ("Save all as HAR with content")')]);
+    const lc = jsonErrorAt(text, message);
+    const what = message.split('\n')[0]?.replace(/, ".*$|\.\.\.".*$| in JSON at position \d+.*$/, '') ?? message;
+    throw new ImportError([problemAt(file, lc.line, lc.col, `not a HAR file: malformed JSON (${what})`, 'export the recording again ("Save all as HAR with content")')]);
   }
   const log = obj(obj(doc)?.['log']);
   if (!log || !Array.isArray(log['entries'])) throw new ImportError([problemAt(file, 1, 1, 'not a HAR file: no `log.entries` list', 'a HAR file is JSON with { "log": { "entries": [ … ] } }')]);

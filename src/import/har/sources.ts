@@ -37,8 +37,12 @@ function jsonPath(path: readonly (string | number)[]): string {
 }
 
 /** A variable name from a JSON key: `id` of POST /api/orders → `orderId`. */
-function jsonHint(key: string, entry: HarEntry): string {
+function jsonHint(path: readonly (string | number)[], entry: HarEntry): string {
+  const keys = path.filter((p): p is string => typeof p === 'string');
+  const key = keys.at(-1) ?? 'value';
   if (key.toLowerCase() !== 'id') return key;
+  const parent = keys.at(-2);
+  if (parent !== undefined) return `${parent.replace(/s$/, '')}Id`;
   const word = entry.url.pathname.split('/').filter((s) => /^[A-Za-z][A-Za-z_-]*$/.test(s)).at(-1);
   return word ? `${word.replace(/s$/, '')}Id` : 'id';
 }
@@ -90,8 +94,7 @@ export function valuesIn(entry: HarEntry): Found {
     }
     walkJson(doc, [], (value, path) => {
       if (!tokenLike(value)) return;
-      const key = [...path].reverse().find((p): p is string => typeof p === 'string') ?? 'value';
-      add(found, value, { capture: { json: jsonPath(path) }, where: `JSON ${jsonPath(path)}`, hint: jsonHint(key, entry) });
+      add(found, value, { capture: { json: jsonPath(path) }, where: `JSON ${jsonPath(path)}`, hint: jsonHint(path, entry) });
     });
   } else if (/html/i.test(entry.responseMime) || /^\s*</.test(text)) {
     htmlValues(text, found);
