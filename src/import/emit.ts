@@ -12,10 +12,11 @@ export class Notes {
   private readonly keys = new WeakMap<object, Map<string, string[]>>();
   private readonly flows = new WeakSet<object>();
 
-  /** A comment above `obj` (a list item: a step, a phase). */
-  above(obj: object, text: string): void {
+  /** A comment above `obj` (a list item: a step, a phase); `first` puts it above the others. */
+  above(obj: object, text: string, first = false): void {
     const list = this.before.get(obj) ?? [];
-    list.push(text);
+    if (first) list.unshift(text);
+    else list.push(text);
     this.before.set(obj, list);
   }
 
@@ -82,5 +83,6 @@ export function toYaml(scenario: object, notes: Notes, header: readonly string[]
   place(doc.contents as YamlNode, scenario, notes);
   if (header.length > 0) doc.commentBefore = asComment(header);
   if (trailer.length > 0) doc.comment = asComment(trailer);
-  return doc.toString({ lineWidth: 0, indentSeq: true });
+  const text = doc.toString({ lineWidth: 0, indentSeq: true });
+  return text.endsWith('\n') ? text : `${text}\n`;
 }

@@ -49,7 +49,7 @@ export async function importCommand(kind: 'har' | 'artillery', file: string, fla
   const checked = await parseScenarioText(result.yaml, shown, { env: io.env }, out ?? join(io.cwd, 'imported.yaml'));
   if (checked.problems.length > 0) {
     for (const p of checked.problems) io.stderr.write(`${formatProblem(p)}\n`);
-    io.stderr.write(`rampart import: the scenario written does not validate (${checked.problems.length} problem(s)); this is a bug of the importer — please report it with the input\n`);
+    io.stderr.write(`rampart import: the scenario written does not validate (${checked.problems.length} problem(s) above): the input uses something rampart cannot resolve on its own; fix the scenario there\n`);
     return 2;
   }
   if (out !== undefined) io.stderr.write(`${flags.output ?? ''}: valid scenario written\n`);

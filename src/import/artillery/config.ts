@@ -99,14 +99,14 @@ export function mapEnsure(ensure: unknown, ctx: MapContext): Record<string, stri
   const out: Record<string, string[]> = {};
   const add = (metric: string, expr: string): void => void (out[metric] ??= []).push(expr);
   for (const [k, v] of Object.entries(asObj(ensure) ?? {})) {
-    if (ENSURE_AGG[k] !== undefined && typeof v === 'number') add('http.latency', `${ENSURE_AGG[k]} < ${v}`);
+    if (ENSURE_AGG[k] !== undefined && typeof v === 'number') add('http.latency', `${ENSURE_AGG[k]} <= ${v}`);
     else if (k === 'maxErrorRate' && typeof v === 'number') add('http.errors', `rate <= ${v}%`);
     else if (k === 'thresholds' && Array.isArray(v)) {
       v.forEach((t, i) => {
         for (const [metric, limit] of Object.entries(asObj(t) ?? {})) {
           const m = /^http\.response_time\.(p\d+|median|max|min|mean)$/.exec(metric);
           const agg = m?.[1] !== undefined ? ENSURE_AGG[m[1]] : undefined;
-          if (agg !== undefined && typeof limit === 'number') add('http.latency', `${agg} < ${limit}`);
+          if (agg !== undefined && typeof limit === 'number') add('http.latency', `${agg} <= ${limit}`);
           else ctx.unmapped(['config', 'ensure', 'thresholds', i], `ensure threshold on ${metric} has no counterpart metric`);
         }
       });

@@ -20,7 +20,8 @@ export function mapFlow(flow: unknown, path: Path, ctx: MapContext): Step[] {
     const r = mapAction(raw, [...path, i], ctx);
     pending.push(...r.comments);
     for (const s of r.steps) {
-      for (const c of pending) ctx.notes.above(s, c);
+      // What stood before this action goes above the step's own comments.
+      for (const c of [...pending].reverse()) ctx.notes.above(s, c, true);
       pending = [];
       out.push(s);
     }
@@ -181,7 +182,7 @@ function mapExpect(raw: unknown, at: Path, ctx: MapContext, comments: string[]):
   const paths: Record<string, unknown> = {};
   list.forEach((e0, i) => {
     for (const [k, v] of Object.entries(asObj(e0) ?? {})) {
-      if (k === 'statusCode') out['status'] = Array.isArray(v) ? v.map(Number) : Number(v);
+      if (k === 'statusCode') out['status'] = Array.isArray(v) ? ctx.notes.flow(v.map(Number)) : Number(v);
       else if (k === 'contentType') headers['content-type'] = { contains: v === 'json' ? 'application/json' : String(v) };
       else if (k === 'hasProperty') paths[`$.${String(v)}`] = { exists: true };
       else if (k === 'notHasProperty') paths[`$.${String(v)}`] = { exists: false };
