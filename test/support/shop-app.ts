@@ -2,7 +2,9 @@
  * A small shop for the import tests, on 127.0.0.1 port 0: every step needs a value the previous
  * answer gave — a login form's CSRF token (HTML, tied to the session cookie), a redirect to a
  * per-session home (Location), a bearer token (JSON), and an order id in the next URL (JSON).
- * Replaying recorded values instead of fresh ones fails.
+ * Replaying recorded values instead of fresh ones fails. The pages work in a browser too: the home
+ * page's script fetches the token and the products, adds to the cart and checks out, then opens
+ * the order's page.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -26,6 +28,34 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   for await (const c of req) s += String(c);
   return s;
 }
+
+/** The page after login: what a user clicks through in the browser test. */
+const HOME_PAGE = `<!doctype html><html><head><title>Products</title></head><body>
+<h1>Welcome</h1><ul id="products"></ul><p id="cart">empty</p><button id="checkout" disabled>Checkout</button><a id="order" href="#">no order yet</a>
+<script>
+let token;
+const api = (method, path, body) => fetch(path, { method, headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' }, body: body && JSON.stringify(body) }).then((r) => r.json());
+(async () => {
+  token = (await fetch('/api/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"qa"}' }).then((r) => r.json())).token;
+  const { items } = await api('GET', '/api/products');
+  for (const p of items) {
+    const li = document.createElement('li');
+    li.innerHTML = p.name + ' <button class="add" data-sku="' + p.sku + '">Add to cart</button>';
+    document.getElementById('products').append(li);
+  }
+  document.querySelectorAll('button.add').forEach((b) => b.addEventListener('click', async () => {
+    await api('POST', '/api/cart', { sku: b.dataset.sku });
+    document.getElementById('cart').textContent = 'in cart: ' + b.dataset.sku;
+    document.getElementById('checkout').disabled = false;
+  }));
+  document.getElementById('checkout').addEventListener('click', async () => {
+    const { order } = await api('POST', '/api/checkout', { sku: 'p-1', qty: 1 });
+    const link = document.getElementById('order');
+    link.href = '/orders/' + order.orderId;
+    link.textContent = 'order ' + order.orderId;
+  });
+})();
+</script></body></html>`;
 
 export async function startShopApp(): Promise<ShopApp> {
   const sessions = new Map<string, Session>();
@@ -64,7 +94,11 @@ export async function startShopApp(): Promise<ShopApp> {
     }
     if (req.method === 'GET' && url.pathname.startsWith('/home/')) {
       if (url.pathname !== `/home/${s.home ?? ''}`) return send(res, 404, 'text/plain', 'no such home');
-      return send(res, 200, 'text/html', '<html><head><title>Products</title></head><body><h1>Welcome</h1><a href="/api/products">products</a></body></html>');
+      return send(res, 200, 'text/html', HOME_PAGE);
+    }
+    const page = /^\/orders\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && page) {
+      return s.orders.has(page[1] ?? '') ? send(res, 200, 'text/html', `<html><head><title>Order</title></head><body><h1 id="status">Order ${page[1] ?? ''} paid</h1></body></html>`) : send(res, 404, 'text/plain', 'no such order');
     }
     if (req.method === 'POST' && url.pathname === '/api/token') {
       s.token = id(20);
@@ -73,6 +107,7 @@ export async function startShopApp(): Promise<ShopApp> {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (bearer === undefined || bearer !== s.token) return send(res, 401, 'application/json', '{"error":"bad token"}');
     if (req.method === 'GET' && url.pathname === '/api/products') return send(res, 200, 'application/json', JSON.stringify({ items: [{ sku: 'p-1', name: 'kettle' }, { sku: 'p-2', name: 'teapot' }] }));
+    if (req.method === 'POST' && url.pathname === '/api/cart') return send(res, 200, 'application/json', JSON.stringify({ items: 1, sku: (JSON.parse(body || '{}') as { sku?: string }).sku }));
     if (req.method === 'POST' && url.pathname === '/api/checkout') {
       const order = `ord-${id(5)}`;
       s.orders.add(order);

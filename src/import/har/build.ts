@@ -6,7 +6,7 @@
 import { Notes, toYaml } from '../emit.js';
 import { ImportError, problemAt, type ImportResult } from '../problems.js';
 import { NameBook, duration, plain } from '../text.js';
-import { kindOf, mainOrigin } from './classify.js';
+import { header, kindOf, mainOrigin } from './classify.js';
 import { correlate } from './correlate.js';
 import { draftOf, type Draft } from './draft.js';
 import type { Har, HarEntry } from './read.js';
@@ -133,16 +133,29 @@ function hoistHeaders(steps: readonly Record<string, unknown>[]): Record<string,
 /** Pages as groups, overlapping requests as parallel steps, gaps as think times. */
 function layout(drafts: readonly Draft[], built: Map<number, Record<string, unknown>>, uses: Map<number, Set<number>>, har: Har, notes: Notes): Record<string, unknown>[] {
   const titles = new Map(har.pages.map((p) => [p.id, p.title]));
-  // Pages: the recorder's pageref, else a new page at each document.
-  const pages: { title?: string; items: number[] }[] = [];
-  let pageKey: string | undefined;
+  // A page starts at each document (a navigation). Recorders differ on pages: DevTools writes one
+  // per navigation, Playwright one per tab, so the page's title names a group only when that page
+  // holds a single document.
+  // A redirect's target is the same navigation as the request that was redirected.
+  let previous: HarEntry | undefined;
+  const starts = drafts.map((d) => {
+    const e = d.entry;
+    if (kindOf(e) !== 'document') return false;
+    const location = previous && previous.status >= 300 && previous.status < 400 ? header(previous.responseHeaders, 'location') : undefined;
+    const redirected = location !== undefined && previous !== undefined && new URL(location, previous.url).href === e.url.href;
+    previous = e;
+    return !redirected;
+  });
+  const navigations = new Map<string, number>();
+  drafts.forEach((d, i) => {
+    if (starts[i] && d.entry.page !== undefined) navigations.set(d.entry.page, (navigations.get(d.entry.page) ?? 0) + 1);
+  });
+  const pages: { title?: string; items: number[] }[] = [{ items: [] }];
   drafts.forEach((d, i) => {
     const e = d.entry;
-    const key = e.page ?? (kindOf(e) === 'document' ? `doc:${i}` : pageKey);
-    if (key === undefined || key !== pageKey || pages.length === 0) {
-      const title = e.page !== undefined ? titles.get(e.page) : kindOf(e) === 'document' ? `${e.method} ${e.url.pathname}` : undefined;
-      pages.push(title !== undefined ? { title, items: [] } : { items: [] });
-      pageKey = key;
+    if (starts[i]) {
+      const title = e.page !== undefined && navigations.get(e.page) === 1 ? titles.get(e.page) : undefined;
+      pages.push({ title: title ?? `${e.method} ${e.url.pathname}`, items: [] });
     }
     pages.at(-1)?.items.push(i);
   });
