@@ -10,7 +10,7 @@ import { header, kindOf, mainOrigin } from './classify.js';
 import { correlate } from './correlate.js';
 import { draftOf, type Draft } from './draft.js';
 import type { Har, HarEntry } from './read.js';
-import { Secrets, requestStep, type StepContext } from './steps.js';
+import { Secrets, label, requestStep, type StepContext } from './steps.js';
 
 /** How a recording is imported. */
 export interface HarImportOptions {
@@ -155,7 +155,7 @@ function layout(drafts: readonly Draft[], built: Map<number, Record<string, unkn
     const e = d.entry;
     if (starts[i]) {
       const title = e.page !== undefined && navigations.get(e.page) === 1 ? titles.get(e.page) : undefined;
-      pages.push({ title: title ?? `${e.method} ${e.url.pathname}`, items: [] });
+      pages.push({ title: title ?? `${e.method} ${label(d.url)}`, items: [] });
     }
     pages.at(-1)?.items.push(i);
   });

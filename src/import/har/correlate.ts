@@ -32,7 +32,7 @@ export interface Correlation {
 const MAX_INNER_BOUNDARIES = 12;
 const MIN_SPAN = 4;
 /** Characters of one request string searched for correlated values. */
-const MAX_SEARCHED_SLOT = 64 * 1024;
+const MAX_SEARCHED_SLOT = 16 * 1024;
 /** How many earlier text bodies a regex fallback searches (most recent first). */
 const REGEX_LOOKBACK = 30;
 

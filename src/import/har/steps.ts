@@ -19,6 +19,17 @@ export function render(slot: Slot): string {
   return out + literal(slot.raw.slice(at));
 }
 
+/** A slot as plain text for a name: correlated spans as `{name}` (group names are not templates). */
+export function label(slot: Slot): string {
+  let out = '';
+  let at = 0;
+  for (const [s, e, expr] of slot.parts) {
+    out += `${slot.raw.slice(at, s)}{${expr.replace(/^urlencode\((.*)\)$/, '$1')}}`;
+    at = e;
+  }
+  return (out + slot.raw.slice(at)).split('?')[0] ?? '';
+}
+
 function renderJson(v: unknown): unknown {
   if (isSlot(v)) {
     if (v.number && v.parts.length === 0) return Number(v.raw);
