@@ -50,4 +50,10 @@ describe('rampart import artillery, then run', () => {
     expect(imp.code).toBe(2);
     expect(imp.stderr).toMatch(/storefront\.har:1:1: .*\[RAMPART_/);
   });
+
+  it('an output that cannot be written exits 3', async () => {
+    const imp = await runCli(['import', 'artillery', 'login.yml', '-o', 'missing/dir/login.yaml'], { cwd: dir });
+    expect(imp.code).toBe(3);
+    expect(imp.stderr).toMatch(/cannot write the scenario: ENOENT/);
+  });
 });

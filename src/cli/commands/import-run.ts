@@ -1,7 +1,7 @@
 /** What `rampart import` does: read, convert, write, then validate what it wrote. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { formatProblem, RampartError } from '../../errors.js';
+import { ERROR_CODES, formatProblem, RampartError } from '../../errors.js';
 import { ImportError, importArtillery, importHar, readArtillery, readHar, type ImportResult } from '../../import/index.js';
 import { parseScenarioText } from '../../scenario/index.js';
 import type { CliIo } from '../io.js';
@@ -15,7 +15,7 @@ export interface ImportFlags {
   readonly name?: string;
 }
 
-/** Converts `file`; exit 0 with a valid scenario, 2 when the input (or, by a bug, the output) is invalid. */
+/** Converts `file`; exit 0 with a valid scenario, 2 when the input (or what it became) is invalid, 3 when the output cannot be written. */
 export async function importCommand(kind: 'har' | 'artillery', file: string, flags: ImportFlags, io: CliIo): Promise<number> {
   const input = resolve(io.cwd, file);
   const name = flags.name ?? basename(file, extname(file));
@@ -38,13 +38,18 @@ export async function importCommand(kind: 'har' | 'artillery', file: string, fla
   for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
   // Files the scenario names are written first: validation reads them.
   const base = out !== undefined ? dirname(out) : io.cwd;
-  for (const f of result.files) {
-    const path = join(base, f.path);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, f.content);
+  try {
+    for (const f of result.files) {
+      const path = join(base, f.path);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, f.content);
+    }
+    if (out !== undefined) await writeFile(out, result.yaml);
+  } catch (err) {
+    io.stderr.write(`rampart import: cannot write the scenario: ${(err as NodeJS.ErrnoException).message} [${ERROR_CODES.REPORT_WRITE}]\n`);
+    return 3;
   }
-  if (out !== undefined) await writeFile(out, result.yaml);
-  else io.stdout.write(result.yaml);
+  if (out === undefined) io.stdout.write(result.yaml);
   const shown = flags.output ?? '<stdout>';
   const checked = await parseScenarioText(result.yaml, shown, { env: io.env }, out ?? join(io.cwd, 'imported.yaml'));
   if (checked.problems.length > 0) {

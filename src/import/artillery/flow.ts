@@ -26,6 +26,12 @@ export function mapFlow(flow: unknown, path: Path, ctx: MapContext): Step[] {
       out.push(s);
     }
   });
+  if (out.length === 0 && pending.length === 0) {
+    // A journey needs a step: an empty flow says so where it ran.
+    const s = { log: 'this flow had no step rampart can run' };
+    ctx.notes.above(s, ctx.unmapped(path, 'an empty flow: the journey only logs a line'));
+    out.push(s);
+  }
   if (pending.length > 0) {
     const last = out.at(-1);
     // A flow made only of hooks still needs a step: a log line saying what is missing.

@@ -109,4 +109,15 @@ describe('rampart import artillery', () => {
     expect(await readFile(`${dir}login.yml`, 'utf8')).toContain('scenarios:');
     expect(await problems(r)).toEqual([]);
   });
+
+  it('an empty flow, a websocket scenario and a script without phases still give a valid scenario, and say what is missing', async () => {
+    const script = parseArtillery('config:\n  target: http://127.0.0.1:1\nscenarios:\n  - name: idle\n    flow: []\n  - engine: ws\n    flow: [{ send: hello }]\n', 'odd.yml');
+    const r = importArtillery(script, { name: 'odd', file: 'odd.yml' });
+    expect(r.warnings).toEqual([
+      'odd.yml:5:11: an empty flow: the journey only logs a line',
+      'odd.yml:6:13: engine ws is not HTTP: the journey is a placeholder',
+      'odd.yml:2:3: no phases: one arrival per second for a minute',
+    ]);
+    expect(await problems(r)).toEqual([]);
+  });
 });
