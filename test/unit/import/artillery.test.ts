@@ -114,9 +114,9 @@ describe('rampart import artillery', () => {
     const script = parseArtillery('config:\n  target: http://127.0.0.1:1\nscenarios:\n  - name: idle\n    flow: []\n  - engine: ws\n    flow: [{ send: hello }]\n', 'odd.yml');
     const r = importArtillery(script, { name: 'odd', file: 'odd.yml' });
     expect(r.warnings).toEqual([
+      'odd.yml:2:3: no phases: one arrival per second for a minute',
       'odd.yml:5:11: an empty flow: the journey only logs a line',
       'odd.yml:6:13: engine ws is not HTTP: the journey is a placeholder',
-      'odd.yml:2:3: no phases: one arrival per second for a minute',
     ]);
     expect(await problems(r)).toEqual([]);
   });
