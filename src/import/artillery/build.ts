@@ -16,7 +16,7 @@ export interface ArtilleryImportOptions {
   readonly file: string;
 }
 
-const CONFIG_KEYS = ['target', 'phases', 'payload', 'variables', 'environments', 'ensure', 'http', 'defaults', 'processor', 'plugins'];
+const CONFIG_KEYS = ['target', 'phases', 'payload', 'variables', 'environments', 'ensure', 'http', 'defaults', 'processor', 'plugins', 'tls'];
 
 /** Imports a parsed script. */
 export function importArtillery(script: ArtilleryScript, opts: ArtilleryImportOptions): ImportResult {
@@ -27,6 +27,9 @@ export function importArtillery(script: ArtilleryScript, opts: ArtilleryImportOp
   const scenario: Record<string, unknown> = { name: plain(opts.name) };
   if (typeof config['target'] === 'string') scenario['target'] = template(config['target'], names);
   const http = mapHttp(config['http'], config['defaults'], ctx);
+  const tls = asObj(config['tls']);
+  if (tls?.['rejectUnauthorized'] === false) http['insecureSkipTlsVerify'] = true;
+  for (const k of Object.keys(tls ?? {})) if (k !== 'rejectUnauthorized') ctx.unmapped(['config', 'tls', k], `tls setting \`${k}\` has no counterpart`);
   if (Object.keys(http).length > 0) scenario['http'] = http;
   // Payload first: its columns rename variables in every template after.
   const data = mapPayload(config['payload'], ctx);

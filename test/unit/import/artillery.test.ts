@@ -40,7 +40,7 @@ describe('rampart import artillery', () => {
     expect(doc['variables']).toEqual({ currency: 'EUR', SHOP_API_KEY: '${SHOP_API_KEY:-}' });
     expect(doc['environments']).toEqual({ staging: { target: 'https://staging.shop.example.test', variables: { currency: 'GBP' } } });
     expect(doc['thresholds']).toEqual({ 'http.latency': ['p(95) <= 250', 'p(99) <= 500'], 'http.errors': ['rate <= 1%'] });
-    expect(doc['http']).toEqual({ timeout: '10s', connections: 50, headers: { 'x-client': 'artillery-suite' } });
+    expect(doc['http']).toEqual({ timeout: '10s', connections: 50, headers: { 'x-client': 'artillery-suite' }, insecureSkipTlsVerify: true });
     expect(r.yaml).toMatch(/# NOT IMPORTED \(30:9\): environment staging: `phases` is not part of a rampart environment/);
     expect(r.warnings).toContain('storefront.yml:30:9: environment staging: `phases` is not part of a rampart environment (target and variables only)');
     expect(await problems(r)).toEqual([]);
@@ -77,14 +77,14 @@ describe('rampart import artillery', () => {
     expect(buy).toContainEqual({ if: { value: '{{ build }}', equals: 'abc1' }, then: [{ get: '/coupon' }] });
     // a JavaScript condition: the request stays, and the comment and stderr say why
     expect(buy).toContainEqual({ get: '/recommendations' });
-    expect(r.yaml).toMatch(/# NOT IMPORTED \(120:19\): ifTrue "Math\.random\(\) < 0\.5" is a JavaScript expression rampart cannot read: the request always runs\n\s+- get: \/recommendations/);
+    expect(r.yaml).toMatch(/# NOT IMPORTED \(122:19\): ifTrue "Math\.random\(\) < 0\.5" is a JavaScript expression rampart cannot read: the request always runs\n\s+- get: \/recommendations/);
     expect(buy.at(-1)).toEqual({ log: 'bought with cart {{ cartId }}' });
   });
 
   it('JavaScript hooks: a comment where each stood, in order, and the list at the end', async () => {
     const { r } = await imported('storefront.yml');
-    expect(r.yaml).toMatch(/# JavaScript hook not run \(86:19\): function setCartCookie.*\n\s+# JavaScript hook not run \(89:26\): beforeRequest signBody.*\n\s+- post: \/cart/);
-    expect(r.yaml).toMatch(/# JavaScript hook not run \(68:21\): beforeScenario login.*\n\s+- name: buy/);
+    expect(r.yaml).toMatch(/# JavaScript hook not run \(88:19\): function setCartCookie.*\n\s+# JavaScript hook not run \(91:26\): beforeRequest signBody.*\n\s+- post: \/cart/);
+    expect(r.yaml).toMatch(/# JavaScript hook not run \(70:21\): beforeScenario login.*\n\s+- name: buy/);
     const tail = r.yaml.slice(r.yaml.indexOf('# JavaScript hooks of the script, not run by rampart:'));
     expect(tail.split('\n').filter((l) => l.startsWith('# - storefront.yml:'))).toHaveLength(5);
     for (const h of ['processor ./hooks.js', 'beforeScenario login', 'function setCartCookie', 'beforeRequest signBody', 'afterResponse logIt']) expect(tail).toContain(h);
