@@ -132,6 +132,14 @@ export function correlate(drafts: readonly Draft[], taken: Iterable<string>): Co
           }
         }
         if (!hit && tokenLike(text) && !sent.has(text)) hit = regexSource(drafts, j, text, known);
+        if (!hit && slot === d.url && tokenLike(text) && !/[/?&=#]/.test(text) && !sent.has(text)) {
+          // An id in a URL that nothing recorded explains: often a body the recorder did not keep.
+          const line = `"${short(text)}" in the URL of ${label(d)} left as recorded: no earlier response of the recording holds it (a body the recorder did not keep?)`;
+          if (!reported.has(line)) unresolved.push(line);
+          reported.add(line);
+          taken.push([s, e]);
+          continue;
+        }
         if (!hit || sent.has(value)) continue;
         const source = pick(hit.sources);
         const whole = s === 0 && e === slot.raw.length;

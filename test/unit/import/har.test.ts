@@ -169,3 +169,50 @@ describe('rampart import har: bad input', () => {
     expect((await readFile(fixture, 'utf8')).length).toBeGreaterThan(0);
   });
 });
+
+/** A small HAR: each entry is [method, path, status, request body or undefined, response JSON or undefined]. */
+function miniHar(entries: readonly [string, string, number, unknown, unknown][]): string {
+  return JSON.stringify({
+    log: {
+      entries: entries.map(([method, path, status, req, res], i) => ({
+        startedDateTime: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i * 100)).toISOString(),
+        time: 50,
+        _resourceType: 'fetch',
+        request: { method, url: `https://api.example.test${path}`, headers: [], ...(req !== undefined ? { postData: { mimeType: 'application/json', text: JSON.stringify(req) } } : {}) },
+        response: { status, headers: [], content: { mimeType: 'application/json', ...(res !== undefined ? { text: JSON.stringify(res) } : { size: 0 }) } },
+      })),
+    },
+  });
+}
+
+describe('rampart import har: what is not a correlation', () => {
+  it('a value the client sent first stays the client\'s own, even when a response echoes it', () => {
+    const har = parseHar(miniHar([
+      ['POST', '/api/orders', 201, { idempotencyKey: 'key-7a8b9c0d1e' }, { id: 'ord-1234abcd', idempotencyKey: 'key-7a8b9c0d1e' }],
+      ['GET', '/api/orders/ord-1234abcd?key=key-7a8b9c0d1e', 200, undefined, { ok: true }],
+    ]), 'mini.har');
+    const r = importHar(har, { name: 'mini', file: 'mini.har' });
+    expect(r.yaml).toContain('- get: /api/orders/{{ orderId }}?key=key-7a8b9c0d1e');
+    expect(r.yaml).toContain('idempotencyKey: key-7a8b9c0d1e');
+  });
+
+  it('an id in a URL that no recorded response holds (a body the recorder lost) is reported', () => {
+    const har = parseHar(miniHar([
+      ['POST', '/api/checkout', 201, { sku: 'p-1' }, undefined],
+      ['GET', '/orders/ord-c37b3aee16', 200, undefined, { ok: true }],
+    ]), 'lost.har');
+    const r = importHar(har, { name: 'lost', file: 'lost.har' });
+    expect(r.warnings).toContain('not correlated: "ord-c37b3aee16" in the URL of GET /orders/ord-c37b3aee16 (entry 2) left as recorded: no earlier response of the recording holds it (a body the recorder did not keep?)');
+    expect(r.yaml).toContain('- get: /orders/ord-c37b3aee16');
+  });
+
+  it('small numbers and words are never taken for ids', () => {
+    const har = parseHar(miniHar([
+      ['GET', '/api/config', 200, undefined, { pageSize: 20, mode: 'products' }],
+      ['GET', '/api/products?pageSize=20&mode=products', 200, undefined, { ok: true }],
+    ]), 'words.har');
+    const r = importHar(har, { name: 'words', file: 'words.har' });
+    expect(r.yaml).not.toContain('capture');
+    expect(r.yaml).toContain('- get: /api/products?pageSize=20&mode=products');
+  });
+});
