@@ -41,8 +41,8 @@ describe('rampart import artillery, then run', () => {
     const imp = await runCli(['import', 'artillery', 'storefront.yml'], { cwd: dir });
     expect(imp.code).toBe(0);
     expect(imp.stdout).toMatch(/^# Imported by `rampart import artillery` from storefront\.yml\./);
-    expect(imp.stderr).toMatch(/^warning: JavaScript hook not imported: storefront\.yml:88:19: function setCartCookie$/m);
-    expect(imp.stderr).toMatch(/^warning: storefront\.yml:122:19: ifTrue "Math\.random\(\) < 0\.5"/m);
+    expect(imp.stderr).toMatch(/^warning: JavaScript hook not imported: storefront\.yml:98:19: function setCartCookie$/m);
+    expect(imp.stderr).toMatch(/^warning: storefront\.yml:132:19: ifTrue "Math\.random\(\) < 0\.5"/m);
   });
 
   it('a malformed script exits 2 with its position', async () => {

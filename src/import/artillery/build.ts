@@ -62,8 +62,18 @@ export function importArtillery(script: ArtilleryScript, opts: ArtilleryImportOp
       for (const name of Array.isArray(v) ? v : v !== undefined ? [v] : []) notes.above(journey, ctx.hook([...at, hook], `${hook} ${String(name)}`));
     }
     journey['steps'] = mapFlow(s['flow'], [...at, 'flow'], ctx);
+    for (const k of Object.keys(s)) {
+      if (!['name', 'weight', 'flow', 'engine', 'beforeScenario', 'afterScenario', 'beforeRequest', 'afterResponse'].includes(k)) notes.above(journey, ctx.unmapped([...at, k], `scenario setting \`${k}\` has no counterpart`));
+    }
     journeys.push(journey);
   });
+  // `before` and `after` run once around the load: rampart's setup and teardown.
+  const around: Record<string, unknown> = {};
+  for (const [key, to] of [['before', 'setup'], ['after', 'teardown']] as const) {
+    const flow = asObj(script.value[key])?.['flow'];
+    if (flow !== undefined) around[to] = mapFlow(flow, [key, 'flow'], ctx);
+  }
+  for (const k of Object.keys(script.value)) if (!['config', 'scenarios', 'before', 'after'].includes(k)) ctx.unmapped([k], `\`${k}\` has no counterpart`);
 
   // Environment variables the script read become variables with the same name.
   for (const env of names.env) if (variables[env] === undefined) variables[env] = `\${${env}:-}`;
@@ -71,6 +81,7 @@ export function importArtillery(script: ArtilleryScript, opts: ArtilleryImportOp
   if (Object.keys(data).length > 0) scenario['data'] = data;
   scenario['load'] = load;
   scenario['journeys'] = journeys;
+  Object.assign(scenario, around);
   const thresholds = mapEnsure(config['ensure'], ctx);
   if (Object.keys(thresholds).length > 0) scenario['thresholds'] = thresholds;
   const environments = mapEnvironments(config['environments'], ctx);

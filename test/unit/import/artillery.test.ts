@@ -77,14 +77,20 @@ describe('rampart import artillery', () => {
     expect(buy).toContainEqual({ if: { value: '{{ build }}', equals: 'abc1' }, then: [{ get: '/coupon' }] });
     // a JavaScript condition: the request stays, and the comment and stderr say why
     expect(buy).toContainEqual({ get: '/recommendations' });
-    expect(r.yaml).toMatch(/# NOT IMPORTED \(122:19\): ifTrue "Math\.random\(\) < 0\.5" is a JavaScript expression rampart cannot read: the request always runs\n\s+- get: \/recommendations/);
+    expect(r.yaml).toMatch(/# NOT IMPORTED \(132:19\): ifTrue "Math\.random\(\) < 0\.5" is a JavaScript expression rampart cannot read: the request always runs\n\s+- get: \/recommendations/);
     expect(buy.at(-1)).toEqual({ log: 'bought with cart {{ cartId }}' });
+  });
+
+  it('before and after flows run once around the load: setup and teardown', async () => {
+    const { doc } = await imported('storefront.yml');
+    expect(doc['setup']).toEqual([{ post: '/admin/reset', capture: { seed: { json: '$.seed' } } }]);
+    expect(doc['teardown']).toEqual([{ log: 'done with seed {{ seed }}' }]);
   });
 
   it('JavaScript hooks: a comment where each stood, in order, and the list at the end', async () => {
     const { r } = await imported('storefront.yml');
-    expect(r.yaml).toMatch(/# JavaScript hook not run \(88:19\): function setCartCookie.*\n\s+# JavaScript hook not run \(91:26\): beforeRequest signBody.*\n\s+- post: \/cart/);
-    expect(r.yaml).toMatch(/# JavaScript hook not run \(70:21\): beforeScenario login.*\n\s+- name: buy/);
+    expect(r.yaml).toMatch(/# JavaScript hook not run \(98:19\): function setCartCookie.*\n\s+# JavaScript hook not run \(101:26\): beforeRequest signBody.*\n\s+- post: \/cart/);
+    expect(r.yaml).toMatch(/# JavaScript hook not run \(80:21\): beforeScenario login.*\n\s+- name: buy/);
     const tail = r.yaml.slice(r.yaml.indexOf('# JavaScript hooks of the script, not run by rampart:'));
     expect(tail.split('\n').filter((l) => l.startsWith('# - storefront.yml:'))).toHaveLength(5);
     for (const h of ['processor ./hooks.js', 'beforeScenario login', 'function setCartCookie', 'beforeRequest signBody', 'afterResponse logIt']) expect(tail).toContain(h);
