@@ -31,6 +31,8 @@ const MIN_THINK_MS = 250;
 /** Longer gaps (the recorder left idle) are cut to this (ms). */
 const MAX_THINK_MS = 30_000;
 const end = (e: HarEntry): number => e.started + e.time;
+/** Requests in one parallel step at most (the schema's limit). */
+const MAX_PARALLEL = 100;
 
 /** Imports a parsed recording. @throws ImportError when nothing in it can become a request step */
 export function importHar(har: Har, opts: HarImportOptions): ImportResult {
@@ -193,10 +195,11 @@ function layout(drafts: readonly Draft[], built: Map<number, Record<string, unkn
     };
     for (const i of page.items) {
       const e = (drafts[i] as Draft).entry;
-      const overlaps = batch.length > 0 && e.started < batchEnd && ![...(uses.get(i) ?? [])].some((p) => batch.includes(p));
+      const overlaps = batch.length > 0 && batch.length < MAX_PARALLEL && e.started < batchEnd && ![...(uses.get(i) ?? [])].some((p) => batch.includes(p));
       if (!overlaps) {
         flush();
-        think(batch.length === 0 && steps.length === 0 ? out : steps, e);
+        // A pause before a page's first request falls between the pages.
+        think(steps.length === 0 ? out : steps, e);
       }
       batch.push(i);
       batchEnd = Math.max(overlaps ? batchEnd : 0, end(e));
