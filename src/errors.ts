@@ -63,6 +63,8 @@ export const ERROR_CODES = {
   ENGINE: 'RAMPART_ENGINE',
   /** Prometheus thresholds could not be evaluated: Prometheus unreachable, or a query it rejected. */
   PROMETHEUS: 'RAMPART_PROMETHEUS',
+  /** A file given to `rampart import` is malformed, too large, or holds nothing to import. */
+  IMPORT: 'RAMPART_IMPORT',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -2,13 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { processIo, type CliIo } from './io.js';
 import { registerValidate } from './commands/validate.js';
 import { registerMocks } from './commands/mocks.js';
+import { registerImport } from './commands/import.js';
 import { registerCollect, registerCompare, registerReport, registerRun } from './commands/register.js';
 import { VERSION } from '../version.js';
 
 /** One command module: adds itself to the program; its action resolves to the exit code. */
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
 
-const commands: readonly RegisterCommand[] = [registerValidate, registerRun, registerMocks, registerReport, registerCompare, registerCollect];
+const commands: readonly RegisterCommand[] = [registerValidate, registerRun, registerMocks, registerReport, registerCompare, registerCollect, registerImport];
 
 /** Runs the CLI and resolves to the process exit code (DESIGN.md). Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

@@ -47,6 +47,14 @@ describe('what a command loads', () => {
     for (const lib of ['undici/', 'hdr-histogram-js/', 'kafkajs/', 'prom-client/', 'ioredis/', 'fastify/']) expect(has(r.loaded, lib), lib).toBe(false);
   }, 40_000);
 
+  it('importing a recording loads neither the engine nor the services', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-lazy-'));
+    const r = await loadedBy(['import', 'har', join(root, 'test/fixtures/import/storefront.har'), '-o', join(dir, 'out.yaml')]);
+    expect(r.code).toBe(0);
+    expect(has(r.loaded, 'yaml/')).toBe(true);
+    for (const lib of ['undici/', 'hdr-histogram-js/', 'kafkajs/', 'prom-client/', 'ioredis/', 'fastify/']) expect(has(r.loaded, lib), lib).toBe(false);
+  }, 40_000);
+
   it('a scenario with a mistake loads ajv to explain it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rampart-lazy-'));
     const file = join(dir, 'bad.yaml');
