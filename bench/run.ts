@@ -5,7 +5,7 @@
  * achieved vs planned arrivals and their per-100-ms variation (open model); coordinated omission;
  * the cost of a 3-step journey; memory with 10,000 VUs; start-up time. Results go to bench/results/.
  *
- *   node --import tsx bench/run.ts [--quick] [--only closed,smooth,max,omission,journey,memory,startup]
+ *   node --import tsx bench/run.ts [--quick] [--only closed,latency,smooth,max,omission,journey,memory,startup]
  *                                  [--rounds N] [--no-build] [--rampart DIR] [--baseline DIR] [--no-peers]
  *
  * --rampart DIR runs another checkout's build (its bin/rampart.js over dist/); --baseline DIR adds a
@@ -20,14 +20,14 @@ import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoopPart, journeyCostPart, type PartContext, type PartResult } from './lib/closed-parts.js';
-import { maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
+import { latencyTruthPart, maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
 import { memoryPart, startupPart } from './lib/system-parts.js';
 import { hasWrk } from './lib/generators.js';
 import { hasTaskset } from './lib/proc.js';
 import { startTarget } from './lib/target.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PARTS = ['closed', 'smooth', 'max', 'omission', 'journey', 'memory', 'startup'] as const;
+const PARTS = ['closed', 'latency', 'smooth', 'max', 'omission', 'journey', 'memory', 'startup'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Settings {
@@ -136,6 +136,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     if (s.only.has('closed')) await timed('closed loop', () => closedLoopPart(ctx(q ? 5000 : 10_000, q ? 1500 : 2000)));
     if (s.only.has('journey')) await timed('3-step journey', () => journeyCostPart(ctx(q ? 5000 : 8000, 1500)));
+    if (s.only.has('latency')) await timed('latency truth', () => latencyTruthPart(ctx(q ? 6000 : 10_000, 1500), [2000, 5000]));
     if (s.only.has('smooth')) await timed('smoothness', () => smoothnessPart(ctx(q ? 5000 : 8000, 1500), 5000));
     if (s.only.has('max')) {
       const rates = q ? [8000, 11_000, 16_000] : [6000, 8000, 11_000, 14_000, 17_000, 20_000, 24_000, 28_000, 32_000, 36_000, 40_000];

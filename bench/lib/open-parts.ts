@@ -173,3 +173,70 @@ export async function omissionPart(ctx: PartContext, rate: number): Promise<Part
   ].join('\n');
   return { markdown, data: { rate, m, checks } };
 }
+
+/** The p99 (ms) of each whole second of rampart's timeline, in order (the last, partial second left out). */
+function secondP99s(m: Measurement): number[] {
+  const t = m.report?.timeline ?? [];
+  return t.filter((p, i) => i < t.length - 1 && p.started > 0).map((p) => p.p99);
+}
+
+/**
+ * Latency truth: at `rates`, for the whole run (every second, the first included), rampart's p99
+ * against the p99 autocannon `-R` reports on the same target in the same round; and rampart's
+ * first second against the median of its later seconds. A generator that measures itself shows up
+ * as a whole-run p99 far above the peer's, or as a first second far above the rest.
+ */
+export async function latencyTruthPart(ctx: PartContext, rates: readonly number[]): Promise<PartResult> {
+  const durationS = Math.ceil(ctx.runMs / 1000);
+  const rows: string[][] = [];
+  const data: { rate: number; rampart: Measurement[]; autocannon: Measurement[]; ratio: number; firstRatio: number }[] = [];
+  let ok = true;
+  for (const rate of rates) {
+    ctx.log(`latency truth at ${rate}/s: ${ctx.rounds} round(s), ${durationS} s each`);
+    const r: Measurement[] = [];
+    const a: Measurement[] = [];
+    for (let i = 0; i < ctx.rounds; i++) {
+      const order = i % 2 === 0 ? ['rampart', 'autocannon'] : ['autocannon', 'rampart'];
+      for (const k of order) {
+        const g =
+          k === 'rampart'
+            ? rampartCommand(ctx.rampart, 'rampart open', openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)
+            : autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url);
+        const m = await measure(ctx.root, g, ctx.target, ctx.window);
+        ctx.log(`  ${m.generator.padEnd(22)} whole-run p50 ${num(m.p50Ms, 2)} p99 ${num(m.p99Ms, 2)} ms${k === 'rampart' ? `  per second p99: ${secondP99s(m).map((x) => num(x, 1)).join(' ')}` : ''}`);
+        (k === 'rampart' ? r : a).push(m);
+      }
+    }
+    const ratios = r.map((m, i) => m.p99Ms / Math.max(1, a[i]?.p99Ms ?? NaN));
+    const firsts = r.map((m) => {
+      const s = secondP99s(m);
+      return (s[0] ?? NaN) / Math.max(0.001, median(s.slice(1)));
+    });
+    const ratio = median(ratios);
+    const firstRatio = median(firsts);
+    ok &&= ratio <= 2 && firstRatio <= 2;
+    data.push({ rate, rampart: r, autocannon: a, ratio, firstRatio });
+    rows.push([
+      num(rate),
+      `${num(median(r.map((m) => m.p50Ms)), 2)} / ${num(median(r.map((m) => m.p99Ms)), 2)}`,
+      `${num(median(a.map((m) => m.p50Ms)), 2)} / ${num(median(a.map((m) => m.p99Ms)), 2)}`,
+      `${times(ratio, 2)} ${mark(ratio <= 2)}`,
+      `${num(median(r.map((m) => secondP99s(m)[0] ?? NaN)), 2)} / ${num(median(r.map((m) => median(secondP99s(m).slice(1)))), 2)}`,
+      `${times(firstRatio, 2)} ${mark(firstRatio <= 2)}`,
+      num(median(r.map((m) => m.cpuPerRequestUs)), 1),
+      `${num(median(r.map((m) => m.report?.generator.gc?.maxMs ?? NaN)), 1)}`,
+    ]);
+  }
+  const markdown = [
+    `### Open model: latency truth, whole run (${durationS} s per run, ${ctx.rounds} rounds, medians)`,
+    '',
+    table(
+      ['planned/s', 'rampart p50 / p99 ms', 'autocannon -R p50 / p99 ms', 'p99 rampart ÷ autocannon (goal ≤ 2×)', 'rampart 1st s p99 / later s median p99 ms', '1st s ÷ later (goal ≤ 2×)', 'rampart CPU µs/arrival', 'GC max pause ms'],
+      rows,
+    ),
+    '',
+    `Whole run = every sample of the run, the first second included (rampart's http.latency of the report; autocannon's own histogram). ` +
+      `autocannon paces -R in bursts per connection; rampart spaces arrivals evenly. Goals ${mark(ok)}.`,
+  ].join('\n');
+  return { markdown, data: { rates, runs: data, ok } };
+}

@@ -22,9 +22,9 @@ import type { PreconnectResult } from '../http/index.js';
 import type { WarmUpReport } from '../report/model.js';
 
 /** Iterations of the warm-up journey (two requests each). */
-export const WARM_UP_ITERATIONS = 1_500;
+export const WARM_UP_ITERATIONS = 800;
 /** The code warm-up stops after this long whatever it did, ms. */
-export const WARM_UP_MAX_MS = 1_500;
+export const WARM_UP_MAX_MS = 1_000;
 /** Connections opened at once ahead of the load (a burst of SYNs would overflow the target's accept queue). */
 export const PRECONNECT_PARALLEL = 32;
 /** The connection warm-up waits at most this long, ms (a target that does not answer costs no more). */

@@ -252,6 +252,13 @@ journeys:
 `);
     const out = join(dir, 'report.json');
     const run = runCli(['run', file, '--quiet', '--out', out], { cwd: dir });
+    // Two seconds of load (about 80 arrivals) before the SIGTERM, counted from the first lookup the
+    // catalog served: the run's own start-up and warm-up take a machine-dependent time before it.
+    const served = async (): Promise<boolean> => {
+      const text = await (await fetch(`${url}/metrics`)).text().catch(() => '');
+      return /catalog_cache_lookups_total\{[^}]*\} [1-9]/.test(text);
+    };
+    expect(await eventually(served, 20_000)).toBe(true);
     await new Promise((res) => setTimeout(res, 2000));
     signals.emit('SIGTERM');
     expect(await mocksDone).toBe(0);

@@ -56,10 +56,10 @@ export function openFds(): number {
 }
 
 /** Waits until `fn` holds (polling every 50 ms) or `ms` passed; returns whether it held. */
-export async function eventually(fn: () => boolean, ms: number): Promise<boolean> {
+export async function eventually(fn: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    if (fn()) return true;
+    if (await fn()) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
   return fn();

@@ -95,6 +95,6 @@ journeys:
 `);
     expect(report.journeys?.[0]).toMatchObject({ started: 2, completed: 0, failed: 2 });
     expect(rate(report, 'broken')).toBe(0);
-    expect(out).toMatch(/strict: expectation failed: json \$\.id \(A\.7\) does not satisfy matches: the rendered pattern "\^\(A\.7" is not a valid regular expression/);
+    expect(out).toMatch(/strict: expectation failed: json \$\.id: expected matches \/\^\{\{ bad \}\}\{\{ id \}\}\/, got "A\.7": the rendered pattern "\^\(A\.7" is not a valid regular expression/);
   });
 });

@@ -36,6 +36,8 @@ describe('a shard stopped mid-second, with a slow teardown', () => {
 name: shard-events
 target: ${url}
 load: { phases: [{ name: long, duration: 60s, rate: 40 }] }
+# The stop comes 1.7 s after the start: all of it load, none of it warm-up.
+warmUp: false
 journeys:
   - name: j
     steps: [{ name: work, get: /work }]

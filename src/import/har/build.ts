@@ -48,7 +48,7 @@ export function importHar(har: Har, opts: HarImportOptions): ImportResult {
       return true;
     })
     .sort((a, b) => a.started - b.started || a.index - b.index);
-  if (kept.length === 0) throw new ImportError([problemAt(opts.file, 1, 1, `no request of the recording is left to import (${har.entries.length} entries: static assets, other origins or unanswered)`, 'try --keep-static')]);
+  if (kept.length === 0) throw new ImportError([problemAt(opts.file, 1, 1, `no request of the recording is left to import: its ${har.entries.length} entries are static assets, other origins or unanswered`, 'try --keep-static')]);
   if (dropped.static > 0) warnings.push(`${dropped.static} static asset request(s) dropped (scripts, styles, images, fonts); --keep-static keeps them`);
   if (dropped.unanswered > 0) warnings.push(`${dropped.unanswered} request(s) without a response (blocked or cancelled in the browser) dropped`);
   for (const [o, n] of dropped.origins) warnings.push(`${n} request(s) to ${o} dropped: the scenario targets ${origin}`);

@@ -1,0 +1,105 @@
+/**
+ * The warm-up before the load (src/engine/warm-up.ts): it opens the target's connections without a
+ * request, sends nothing else to the target, warms the code against its own server, and says so in
+ * the report; `warmUp: false` starts cold.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/model.js';
+import { runCli, scenarioFile, validateReport } from '../support/run-helpers.js';
+
+let server: Server;
+let url = '';
+let requests = 0;
+let connections = 0;
+/** Requests that arrived on a connection opened before the target's first request. */
+let onEarlyConnections = 0;
+let firstRequestAt = 0;
+const early = new WeakSet<object>();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests++;
+    if (firstRequestAt === 0) firstRequestAt = performance.now();
+    if (early.has(req.socket)) onEarlyConnections++;
+    res.end('ok');
+  });
+  server.on('connection', (socket) => {
+    connections++;
+    if (firstRequestAt === 0) early.add(socket);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const reset = (): void => {
+  requests = connections = onEarlyConnections = firstRequestAt = 0;
+};
+
+const scenario = (extra: string): string => `
+name: warm-up
+target: http://127.0.0.1:1
+http: { connections: 8 }
+${extra}
+load: { vus: 2, iterations: 20, maxDuration: 20s }
+journeys:
+  - name: j
+    steps:
+      - { name: get, get: /, expect: { status: 200 } }
+`;
+
+describe('the warm-up before the load', () => {
+  it('opens the shared connections ahead of the load, sends the target only the planned requests, and reports it', async () => {
+    reset();
+    const { dir, file } = await scenarioFile(scenario(''));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--target', url, '--out', out], { cwd: dir, env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    // Nothing but the 20 planned requests reached the target.
+    expect(requests).toBe(20);
+    // The connections it can use (2 VUs: 2 of the 8) were opened ahead, and the load used them.
+    expect(connections).toBe(2);
+    expect(onEarlyConnections).toBe(20);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    validateReport(report);
+    const w = report.generator.warmUp;
+    expect(w).toBeDefined();
+    expect(w?.connectionsOpened).toBe(2);
+    expect(w?.connectionsFailed).toBe(0);
+    expect(w?.internalRequests).toBeGreaterThan(100);
+    expect(w?.durationMs).toBeGreaterThan(0);
+    // No connect time belongs to a request: every one used a connection opened ahead.
+    expect(report.series.filter((s) => s.metric === 'http.connect').reduce((n, s) => n + s.count, 0)).toBe(0);
+    expect(report.generator.gc).toMatchObject({ count: expect.any(Number), maxMs: expect.any(Number), totalMs: expect.any(Number) });
+    expect(r.stdout).toMatch(/warm-up \d+(\.\d+)?m?s: 2 connections opened, [\d,]+ requests to its own 127\.0\.0\.1 server, none to the target/);
+  });
+
+  it('starts cold with warmUp: false', async () => {
+    reset();
+    const { dir, file } = await scenarioFile(scenario('warmUp: false'));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--target', url, '--out', out, '--quiet'], { cwd: dir, env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    expect(requests).toBe(20);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(report.generator.warmUp).toBeUndefined();
+    expect(report.series.filter((s) => s.metric === 'http.connect').reduce((n, s) => n + s.count, 0)).toBeGreaterThan(0);
+  });
+
+  it('a target that refuses connections is counted, and the run fails as it would cold', async () => {
+    const { dir, file } = await scenarioFile(scenario(''));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--target', 'http://127.0.0.1:1', '--out', out, '--quiet'], { cwd: dir, env: {} });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(report.generator.warmUp).toMatchObject({ connectionsOpened: 0 });
+    expect(report.generator.warmUp?.connectionsFailed).toBeGreaterThanOrEqual(1);
+  });
+});
