@@ -66,9 +66,9 @@ describe('comparisons', () => {
     const inner = (cache as unknown as { rendered: WeakMap<object, Map<string, unknown>> }).rendered.get(cmp);
     expect(inner?.size).toBe(RENDERED_REGEX_CACHE);
     const m = { kind: 'body', cmp } as const;
-    expect(checkMatcher(m, view('x'), scope({ n: '(' }), cache)).toMatch(/body \(x\) does not satisfy matches: the rendered pattern "\^\(\$" is not a valid regular expression/);
+    expect(checkMatcher(m, view('x'), scope({ n: '(' }), cache)).toMatch(/^body: expected matches \/\^\{\{ n \}\}\$\/, got "x": the rendered pattern "\^\(\$" is not a valid regular expression/);
     expect(checkMatcher(m, view('x'), scope({ n: 'x' }), cache)).toBeUndefined();
-    expect(checkMatcher(m, view('y'), scope({ n: 'x' }), cache)).toBe('body (y) does not satisfy matches');
+    expect(checkMatcher(m, view('y'), scope({ n: 'x' }), cache)).toBe('body: expected matches /^{{ n }}$/, got "y"');
   });
 });
 
