@@ -37,12 +37,13 @@ function openLine(log: (l: string) => void, m: Measurement, rate: number): void 
   );
 }
 
-/** Requests per 100 ms at a planned 5,000/s: rampart's open model against autocannon -R. */
-export async function smoothnessPart(ctx: PartContext, rate: number): Promise<PartResult> {
-  const durationS = Math.ceil(ctx.runMs / 1000);
+/**
+ * rampart's open model (one GET at `rate`/s) and autocannon `-R rate` against the same target,
+ * alternating which goes first, `ctx.rounds` rounds; `each` sees every measurement as it comes.
+ */
+async function openBesideAutocannon(ctx: PartContext, rate: number, durationS: number, each: (m: Measurement) => void): Promise<{ r: Measurement[]; a: Measurement[] }> {
   const r: Measurement[] = [];
   const a: Measurement[] = [];
-  ctx.log(`arrival smoothness at ${rate}/s: ${ctx.rounds} round(s)`);
   for (let i = 0; i < ctx.rounds; i++) {
     const order = i % 2 === 0 ? ['rampart', 'autocannon'] : ['autocannon', 'rampart'];
     for (const k of order) {
@@ -51,10 +52,18 @@ export async function smoothnessPart(ctx: PartContext, rate: number): Promise<Pa
           ? rampartCommand(ctx.rampart, 'rampart open', openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)
           : autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url);
       const m = await measure(ctx.root, g, ctx.target, ctx.window);
-      openLine(ctx.log, m, rate);
+      each(m);
       (k === 'rampart' ? r : a).push(m);
     }
   }
+  return { r, a };
+}
+
+/** Requests per 100 ms at a planned 5,000/s: rampart's open model against autocannon -R. */
+export async function smoothnessPart(ctx: PartContext, rate: number): Promise<PartResult> {
+  const durationS = Math.ceil(ctx.runMs / 1000);
+  ctx.log(`arrival smoothness at ${rate}/s: ${ctx.rounds} round(s)`);
+  const { r, a } = await openBesideAutocannon(ctx, rate, durationS, (m) => openLine(ctx.log, m, rate));
   const row = (name: string, ms: readonly Measurement[]): string[] => [
     name,
     num(rate),
@@ -193,20 +202,9 @@ export async function latencyTruthPart(ctx: PartContext, rates: readonly number[
   let ok = true;
   for (const rate of rates) {
     ctx.log(`latency truth at ${rate}/s: ${ctx.rounds} round(s), ${durationS} s each`);
-    const r: Measurement[] = [];
-    const a: Measurement[] = [];
-    for (let i = 0; i < ctx.rounds; i++) {
-      const order = i % 2 === 0 ? ['rampart', 'autocannon'] : ['autocannon', 'rampart'];
-      for (const k of order) {
-        const g =
-          k === 'rampart'
-            ? rampartCommand(ctx.rampart, 'rampart open', openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)
-            : autocannonCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url);
-        const m = await measure(ctx.root, g, ctx.target, ctx.window);
-        ctx.log(`  ${m.generator.padEnd(22)} whole-run p50 ${num(m.p50Ms, 2)} p99 ${num(m.p99Ms, 2)} ms${k === 'rampart' ? `  per second p99: ${secondP99s(m).map((x) => num(x, 1)).join(' ')}` : ''}`);
-        (k === 'rampart' ? r : a).push(m);
-      }
-    }
+    const { r, a } = await openBesideAutocannon(ctx, rate, durationS, (m) =>
+      ctx.log(`  ${m.generator.padEnd(22)} whole-run p50 ${num(m.p50Ms, 2)} p99 ${num(m.p99Ms, 2)} ms${m.report !== undefined ? `  per second p99: ${secondP99s(m).map((x) => num(x, 1)).join(' ')}` : ''}`),
+    );
     const ratios = r.map((m, i) => m.p99Ms / Math.max(1, a[i]?.p99Ms ?? NaN));
     const firsts = r.map((m) => {
       const s = secondP99s(m);
