@@ -39,8 +39,6 @@ export function decideVerdict(s: {
   return s.thresholds.every((t) => t.passed) ? 'passed' : 'failed';
 }
 
-export { requestsAnswered } from '../thresholds/failure-bounds.js';
-
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** What the generator saw of itself; `overloaded` by event-loop lag or the share of late arrivals. */

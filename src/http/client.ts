@@ -8,7 +8,7 @@ import type { HttpDefaults } from '../scenario/plan.js';
 import { classifyError, describeError } from './classify.js';
 import { createOriginPool, type OriginPool } from './dispatchers.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
-import { AbortWatch, Hop } from './hop.js';
+import { AbortWatch, Hop, isRedirect } from './hop.js';
 import type { ErrorClass, HttpClient, HttpRequest, HttpResult, PreconnectResult } from './types.js';
 
 /** How long close() waits for in-flight requests before destroying the connections, ms. */
@@ -78,8 +78,6 @@ function estimateBytesOut(method: string, path: string, origin: string, headers:
   if (body !== undefined) n += typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   return n;
 }
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Creates a client with one connection pool per origin, opened on first use. */
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
@@ -152,7 +150,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         const setCookie = rawHeaderValues(hop.rawHeaders, 'set-cookie');
         if (setCookie.length > 0) req.cookies.store(url, setCookie);
       }
-      if (!follow || !REDIRECTS.has(hop.status)) return result;
+      if (!follow || !isRedirect(hop.status)) return result;
       const location = rawHeaderValues(hop.rawHeaders, 'location')[0];
       if (location === undefined) return result;
       if (redirects >= maxRedirects) {

@@ -34,7 +34,8 @@ class TimedClient extends Client {
  * waits is dropped.
  */
 class SocketStash {
-  private readonly idle = new Set<Socket>();
+  /** Waiting connections and the listener that drops each one if the server closes it. */
+  private readonly idle = new Map<Socket, () => void>();
 
   put(socket: Socket): void {
     const drop = (): void => {
@@ -42,28 +43,22 @@ class SocketStash {
       socket.destroy();
     };
     socket.once('close', drop).once('end', drop).once('error', drop);
-    (socket as Socket & { stashDrop?: () => void }).stashDrop = drop;
-    this.idle.add(socket);
+    this.idle.set(socket, drop);
   }
 
   /** A live stashed connection, now owned by the caller, or undefined. */
   take(): Socket | undefined {
-    for (const socket of this.idle) {
+    for (const [socket, drop] of this.idle) {
       this.idle.delete(socket);
-      const drop = (socket as Socket & { stashDrop?: () => void }).stashDrop;
-      if (drop !== undefined) socket.off('close', drop).off('end', drop).off('error', drop);
+      socket.off('close', drop).off('end', drop).off('error', drop);
       if (!socket.destroyed && socket.readyState === 'open') return socket;
       socket.destroy();
     }
     return undefined;
   }
 
-  get size(): number {
-    return this.idle.size;
-  }
-
   clear(): void {
-    for (const s of [...this.idle]) s.destroy();
+    for (const s of [...this.idle.keys()]) s.destroy();
     this.idle.clear();
   }
 }

@@ -75,8 +75,8 @@ function onHopTimeout(hop: Hop): void {
   hop.fail(new TransportError('RAMPART_TIMEOUT', `request timed out after ${hop.timeoutMs} ms`));
 }
 
-/** Statuses whose body the client never reads when it follows redirects. */
-function isRedirect(status: number): boolean {
+/** A redirect status: the client follows it (when it follows redirects) and never reads its body. */
+export function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decideVerdict, generatorHealth, requestsAnswered } from '../../../src/engine/verdict.js';
+import { decideVerdict, generatorHealth } from '../../../src/engine/verdict.js';
+import { requestsAnswered } from '../../../src/thresholds/failure-bounds.js';
 import { startTicker } from '../../../src/engine/ticker.js';
 import type { ThresholdResult } from '../../../src/report/model.js';
 
