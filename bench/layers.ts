@@ -1,14 +1,15 @@
 /**
  * What each layer of a request costs, in one process: CPU per request and young-generation garbage
  * collections (scavenges) per 100,000 requests — the allocation rate, which the machine's load does
- * not blur the way it blurs CPU time. Layers, each with 50 requests in flight:
+ * not blur the way it blurs CPU time. Layers, each with 50 requests in flight (`--in-flight N`):
  *
  *   dispatch   a bare undici Pool.dispatch with a no-op handler (the floor)
  *   client     rampart's HTTP client (src/http): pool, hop, timeouts, abort watch, result
  *   vu         a virtual user running a one-GET journey (src/journey + src/metrics over the client)
  *   journey    the same VU over a client that answers at once without a network (journey + metrics only)
+ *   arrival    as journey, but each request on a fresh VU closed after it (an open-model arrival)
  *
- *   node --import tsx bench/layers.ts [--requests 100000] [--only client,vu] [--rounds 2]
+ *   node --import tsx bench/layers.ts [--requests 100000] [--only client,vu] [--rounds 2] [--in-flight 50]
  *                                     [--rampart DIR] [--from dist|src]
  *
  * `--from dist` (the default) measures the compiled JavaScript users run (`npm run build` first);
@@ -48,8 +49,16 @@ async function load(dir: string, from: 'dist' | 'src'): Promise<Modules> {
   ]);
   return { http, journey, metrics };
 }
-const IN_FLIGHT = 50;
-const LAYERS = ['dispatch', 'client', 'vu', 'journey'] as const;
+/** Requests in flight (`--in-flight N`, default 50): low values show the cost of low concurrency. */
+const IN_FLIGHT = inFlight();
+
+function inFlight(): number {
+  const i = process.argv.indexOf('--in-flight');
+  const n = i >= 0 ? Number(process.argv[i + 1]) : 50;
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error('--in-flight expects 1 … 1000');
+  return n;
+}
+const LAYERS = ['dispatch', 'client', 'vu', 'journey', 'arrival'] as const;
 type Layer = (typeof LAYERS)[number];
 
 function flag(name: string): string | undefined {
@@ -131,7 +140,8 @@ function driver(m: Modules, layer: Layer, url: string): Driver {
       return { one: () => client.request({ method: 'GET', url: `${url}/`, headers: { 'user-agent': 'layers' }, signal, discardBody: true }), close: () => client.close() };
     }
     case 'vu':
-    case 'journey': {
+    case 'journey':
+    case 'arrival': {
       const p = plan(url);
       const client = layer === 'vu' ? createHttpClient({ http: HTTP, target: url }) : instantClient();
       const sink = createRegistry();
@@ -142,8 +152,18 @@ function driver(m: Modules, layer: Layer, url: string): Driver {
         createVu({ plan: p, id: i + 1, client, sink, data, globals: {}, phase: () => 'steady', random: Math.random, signal, log: () => undefined, shared }),
       );
       const ticker = setInterval(() => sink.takeInterval(), 1000);
+      let nextId = IN_FLIGHT;
+      // An open-model arrival: a fresh VU for one iteration, closed after it.
+      const arrival = async (): Promise<unknown> => {
+        const vu = createVu({ plan: p, id: ++nextId, client, sink, data, globals: {}, phase: () => 'steady', random: Math.random, signal, log: () => undefined, shared });
+        try {
+          return await vu.runIteration(JOURNEY, Date.now());
+        } finally {
+          await vu.close();
+        }
+      };
       return {
-        one: (slot) => (vus[slot] as Vu).runIteration(JOURNEY),
+        one: layer === 'arrival' ? arrival : (slot) => (vus[slot] as Vu).runIteration(JOURNEY),
         close: async () => {
           clearInterval(ticker);
           await client.close();
@@ -165,7 +185,7 @@ async function measure(m: Modules, layer: Layer, url: string, count: number): Pr
           left--;
           await d.one(slot);
           // A journey without I/O would never leave the microtask queue: let timers run.
-          if (layer === 'journey' && (i & 63) === 63) await new Promise((r) => setImmediate(r));
+          if ((layer === 'journey' || layer === 'arrival') && (i & 63) === 63) await new Promise((r) => setImmediate(r));
         }
       }),
     );
