@@ -12,11 +12,15 @@
  * - `floor`: the time below which latency changes never count (default `1ms`).
  * Without any, {@link DEFAULT_TOLERANCES} apply. A series present in only one report is listed
  * (new or missing) and never a regression.
+ *
+ * A latency change counts only when it holds beyond the percentile's confidence bounds (see
+ * compare-bounds.ts): a p95 of 20 requests that moved by +40 % between two identical smoke runs is
+ * listed as within the noise, not failed. With thousands of samples the bounds are the value.
  */
 import { UsageError } from '../errors.js';
 import { summarize } from '../metrics/index.js';
-import type { SeriesSnapshot } from '../metrics/types.js';
-import type { Report, SeriesReport } from './model.js';
+import type { Report } from './model.js';
+import { asSnapshot, percentileBounds, samplesBySeries, type Bounds, type LatencySamples } from './compare-bounds.js';
 import { fmtMs, fmtPct, fmtRate, table } from './format.js';
 import { DEFAULT_TOLERANCES } from './formats.js';
 
@@ -88,6 +92,8 @@ export interface FieldChange {
   /** (current − base) / base; null when base is 0. */
   readonly relative: number | null;
   readonly regressed: boolean;
+  /** Latency fields: the 95 % bounds of the baseline's and the current percentile (from histograms). */
+  readonly bounds?: { readonly base: Bounds; readonly current: Bounds };
 }
 
 export interface SeriesComparison {
@@ -104,14 +110,10 @@ export interface Comparison {
   readonly series: readonly SeriesComparison[];
   /** One line per regression: `p95 of all requests: 12.0ms → 15.3ms (+27.5%, limit +10%)`. */
   readonly regressions: readonly string[];
+  /** Latency rises beyond the tolerance that the samples cannot tell from noise (not counted). */
+  readonly withinNoise: readonly string[];
   readonly warnings: readonly string[];
   readonly passed: boolean;
-}
-
-/** A SeriesReport back as a snapshot (recorded units) so merged percentiles come from the histograms. */
-function asSnapshot(s: SeriesReport): SeriesSnapshot {
-  const k = s.unit === 'us' ? 1000 : 1;
-  return { metric: s.metric, type: s.type, unit: s.unit, tags: s.tags, count: s.count, sum: s.sum * k, min: s.min * k, max: s.max * k, ...(s.hist !== undefined ? { hist: s.hist } : {}) };
 }
 
 /** The compared values of every series of a report: all requests, then each journey step. */
@@ -149,10 +151,21 @@ function regressed(field: CompareField, base: number, cur: number, t: Tolerances
   return lim.kind === 'relative' ? cur > base * (1 + lim.value) : cur - base > lim.value;
 }
 
+const PERCENT: Readonly<Partial<Record<CompareField, number>>> = { p50: 50, p95: 95, p99: 99 };
+
+/** The bounds of a latency field, when both reports have the samples behind the series. */
+function fieldBounds(field: CompareField, b: LatencySamples | undefined, c: LatencySamples | undefined): FieldChange['bounds'] {
+  const p = PERCENT[field];
+  if (p === undefined || b === undefined || c === undefined) return undefined;
+  return { base: percentileBounds(b, p), current: percentileBounds(c, p) };
+}
+
 /** Formats one value of a field. */
 export function fmtField(field: CompareField, v: number): string {
   return field === 'rps' ? fmtRate(v) : field === 'errors' ? fmtPct(v) : fmtMs(v);
 }
+
+const fmtBounds = (b: Bounds): string => `${fmtMs(b.low)}–${fmtMs(b.high)}`;
 
 const fmtChange = (c: FieldChange): string => (c.relative === null ? (c.current === c.base ? '±0%' : 'new') : `${c.relative >= 0 ? '+' : ''}${(c.relative * 100).toFixed(1)}%`);
 
@@ -166,6 +179,9 @@ function fmtLimit(field: CompareField, lim: Tolerance): string {
 export function compareReports(base: Report, current: Report, tolerances: Tolerances = parseTolerances(DEFAULT_TOLERANCES)): Comparison {
   const b = seriesValues(base);
   const c = seriesValues(current);
+  const bs = samplesBySeries(base);
+  const cs = samplesBySeries(current);
+  const withinNoise: string[] = [];
   const names = [...b.keys(), ...[...c.keys()].filter((k) => !b.has(k))];
   const series: SeriesComparison[] = [];
   const regressions: string[] = [];
@@ -178,11 +194,20 @@ export function compareReports(base: Report, current: Report, tolerances: Tolera
     }
     const fields: Partial<Record<CompareField, FieldChange>> = {};
     for (const f of COMPARE_FIELDS) {
-      const change: FieldChange = { base: bv[f], current: cv[f], relative: bv[f] !== 0 && Number.isFinite(bv[f]) ? (cv[f] - bv[f]) / bv[f] : null, regressed: regressed(f, bv[f], cv[f], tolerances) };
+      const bounds = fieldBounds(f, bs.get(name), cs.get(name));
+      const pointRegressed = regressed(f, bv[f], cv[f], tolerances);
+      // A latency rise counts when even the current lower bound exceeds the baseline's upper bound.
+      const held = bounds === undefined || regressed(f, bounds.base.high, bounds.current.low, tolerances);
+      const relative = bv[f] !== 0 && Number.isFinite(bv[f]) ? (cv[f] - bv[f]) / bv[f] : null;
+      const change: FieldChange = { base: bv[f], current: cv[f], relative, regressed: pointRegressed && held, ...(bounds !== undefined ? { bounds } : {}) };
       fields[f] = change;
       const lim = tolerances.limits[f];
-      if (change.regressed && lim) {
-        regressions.push(`${f} of ${name}: ${fmtField(f, change.base)} → ${fmtField(f, change.current)} (${fmtChange(change)}, limit ${fmtLimit(f, lim)})`);
+      if (lim === undefined || !pointRegressed) continue;
+      const line = `${f} of ${name}: ${fmtField(f, change.base)} → ${fmtField(f, change.current)} (${fmtChange(change)}, limit ${fmtLimit(f, lim)})`;
+      if (change.regressed) regressions.push(line);
+      else if (bounds !== undefined) {
+        const n = `${bs.get(name)?.n ?? 0} and ${cs.get(name)?.n ?? 0} requests`;
+        withinNoise.push(`${line} is within the noise of ${n}: 95 % bounds ${fmtBounds(bounds.base)} and ${fmtBounds(bounds.current)}`);
       }
     }
     series.push({ series: name, status: 'compared', fields });
@@ -196,7 +221,7 @@ export function compareReports(base: Report, current: Report, tolerances: Tolera
     if (r.generator.overloaded) warnings.push(`the load generator was overloaded during the ${which}: its latencies include the generator's own delay`);
   }
   const info = (r: Report): Comparison['base'] => ({ runId: r.runId, scenario: r.scenario.name, startedAt: r.startedAt });
-  return { base: info(base), current: info(current), tolerances, series, regressions, warnings, passed: regressions.length === 0 };
+  return { base: info(base), current: info(current), tolerances, series, regressions, withinNoise, warnings, passed: regressions.length === 0 };
 }
 
 /** The comparison as a console table plus the regressions (no trailing newline). */
@@ -214,6 +239,7 @@ export function renderComparison(c: Comparison): string {
   out.push(...table(['series', ...COMPARE_FIELDS], c.series.map((s) => [s.series, ...COMPARE_FIELDS.map((f) => cellOf(s, f))])));
   for (const w of c.warnings) out.push(`  ! ${w}`);
   out.push(`tolerances: ${limits.length > 0 ? limits.join(', ') : 'none'}; latency changes under ${fmtMs(c.tolerances.floorMs)} never count`);
+  for (const n of c.withinNoise) out.push(`  ~ ${n} (not counted; more requests narrow the bounds)`);
   if (c.passed) out.push('comparison: no regression beyond the tolerances');
   else out.push(`comparison: ${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}`, ...c.regressions.map((r) => `  ✗ ${r}`));
   return out.join('\n');
