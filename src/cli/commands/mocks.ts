@@ -57,10 +57,10 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
   const cmd = program
     .command('mocks')
     .description('start the bundled mock services (catalog, orders, payments) on 127.0.0.1:8080')
-    .addHelpText('after', '\nSettings come from flags, then environment variables, then defaults. See README "Mock services".');
+    .addHelpText('after', '\nSettings come from flags, then environment variables, then defaults. See docs/mocks.md.');
   for (const s of SETTINGS) cmd.addOption(option(s));
   cmd.addOption(new Option('--instances <n>', 'with --gateway: instances of each service, one process each (default 3)'));
-  cmd.addOption(new Option('--gateway <port>', 'start the instances behind an HAProxy gateway on this port (0 = any free one); see README "Gateway topology"'));
+  cmd.addOption(new Option('--gateway <port>', 'start the instances behind an HAProxy gateway on this port (0 = any free one); see docs/topology.md'));
   cmd.addOption(new Option('--balance <mode>', 'with --gateway: roundrobin or leastconn (default roundrobin)').choices(['roundrobin', 'leastconn']));
   cmd.addOption(new Option('--gateway-stats-port <port>', 'with --gateway: port of the stats page and /metrics (default any free one)'));
   cmd.action(async (flags: Record<string, unknown>) => {
