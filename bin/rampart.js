@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Thin entry: everything lives in src/cli (compiled to dist by `npm run build`, run on `npm ci`).
 import { main } from '../dist/src/cli/main.js';
+import { EXIT } from '../dist/src/exit-codes.js';
 
 main(process.argv.slice(2)).then(
   (code) => {
@@ -8,6 +9,6 @@ main(process.argv.slice(2)).then(
   },
   (err) => {
     console.error(err);
-    process.exitCode = 3;
+    process.exitCode = EXIT.ENGINE;
   },
 );

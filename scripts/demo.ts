@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureServices, projectRoot } from './services/index.js';
+import { EXIT, signalExitCode } from '../src/exit-codes.js';
 
 interface DemoArgs {
   readonly scenario: string;
@@ -130,7 +131,7 @@ function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<void> {
 
 function exitCodeOf(child: ChildProcess): Promise<number> {
   return new Promise((ok) => {
-    const done = (c: number | null, sig: NodeJS.Signals | null): void => ok(c ?? (sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 3));
+    const done = (c: number | null, sig: NodeJS.Signals | null): void => ok(c ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? signalExitCode(sig) : EXIT.ENGINE));
     if (exited(child)) done(child.exitCode, child.signalCode);
     else child.once('exit', done);
   });
@@ -162,12 +163,12 @@ function shown(path: string): string {
 const seconds = (sinceMs: number): string => `${((Date.now() - sinceMs) / 1000).toFixed(1)} s`;
 
 const MEANING: Record<number, string> = {
-  0: 'every threshold passed',
-  1: 'a threshold failed',
-  2: 'the scenario or the command line is invalid',
-  3: 'the engine could not run',
-  130: 'interrupted (SIGINT)',
-  143: 'interrupted (SIGTERM)',
+  [EXIT.OK]: 'every threshold passed',
+  [EXIT.FAILED]: 'a threshold failed',
+  [EXIT.INVALID]: 'the scenario or the command line is invalid',
+  [EXIT.ENGINE]: 'the engine could not run',
+  [EXIT.SIGINT]: 'interrupted (SIGINT)',
+  [EXIT.SIGTERM]: 'interrupted (SIGTERM)',
 };
 
 async function demo(): Promise<number> {
@@ -178,7 +179,7 @@ async function demo(): Promise<number> {
     if (!(err instanceof UsageProblem)) throw err;
     log(err.message);
     log(USAGE);
-    return 2;
+    return EXIT.INVALID;
   }
   const cli = rampart(args.fromSource);
   const name = basename(args.scenario, extname(args.scenario));
@@ -199,7 +200,7 @@ async function demo(): Promise<number> {
   };
   process.on('SIGINT', onSignal('SIGINT'));
   process.on('SIGTERM', onSignal('SIGTERM'));
-  const interruptedCode = (): number => (interrupted === 'SIGTERM' ? 143 : 130);
+  const interruptedCode = (): number => signalExitCode(interrupted === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
 
   let t0 = Date.now();
   log('making Redis and Kafka available on loopback…');
@@ -279,6 +280,6 @@ const argv = process.argv.slice(2);
   },
   (err: unknown) => {
     log(err instanceof Error ? err.message : String(err));
-    process.exitCode = 3;
+    process.exitCode = EXIT.ENGINE;
   },
 );

@@ -14,7 +14,7 @@ export interface SettingSpec {
   readonly description: string;
 }
 
-/** Every setting of the mocks; the CLI builds its flags and the README its table from this. */
+/** Every setting of the mocks; the CLI builds its flags from this, and docs/mocks.md lists them. */
 export const SETTINGS: readonly SettingSpec[] = [
   { path: 'host', env: 'MOCKS_HOST', flag: 'host', kind: 'string', description: 'interface to bind (default 127.0.0.1)' },
   { path: 'port', env: 'MOCKS_PORT', flag: 'port', kind: 'int', description: 'port, 0 for any free one (default 8080)' },

@@ -16,6 +16,7 @@ import { settingsFromConfig } from './index.js';
 import { resolveOrdersSettings } from './settings.js';
 import type { OrdersSettings } from './settings.js';
 import { startOrdersWorker } from './worker.js';
+import { EXIT } from '../../src/exit-codes.js';
 
 function numberFromEnv(name: string): number | undefined {
   const raw = process.env[name];
@@ -38,7 +39,7 @@ async function main(): Promise<number> {
     });
   } catch (err) {
     process.stderr.write(`orders worker: ${(err as Error).message}\n`);
-    return 2;
+    return EXIT.INVALID;
   }
   const log = pino({ level: config.logLevel, name: 'orders-worker' }, pino.destination(2));
   const redis = createRedis(config.redisUrl, { log });
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
   log.info({ signal }, 'order worker stopping');
   await worker.stop();
   await closeRedis(redis);
-  return 0;
+  return EXIT.OK;
 }
 
 main().then(
@@ -60,6 +61,6 @@ main().then(
   },
   (err: unknown) => {
     process.stderr.write(`orders worker: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 3;
+    process.exitCode = EXIT.ENGINE;
   },
 );

@@ -7,6 +7,7 @@
  */
 import { startMocks } from '../server.js';
 import type { MocksConfigInput } from '../common/index.js';
+import { EXIT } from '../../src/exit-codes.js';
 
 async function main(): Promise<number> {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
@@ -15,14 +16,14 @@ async function main(): Promise<number> {
     config = JSON.parse(process.env.RAMPART_INSTANCE_CONFIG ?? '{}') as MocksConfigInput;
   } catch (err) {
     process.stderr.write(`instance: RAMPART_INSTANCE_CONFIG is not JSON: ${(err as Error).message}\n`);
-    return 2;
+    return EXIT.INVALID;
   }
   let running;
   try {
     running = await startMocks({ config });
   } catch (err) {
     process.stderr.write(`instance: cannot start: ${(err as Error).message}\n`);
-    return (err as Error).name === 'MocksConfigError' ? 2 : 3;
+    return (err as Error).name === 'MocksConfigError' ? EXIT.INVALID : EXIT.ENGINE;
   }
   process.stdout.write(`rampart-instance listening ${running.port}\n`);
   await new Promise<void>((resolve) => {
@@ -33,7 +34,7 @@ async function main(): Promise<number> {
     process.stdin.resume();
   });
   await running.close();
-  return 0;
+  return EXIT.OK;
 }
 
 main().then(
@@ -42,6 +43,6 @@ main().then(
   },
   (err: unknown) => {
     process.stderr.write(`instance: ${String((err as Error)?.stack ?? err)}\n`);
-    process.exitCode = 3;
+    process.exitCode = EXIT.ENGINE;
   },
 );

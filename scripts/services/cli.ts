@@ -5,6 +5,7 @@ import { down, fetch, status, up } from './commands.js';
 import type { CommandContext } from './commands.js';
 import { ServiceError } from './errors.js';
 import { servicePaths } from './paths.js';
+import { EXIT } from '../../src/exit-codes.js';
 
 const USAGE = `usage: npm run services -- <command>
 
@@ -34,10 +35,10 @@ async function main(argv: readonly string[]): Promise<number> {
     case '--help':
     case '-h':
       console.log(USAGE);
-      return command === undefined ? 2 : 0;
+      return command === undefined ? EXIT.INVALID : EXIT.OK;
     default:
       console.error(`unknown command: ${command}\n\n${USAGE}`);
-      return 2;
+      return EXIT.INVALID;
   }
 }
 
@@ -47,6 +48,6 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     console.error(err instanceof ServiceError ? `services: ${err.message}` : err);
-    process.exitCode = 1;
+    process.exitCode = EXIT.FAILED;
   },
 );

@@ -16,6 +16,7 @@ import { redisAnswers, startRedis } from './redis.js';
 import { readState, recordAlive, writeState } from './state.js';
 import type { ServiceState } from './state.js';
 import { ensureTool, TOOLS } from './tools.js';
+import { EXIT } from '../../src/exit-codes.js';
 
 /** What every command needs: paths, the environment, and where to print. */
 export interface CommandContext {
@@ -97,7 +98,7 @@ export async function up(ctx: CommandContext): Promise<number> {
     ctx.out('Use them with:');
     ctx.out(`  export REDIS_URL=${ctx.env.REDIS_URL && (await redisAnswers(ctx.env.REDIS_URL)) ? ctx.env.REDIS_URL : (now.redis?.address ?? DEFAULT_REDIS_URL)}`);
     ctx.out(`  export KAFKA_BROKERS=${ctx.env.KAFKA_BROKERS && (await kafkaAnswers(ctx.env.KAFKA_BROKERS)) ? ctx.env.KAFKA_BROKERS : (now.kafka?.address ?? '')}`);
-    return 0;
+    return EXIT.OK;
   });
 }
 
@@ -127,7 +128,7 @@ export async function down(ctx: CommandContext, purge = false): Promise<number> 
       rmSync(`${ctx.paths.kafkaData}-run`, { recursive: true, force: true });
       ctx.out('kafka: data removed');
     }
-    return 0;
+    return EXIT.OK;
   });
 }
 
@@ -141,7 +142,7 @@ export async function status(ctx: CommandContext): Promise<number> {
     const rec = state[kind];
     if (rec && !recordAlive(kind, rec)) ctx.out(`${kind}: recorded pid ${rec.pid} is gone (run down to clear the record)`);
   }
-  return redis !== undefined && kafka !== undefined ? 0 : 1;
+  return redis !== undefined && kafka !== undefined ? EXIT.OK : EXIT.FAILED;
 }
 
 /** `fetch`: makes sure java and mvn exist and the broker jars are cached (for CI, before tests). */
@@ -151,5 +152,5 @@ export async function fetch(ctx: CommandContext): Promise<number> {
   const t0 = Date.now();
   const lib = fetchKafkaJars(ctx.paths, { log });
   ctx.out(`kafka jars: ${lib} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  return 0;
+  return EXIT.OK;
 }

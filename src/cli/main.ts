@@ -5,6 +5,7 @@ import { registerMocks } from './commands/mocks.js';
 import { registerImport } from './commands/import.js';
 import { registerCollect, registerCompare, registerReport, registerRun } from './commands/register.js';
 import { VERSION } from '../version.js';
+import { EXIT } from '../exit-codes.js';
 
 /** One command module: adds itself to the program; its action resolves to the exit code. */
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;
@@ -13,7 +14,7 @@ const commands: readonly RegisterCommand[] = [registerValidate, registerRun, reg
 
 /** Runs the CLI and resolves to the process exit code (DESIGN.md). Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = EXIT.OK;
   const program = new Command()
     .name('rampart')
     .description('Declarative load testing: YAML journeys, thresholds that gate a release.')
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit 0; every other parse error is bad usage: exit 2, nothing sent.
-      return err.exitCode === 0 ? 0 : 2;
+      return err.exitCode === EXIT.OK ? EXIT.OK : EXIT.INVALID;
     }
     throw err;
   }

@@ -3,11 +3,9 @@
  * signal to leave at once, and the parent process going away without passing a signal on.
  */
 import type { CliIo } from './io.js';
+import { signalExitCode } from '../exit-codes.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
-
-/** Exit code of a run interrupted by `sig` (DESIGN.md). */
-export const signalExitCode = (sig: StopSignal): number => (sig === 'SIGINT' ? 130 : 143);
 
 export interface Interruptions {
   /** Resolves with the exit code when a second signal asks to leave at once (in-process io only). */

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { loadScenario } from '../scenario/index.js';
 import { runKafkaShard } from './shard-process.js';
 import type { AgentJob, FromAgent } from './agent-protocol.js';
+import { EXIT } from '../exit-codes.js';
 
 async function work(job: AgentJob): Promise<number> {
   const say = (m: FromAgent): void => {
@@ -41,7 +42,7 @@ async function work(job: AgentJob): Promise<number> {
     return res.exitCode;
   } catch (err) {
     say({ type: 'log', line: `shard failed: ${err instanceof Error ? err.message : String(err)}` });
-    return 3;
+    return EXIT.ENGINE;
   }
 }
 

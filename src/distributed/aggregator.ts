@@ -22,9 +22,7 @@ import { decideVerdict, exitCodeFor } from '../engine/verdict.js';
 import { systemClock, type Clock } from '../engine/types.js';
 import type { ExternalThresholdsFactory } from '../engine/run.js';
 import { shardName, type EndEvent, type IntervalEvent, type ShardEvent, type ShardId } from './protocol.js';
-
-/** Exit code of a distributed run that lost a shard (DESIGN.md). */
-export const EXIT_SHARD_LOST = 4;
+import { EXIT, interruptedBy } from '../exit-codes.js';
 
 export interface AggregatorOptions {
   readonly plan: Plan;
@@ -318,21 +316,21 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
         externalResults = await external.final(startedAt, endedAt);
       }
       const thresholds = markAbort([...evaluateThresholds(o.plan.thresholds, cumulative), ...externalResults], thresholdAbort);
-      const byReason = ends.find((e) => e.exitCode === 130 || e.exitCode === 143);
+      const byReason = ends.find((e) => interruptedBy(e.exitCode) !== undefined);
       const aborted = ends.find((e) => e.verdict === 'aborted');
       const setupFailed = ends.find((e) => e.abortReason?.startsWith('setup failed') === true);
       const failures = judgeFailures(o.plan, cumulative);
       for (const w of failures.warnings) warn(w);
       let verdict = decideVerdict({ thresholdAbort: thresholdAbort !== undefined, aborted: aborted !== undefined, setupFailed: setupFailed !== undefined, thresholds, tooManyFailures: failures.failed });
       // A shard whose Run stopped itself short of memory ended aborted with exit 3: so does the merged run.
-      const shortOfMemory = ends.some((e) => e.verdict === 'aborted' && e.exitCode === 3);
-      let exitCode = exitCodeFor(verdict, byReason ? (byReason.exitCode === 130 ? 'SIGINT' : 'SIGTERM') : shortOfMemory ? 'memory' : undefined);
+      const shortOfMemory = ends.some((e) => e.verdict === 'aborted' && e.exitCode === EXIT.ENGINE);
+      let exitCode = exitCodeFor(verdict, byReason ? interruptedBy(byReason.exitCode) : shortOfMemory ? 'memory' : undefined);
       let abortReason = thresholdAbort
         ? `threshold ${thresholdAbort.key}: ${thresholdAbort.expression} failed (${thresholdAbort.message})`
         : (aborted?.abortReason ?? setupFailed?.abortReason);
       if (lostShards.length > 0) {
         verdict = 'aborted';
-        exitCode = EXIT_SHARD_LOST;
+        exitCode = EXIT.SHARD_LOST;
         const names = lostShards
           .map((s) => `shard ${shardName(s.id)}${s.host ? ` (${s.host})` : ''} (${lostWhy.get(s.id.index) ?? `no heartbeat for ${lostAfterMs / 1000} s`})`)
           .join(', ');

@@ -9,6 +9,7 @@ import { EngineError } from '../errors.js';
 import { runShard } from './shard-runner.js';
 import { connectKafkaSink, type KafkaTarget } from './kafka.js';
 import type { ShardId } from './protocol.js';
+import { EXIT, interruptedBy } from '../exit-codes.js';
 
 export interface KafkaShardOptions {
   readonly plan: Plan;
@@ -65,8 +66,8 @@ export async function runKafkaShard(o: KafkaShardOptions): Promise<KafkaShardRes
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
       ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
     });
-    const interrupted = res.report.exitCode === 130 || res.report.exitCode === 143 ? res.report.exitCode : undefined;
-    const exitCode = interrupted ?? (res.emitErrors.length > 0 ? 3 : 0);
+    const interrupted = interruptedBy(res.report.exitCode) !== undefined ? res.report.exitCode : undefined;
+    const exitCode = interrupted ?? (res.emitErrors.length > 0 ? EXIT.ENGINE : EXIT.OK);
     if (res.emitErrors.length > 0) o.onWarning?.(`${res.emitErrors.length} events did not reach Kafka (first: ${res.emitErrors[0]?.message ?? ''})`);
     return { report: res.report, exitCode, emitErrors: res.emitErrors };
   } finally {

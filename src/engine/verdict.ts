@@ -1,6 +1,7 @@
 /** How a finished run is judged: its verdict, its exit code (DESIGN.md) and the generator's health. */
 import type { GeneratorHealth, ThresholdResult, Verdict, WarmUpReport } from '../report/model.js';
 import type { LagStats } from './lag-monitor.js';
+import { EXIT } from '../exit-codes.js';
 
 /** Event-loop lag p99 above this (ms) marks the generator overloaded. */
 export const OVERLOAD_LAG_MS = 50;
@@ -10,12 +11,12 @@ export const OVERLOAD_MIN_LATE = 5;
 
 /** The exit code of a finished run: 0 passed, 1 failed, 130/143 aborted by SIGINT/SIGTERM, 1 other aborts. */
 export function exitCodeFor(verdict: Verdict, abortedBy?: string): number {
-  if (verdict === 'passed') return 0;
-  if (verdict === 'aborted' && abortedBy === 'SIGINT') return 130;
-  if (verdict === 'aborted' && abortedBy === 'SIGTERM') return 143;
+  if (verdict === 'passed') return EXIT.OK;
+  if (verdict === 'aborted' && abortedBy === 'SIGINT') return EXIT.SIGINT;
+  if (verdict === 'aborted' && abortedBy === 'SIGTERM') return EXIT.SIGTERM;
   // The generator ran out of memory: an engine error, whatever the service did (the report is kept).
-  if (verdict === 'aborted' && abortedBy === 'memory') return 3;
-  return 1;
+  if (verdict === 'aborted' && abortedBy === 'memory') return EXIT.ENGINE;
+  return EXIT.FAILED;
 }
 
 /**

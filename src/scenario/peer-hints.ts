@@ -1,7 +1,7 @@
 /**
  * Hints for the spellings Artillery and k6 users bring: a key rampart does not know, met where the
- * peer tool would accept it, is answered with rampart's own spelling. The README's table of
- * "Coming from Artillery or k6" is this list.
+ * peer tool would accept it, is answered with rampart's own spelling. The table of
+ * "Coming from Artillery or k6" in docs/scenario.md is this list.
  */
 
 /** Where a key was met: a schema definition name (`requestStep`, `phase`, …), or `root`. */

@@ -18,6 +18,7 @@ import { DEFAULT_TOPIC, parseBrokers, parseKafkaUrl, type KafkaTarget } from '..
 import { checkRunId } from '../../distributed/identity.js';
 import { VERSION } from '../../version.js';
 import { parseEnvFlags } from './run.js';
+import { EXIT, signalExitCode } from '../../exit-codes.js';
 
 export interface CollectFlags {
   readonly brokers?: string;
@@ -110,9 +111,9 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
       });
       if (res.outputErrors.length > 0) {
         err(`rampart collect: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
-        return 3;
+        return EXIT.ENGINE;
       }
-      if (ctl.signal.aborted) return ctl.signal.reason === 'SIGINT' ? 130 : 143;
+      if (ctl.signal.aborted) return signalExitCode(ctl.signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
       return res.report.exitCode;
     } finally {
       unwatch();
@@ -123,18 +124,18 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
     if (e instanceof ScenarioError) {
       for (const p of shownProblems(e.problems, io.cwd)) err(`${formatProblem(p)}\n`);
       err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${flags.scenario !== undefined ? shownPath(flags.scenario, io.cwd) : 'the scenario'}\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     if (e instanceof UsageError) {
       err(`rampart collect: ${e.message}\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     if (e instanceof RampartError) {
       err(`rampart collect: ${e.message} [${e.code}]\n`);
-      return e instanceof EngineError ? 3 : 2;
+      return e instanceof EngineError ? EXIT.ENGINE : EXIT.INVALID;
     }
     // kafkajs failures (broker unreachable) and other environment errors.
     err(`rampart collect: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 3;
+    return EXIT.ENGINE;
   }
 }

@@ -3,6 +3,7 @@ import type { CliIo } from '../io.js';
 import { RampartError, UsageError } from '../../errors.js';
 import { compareReports, DEFAULT_TOLERANCES, parseTolerances, renderComparison, type Comparison, type Tolerances } from '../../report/compare.js';
 import type { Report } from '../../report/model.js';
+import { EXIT } from '../../exit-codes.js';
 
 export interface CompareFlags {
   readonly maxRegression?: string;
@@ -34,7 +35,7 @@ export async function loadBaseline(path: string, maxRegression: string | undefin
 export function gateOnBaseline(report: Report, baseline: Baseline, runExit: number, io: CliIo): { code: number; comparison: Comparison } {
   const comparison = compareReports(baseline.report, report, baseline.tolerances);
   io.stdout.write(`\n${renderComparison(comparison)}\n`);
-  return { code: runExit === 0 && !comparison.passed ? 1 : runExit, comparison };
+  return { code: runExit === EXIT.OK && !comparison.passed ? EXIT.FAILED : runExit, comparison };
 }
 
 /** `rampart compare <baseline.json> <current.json>`: 0 no regression, 1 regressions, 2 bad input. */
@@ -45,13 +46,13 @@ export async function compareCommand(basePath: string, currentPath: string, flag
     const current = await readReport(resolve(io.cwd, currentPath));
     const c = compareReports(baseline.report, current, baseline.tolerances);
     io.stdout.write(flags.json === true ? `${JSON.stringify(c, null, 2)}\n` : `${renderComparison(c)}\n`);
-    return c.passed ? 0 : 1;
+    return c.passed ? EXIT.OK : EXIT.FAILED;
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`rampart compare: ${e.message}\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     io.stderr.write(`rampart compare: ${e instanceof RampartError ? `${e.message} [${e.code}]` : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 3;
+    return EXIT.ENGINE;
   }
 }

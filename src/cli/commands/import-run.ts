@@ -5,6 +5,7 @@ import { ERROR_CODES, formatProblem, RampartError } from '../../errors.js';
 import { ImportError, importArtillery, importHar, readArtillery, readHar, type ImportResult } from '../../import/index.js';
 import { parseScenarioText } from '../../scenario/index.js';
 import type { CliIo } from '../io.js';
+import { EXIT } from '../../exit-codes.js';
 
 /** Flags of `rampart import har|artillery`. */
 export interface ImportFlags {
@@ -27,11 +28,11 @@ export async function importCommand(kind: 'har' | 'artillery', file: string, fla
   } catch (err) {
     if (err instanceof ImportError) {
       for (const p of err.problems) io.stderr.write(`${formatProblem(p)}\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     if (err instanceof RampartError) {
       io.stderr.write(`rampart import: ${err.message} [${err.code}]\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     throw err;
   }
@@ -47,7 +48,7 @@ export async function importCommand(kind: 'har' | 'artillery', file: string, fla
     if (out !== undefined) await writeFile(out, result.yaml);
   } catch (err) {
     io.stderr.write(`rampart import: cannot write the scenario: ${(err as NodeJS.ErrnoException).message} [${ERROR_CODES.REPORT_WRITE}]\n`);
-    return 3;
+    return EXIT.ENGINE;
   }
   if (out === undefined) io.stdout.write(result.yaml);
   const shown = flags.output ?? '<stdout>';
@@ -55,8 +56,8 @@ export async function importCommand(kind: 'har' | 'artillery', file: string, fla
   if (checked.problems.length > 0) {
     for (const p of checked.problems) io.stderr.write(`${formatProblem(p)}\n`);
     io.stderr.write(`rampart import: the scenario written does not validate (${checked.problems.length} problem(s) above): the input uses something rampart cannot resolve on its own; fix the scenario there\n`);
-    return 2;
+    return EXIT.INVALID;
   }
   if (out !== undefined) io.stderr.write(`${flags.output ?? ''}: valid scenario written\n`);
-  return 0;
+  return EXIT.OK;
 }

@@ -9,6 +9,7 @@ import { MocksConfigError, type MocksConfig, type MocksConfigInput } from '../..
 import { resolveConfig } from '../../../mocks/common/config-validate.js';
 import { configFromEnv } from '../../../mocks/common/env.js';
 import { SETTINGS, convertSetting, withSetting, type SettingSpec } from '../../../mocks/common/settings-table.js';
+import { EXIT } from '../../exit-codes.js';
 
 /** Flags whose value may be repeated or comma-separated (`--service catalog --service orders`). */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -57,10 +58,10 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
   const cmd = program
     .command('mocks')
     .description('start the bundled mock services (catalog, orders, payments) on 127.0.0.1:8080')
-    .addHelpText('after', '\nSettings come from flags, then environment variables, then defaults. See README "Mock services".');
+    .addHelpText('after', '\nSettings come from flags, then environment variables, then defaults. See docs/mocks.md.');
   for (const s of SETTINGS) cmd.addOption(option(s));
   cmd.addOption(new Option('--instances <n>', 'with --gateway: instances of each service, one process each (default 3)'));
-  cmd.addOption(new Option('--gateway <port>', 'start the instances behind an HAProxy gateway on this port (0 = any free one); see README "Gateway topology"'));
+  cmd.addOption(new Option('--gateway <port>', 'start the instances behind an HAProxy gateway on this port (0 = any free one); see docs/topology.md'));
   cmd.addOption(new Option('--balance <mode>', 'with --gateway: roundrobin or leastconn (default roundrobin)').choices(['roundrobin', 'leastconn']));
   cmd.addOption(new Option('--gateway-stats-port <port>', 'with --gateway: port of the stats page and /metrics (default any free one)'));
   cmd.action(async (flags: Record<string, unknown>) => {
@@ -70,7 +71,7 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
     } catch (err) {
       if (!(err instanceof MocksConfigError)) throw err;
       io.stderr.write(`rampart mocks: invalid settings\n${err.issues.map((i) => `  - ${i}\n`).join('')}`);
-      setExit(2);
+      setExit(EXIT.INVALID);
       return;
     }
     if (flags.gateway !== undefined || flags.instances !== undefined) {
@@ -83,7 +84,7 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
       running = await startMocks({ config });
     } catch (err) {
       io.stderr.write(`rampart mocks: cannot start on ${config.host}:${config.port}: ${(err as Error).message}\n`);
-      setExit(3);
+      setExit(EXIT.ENGINE);
       return;
     }
     io.stdout.write(banner(running.url, config, SERVICE_ROUTES));
@@ -103,7 +104,7 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
       io.signals.off('SIGTERM', force);
     }
     io.stderr.write('rampart mocks: stopped\n');
-    setExit(0);
+    setExit(EXIT.OK);
   });
 };
 
@@ -137,7 +138,7 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
   for (const p of [gatewayPort, statsPort]) if (typeof p === 'string') problems.push(p);
   if (problems.length > 0 || typeof gatewayPort === 'string' || typeof statsPort === 'string') {
     io.stderr.write(`rampart mocks: invalid settings\n${problems.map((i) => `  - ${i}\n`).join('')}`);
-    return 2;
+    return EXIT.INVALID;
   }
   // Every instance gets the resolved settings; host, port and services are set per instance.
   const { port: _port, services, ...shared } = config;
@@ -167,7 +168,7 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
   } catch (err) {
     unwatch();
     io.stderr.write(`rampart mocks: cannot start the gateway topology: ${(err as Error).message}\n`);
-    return 3;
+    return EXIT.ENGINE;
   }
   const lines = [`rampart mocks gateway on ${topology.gatewayUrl} (HAProxy pid ${topology.haproxyPid}, ${flags.balance ?? 'roundrobin'})`];
   lines.push(`  stats     ${topology.statsUrl}/stats · Prometheus ${topology.statsUrl}/metrics`);
@@ -178,5 +179,5 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
   io.stderr.write(`rampart mocks: ${signal}, stopping the gateway and ${topology.instances.length} instances…\n`);
   await topology.close();
   io.stderr.write('rampart mocks: stopped\n');
-  return 0;
+  return EXIT.OK;
 }

@@ -8,6 +8,7 @@ import type { PrometheusOutput } from '../../report/prometheus.js';
 import { createRedactor, type Redactor } from '../../report/redact.js';
 import { fileOutput, parseReportTargets, writeReport, type ReportFormat, type ReportTarget } from '../../report/registry.js';
 import { gateOnBaseline, loadBaseline, type Baseline } from './compare.js';
+import { EXIT } from '../../exit-codes.js';
 
 export interface ReportFlags {
   readonly html?: string;
@@ -42,25 +43,25 @@ export async function reportCommand(file: string, flags: ReportFlags, io: CliIo)
     const report = await readReport(resolve(io.cwd, file));
     if (targets.length === 0) {
       io.stdout.write(`${renderSummary(report, { color: io.stdout.isTTY === true })}\n`);
-      return 0;
+      return EXIT.OK;
     }
     const redactor = createRedactor([]);
     for (const t of targets) {
       await writeReport(t, report, redactor);
       err(`wrote ${t.format} report to ${t.path}\n`);
     }
-    return 0;
+    return EXIT.OK;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`rampart report: ${e.message}\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     if (e instanceof RampartError) {
       err(`rampart report: ${e.message} [${e.code}]\n`);
-      return 3;
+      return EXIT.ENGINE;
     }
     err(`rampart report: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 3;
+    return EXIT.ENGINE;
   }
 }
 
@@ -138,7 +139,7 @@ export async function prepareRunReports(flags: RunReportFlags, io: CliIo): Promi
     finish(report: Report, code: number): number {
       if (failed.length > 0) {
         io.stderr.write(`rampart run: a report could not be written: ${failed.join('; ')}\n`);
-        return 3;
+        return EXIT.ENGINE;
       }
       return baseline ? gateOnBaseline(report, baseline, code, io).code : code;
     },

@@ -18,6 +18,7 @@ import { prepareRunReports, type RunReportFlags, type RunReports } from './repor
 import { createPrometheusGate } from '../../thresholds/prometheus.js';
 import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
 import { interruptions, stopWithParent } from '../signals.js';
+import { EXIT } from '../../exit-codes.js';
 
 export interface RunFlags extends ScaleOutFlags, RunReportFlags {
   readonly target?: string;
@@ -87,18 +88,18 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     if (e instanceof ScenarioError) {
       for (const p of shownProblems(e.problems, io.cwd)) err(`${formatProblem(p)}\n`);
       err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${shownPath(file, io.cwd)}: nothing was sent\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     if (e instanceof UsageError) {
       err(`rampart run: ${e.message}\n`);
-      return 2;
+      return EXIT.INVALID;
     }
     if (e instanceof RampartError) {
       err(`rampart run: ${e.message} [${e.code}]\n`);
-      return e instanceof EngineError ? 3 : 2;
+      return e instanceof EngineError ? EXIT.ENGINE : EXIT.INVALID;
     }
     err(`rampart run: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    return 3;
+    return EXIT.ENGINE;
   }
 }
 
@@ -184,7 +185,7 @@ async function execute(
     }
     if (res.outputErrors.length > 0) {
       io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
-      return 3;
+      return EXIT.ENGINE;
     }
     return o.reports.finish(res.report, res.exitCode);
   }
@@ -222,7 +223,7 @@ async function execute(
   const finished = run.start().then((report) => {
     if (json && run.outputErrors.length > 0) {
       io.stderr.write(`rampart run: the report could not be written: ${run.outputErrors.map((e) => e.message).join('; ')}\n`);
-      return 3;
+      return EXIT.ENGINE;
     }
     return o.reports.finish(report, report.exitCode);
   });

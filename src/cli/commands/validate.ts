@@ -4,6 +4,7 @@ import { formatProblem } from '../../errors.js';
 import type { Problem } from '../../errors.js';
 import { validateScenario } from '../../scenario/index.js';
 import { shownPath, shownProblems } from '../paths.js';
+import { EXIT } from '../../exit-codes.js';
 
 interface ValidateFlags {
   readonly json?: boolean;
@@ -46,6 +47,6 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
         const files = `${results.length} file${results.length === 1 ? '' : 's'}`;
         io.stdout.write(total === 0 ? `${files} valid\n` : `${total} problem${total === 1 ? '' : 's'} in ${invalid} of ${files}\n`);
       }
-      setExit(total === 0 ? 0 : 2);
+      setExit(total === 0 ? EXIT.OK : EXIT.INVALID);
     });
 };

@@ -86,7 +86,7 @@ export function importArtillery(script: ArtilleryScript, opts: ArtilleryImportOp
   if (Object.keys(thresholds).length > 0) scenario['thresholds'] = thresholds;
   const environments = mapEnvironments(config['environments'], ctx);
   if (environments) scenario['environments'] = environments;
-  for (const f of names.unknown) ctx.warnings.push(`${script.file}: template function ${f} has no counterpart in rampart: replace it (see README "Templates")`);
+  for (const f of names.unknown) ctx.warnings.push(`${script.file}: template function ${f} has no counterpart in rampart: replace it (see docs/templates.md)`);
 
   const header = [`Imported by \`rampart import artillery\` from ${opts.file}.`];
   const trailer = ctx.hooks.length > 0 ? ['JavaScript hooks of the script, not run by rampart:', ...ctx.hooks.map((h) => `- ${h}`)] : [];

@@ -38,7 +38,7 @@ export function thresholds(ctx: NormContext, t: Obj | undefined, can: Producible
     let ok = true;
     if (!metrics.has(parsed.metric)) {
       ok = false;
-      ctx.problem(ERROR_CODES.THRESHOLD, `no metric \`${parsed.metric}\`: this scenario never produces it`, at, didYouMean(parsed.metric, metrics) ?? 'built-in metrics are listed in the README; custom ones come from `metric` steps', true);
+      ctx.problem(ERROR_CODES.THRESHOLD, `no metric \`${parsed.metric}\`: this scenario never produces it`, at, didYouMean(parsed.metric, metrics) ?? 'built-in metrics are listed in docs/metrics.md; custom ones come from `metric` steps', true);
     }
     for (const [tag, value] of Object.entries(parsed.filter)) {
       if (!tagKeys.has(tag)) {

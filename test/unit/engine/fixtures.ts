@@ -1,6 +1,6 @@
 /** Hand-built Plans and fake VUs for engine unit tests (the real VU is tested in test/unit/journey). */
 import type { JourneyPlan, LoadPlan, Plan, Step, ThresholdPlan } from '../../../src/scenario/plan.js';
-import type { EngineVu, EngineVuOptions, IterationOutcome, VuFactory } from '../../../src/engine/types.js';
+import { systemClock, type Clock, type EngineVu, type EngineVuOptions, type IterationOutcome, type VuFactory } from '../../../src/engine/types.js';
 
 export function journey(name: string, weight = 1): JourneyPlan {
   return { name, weight, steps: [], tags: {} };
@@ -68,13 +68,15 @@ export interface FakeEvent {
 
 /**
  * A VU factory whose iterations take `durationMs` (or until cut: then 'interrupted'), recording
- * every call. `captures` is what runSteps returns.
+ * every call. `captures` is what runSteps returns. Events are stamped by `clock`: give it the Run's, so
+ * an event's `at` and its `scheduledAt` are read on one clock (default: the Run's default).
  */
-export function fakeVus(opts: { durationMs?: number | (() => number); captures?: Record<string, unknown>; outcome?: IterationOutcome } = {}): { factory: VuFactory; events: FakeEvent[] } {
+export function fakeVus(opts: { durationMs?: number | (() => number); captures?: Record<string, unknown>; outcome?: IterationOutcome; clock?: Clock } = {}): { factory: VuFactory; events: FakeEvent[] } {
   const events: FakeEvent[] = [];
+  const clock = opts.clock ?? systemClock;
   const factory: VuFactory = (o: EngineVuOptions): EngineVu => ({
     async runIteration(j, scheduledAt) {
-      events.push({ kind: 'iteration', vu: o.id, at: Date.now(), journey: j.name, scheduledAt, phase: o.phase(), globals: o.globals });
+      events.push({ kind: 'iteration', vu: o.id, at: clock.now(), journey: j.name, scheduledAt, phase: o.phase(), globals: o.globals });
       const d = typeof opts.durationMs === 'function' ? opts.durationMs() : (opts.durationMs ?? 0);
       if (o.signal.aborted) return 'interrupted';
       const cut = await new Promise<boolean>((resolve) => {
@@ -87,11 +89,11 @@ export function fakeVus(opts: { durationMs?: number | (() => number); captures?:
       return cut ? 'interrupted' : (opts.outcome ?? 'completed');
     },
     async runSteps(steps) {
-      events.push({ kind: 'steps', vu: o.id, at: Date.now(), phase: o.phase(), globals: o.globals, steps });
+      events.push({ kind: 'steps', vu: o.id, at: clock.now(), phase: o.phase(), globals: o.globals, steps });
       return { ...(opts.captures ?? {}) };
     },
     close() {
-      events.push({ kind: 'close', vu: o.id, at: Date.now(), phase: o.phase(), globals: o.globals });
+      events.push({ kind: 'close', vu: o.id, at: clock.now(), phase: o.phase(), globals: o.globals });
     },
   });
   return { factory, events };

@@ -4,7 +4,16 @@ import { METRIC, type MetricsSnapshot } from '../../../src/metrics/types.js';
 import { Run, exitCodeFor } from '../../../src/engine/run.js';
 import type { IntervalUpdate, Output, Report, RunInfo } from '../../../src/report/model.js';
 import type { OpenLoad, OpenPhase } from '../../../src/scenario/plan.js';
-import { fakeVus, journey, logStep, plan, threshold } from './fixtures.js';
+import type { Clock } from '../../../src/engine/types.js';
+import { fakeVus as recordingVus, journey, logStep, plan, threshold } from './fixtures.js';
+
+/**
+ * The one clock of these tests: every Run is given it, the fake VUs stamp their events with it, and
+ * the tests time the runs on it. It counts from the module's start rather than from the epoch, so a
+ * reading taken from another clock (Date.now) would be off by decades, not by a few flaky ms.
+ */
+const clock: Clock = { now: () => performance.now() };
+const fakeVus = (o: Parameters<typeof recordingVus>[0] = {}): ReturnType<typeof recordingVus> => recordingVus({ clock, ...o });
 
 const phase = (p: Partial<OpenPhase> & { durationMs: number }): OpenPhase => ({ name: 'p', rate: 0, pause: false, onStart: [], onEnd: [], ...p });
 const open = (phases: OpenPhase[], maxVus = 100): OpenLoad => ({ model: 'open', phases, maxVus, spacing: 'uniform' });
@@ -12,7 +21,7 @@ const total = (snap: MetricsSnapshot, metric: string, filter = {}): number => se
 
 async function runIt(p: Parameters<typeof plan>[0], over: Parameters<typeof plan>[1] = {}, vus = fakeVus(), outputs: Output[] = [], extra: { intervalMs?: number; stopWhen?: () => string | undefined } = {}) {
   const registry = createRegistry();
-  const run = new Run({ plan: plan(p, over), registry, createVu: vus.factory, outputs, seed: 1, ...extra });
+  const run = new Run({ clock, plan: plan(p, over), registry, createVu: vus.factory, outputs, seed: 1, ...extra });
   const report = await run.start();
   return { run, report, registry, events: vus.events };
 }
@@ -58,8 +67,8 @@ describe('Run (open model)', () => {
         runIteration: async (j: Parameters<typeof vu.runIteration>[0], at?: number) => {
           if (!blocked && o.id === 5) {
             blocked = true;
-            const until = Date.now() + 150;
-            while (Date.now() < until) {
+            const until = clock.now() + 150;
+            while (clock.now() < until) {
               // the generator's own event loop is stuck
             }
           }
@@ -68,7 +77,7 @@ describe('Run (open model)', () => {
       };
     };
     const registry = createRegistry();
-    const run = new Run({ plan: plan(open([phase({ durationMs: 1000, rate: 50 })])), registry, createVu: blocking, seed: 1 });
+    const run = new Run({ clock, plan: plan(open([phase({ durationMs: 1000, rate: 50 })])), registry, createVu: blocking, seed: 1 });
     const report = await run.start();
     const its = vus.events.filter((e) => e.kind === 'iteration');
     expect(its).toHaveLength(50);
@@ -89,9 +98,9 @@ describe('Run (open model)', () => {
   });
 
   it('gives running journeys the graceful stop, then interrupts them', async () => {
-    const t0 = Date.now();
+    const t0 = clock.now();
     const { registry } = await runIt(open([phase({ durationMs: 200, arrivals: 2 })]), { gracefulStopMs: 300 }, fakeVus({ durationMs: 60_000 }));
-    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(clock.now() - t0).toBeLessThan(2500);
     expect(total(registry.cumulative(), METRIC.journeysInterrupted)).toBe(2);
   });
 
@@ -111,13 +120,13 @@ describe('Run (open model)', () => {
   it('abort(SIGINT) stops within a second, still runs teardown, and marks the report aborted', async () => {
     const registry = createRegistry();
     const vus = fakeVus({ durationMs: 5000 });
-    const run = new Run({ plan: plan(open([phase({ durationMs: 20_000, rate: 10 })]), { teardown: [logStep('teardown')] }), registry, createVu: vus.factory, seed: 1 });
+    const run = new Run({ clock, plan: plan(open([phase({ durationMs: 20_000, rate: 10 })]), { teardown: [logStep('teardown')] }), registry, createVu: vus.factory, seed: 1 });
     const done = run.start();
     await new Promise((r) => setTimeout(r, 500));
-    const t = Date.now();
+    const t = clock.now();
     run.abort('SIGINT');
     const report = await done;
-    expect(Date.now() - t).toBeLessThan(1000);
+    expect(clock.now() - t).toBeLessThan(1000);
     expect(report.verdict).toBe('aborted');
     expect(report.exitCode).toBe(130);
     expect(report.abortReason).toContain('SIGINT');
@@ -154,7 +163,7 @@ describe('Run (open model)', () => {
     };
     const setup = [logStep('setup')];
     const registry = createRegistry();
-    const run = new Run({ plan: plan(open([phase({ durationMs: 1000, rate: 10 })]), { setup, teardown: [logStep('teardown')] }), registry, createVu: failing, seed: 1 });
+    const run = new Run({ clock, plan: plan(open([phase({ durationMs: 1000, rate: 10 })]), { setup, teardown: [logStep('teardown')] }), registry, createVu: failing, seed: 1 });
     const report = await run.start();
     expect(report).toMatchObject({ verdict: 'failed', exitCode: 1 });
     expect(report.abortReason).toContain('setup failed: login');
@@ -210,12 +219,12 @@ describe('Run (closed model)', () => {
   });
 
   it('ends when the shared iteration cap is used up', async () => {
-    const t0 = Date.now();
+    const t0 = clock.now();
     let info: RunInfo | undefined;
     const spy: Output = { name: 'spy', start: (i) => void (info = i) };
     const { events } = await runIt({ model: 'closed', startVus: 3, stages: [{ name: 'hold', durationMs: 10_000, target: 3, onStart: [], onEnd: [] }], iterations: 10 }, {}, fakeVus({ durationMs: 10 }), [spy]);
     expect(events.filter((e) => e.kind === 'iteration')).toHaveLength(10);
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(clock.now() - t0).toBeLessThan(3000);
     // The 10 s is a cap, not a plan: announced as such, with no planned duration to count down.
     expect(info?.plannedDurationMs).toBeUndefined();
     expect(info?.phases).toEqual([{ name: 'hold', durationMs: 10_000, iterations: { shared: 10, vus: 3 } }]);
@@ -234,7 +243,7 @@ describe('Run (closed model)', () => {
 describe('thresholds', () => {
   it('fails the run when a threshold fails, and abortOnFail stops it', async () => {
     const vus = fakeVus({ durationMs: 5 });
-    const t0 = Date.now();
+    const t0 = clock.now();
     const { report } = await runIt(
       open([phase({ durationMs: 10_000, rate: 10 })]),
       { thresholds: [threshold(METRIC.journeysStarted, 'count < 3', { fn: 'count' }, '<', 3, { abortOnFail: true })] },
@@ -242,7 +251,7 @@ describe('thresholds', () => {
       [],
       { intervalMs: 200 },
     );
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(clock.now() - t0).toBeLessThan(3000);
     expect(report.verdict).toBe('failed');
     expect(report.exitCode).toBe(1);
     expect(report.thresholds[0]).toMatchObject({ passed: false, aborted: true });
@@ -261,10 +270,10 @@ describe('Run (memory guard)', () => {
     const registry = createRegistry();
     let ticks = 0;
     const heap = (): { used: number; limit: number } => ({ used: ++ticks >= 3 ? 950 : 100, limit: 1000 });
-    const t0 = Date.now();
-    const run = new Run({ plan: plan(open([phase({ name: 'steady', durationMs: 20_000, rate: 20 })])), registry, createVu: fakeVus().factory, seed: 1, intervalMs: 100, heap });
+    const t0 = clock.now();
+    const run = new Run({ clock, plan: plan(open([phase({ name: 'steady', durationMs: 20_000, rate: 20 })])), registry, createVu: fakeVus().factory, seed: 1, intervalMs: 100, heap });
     const report = await run.start();
-    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(clock.now() - t0).toBeLessThan(10_000);
     expect(report.verdict).toBe('aborted');
     expect(report.exitCode).toBe(3);
     expect(report.abortReason).toMatch(/^memory: the heap reached 0 MiB of 0 MiB: too many VUs for one process — spread them with --workers or shards/);
@@ -277,6 +286,7 @@ describe('Run (memory guard)', () => {
     const heap = (): { used: number; limit: number } => ({ used: ++calls >= 4 ? 950 : 100, limit: 1000 });
     const vus = fakeVus({ durationMs: 5000 });
     const run = new Run({
+      clock,
       plan: plan({ model: 'closed', startVus: 0, stages: [{ name: 'burst', durationMs: 20_000, target: 50_000, onStart: [], onEnd: [] }] }),
       registry: createRegistry(),
       createVu: vus.factory,
@@ -308,10 +318,10 @@ describe('Run (load blocks)', () => {
         { name: 'buyers', journeys: ['buy'], load: { model: 'closed' as const, startVus: 3, stages: [{ name: 'buying', durationMs: 1000, target: 3, onStart: [], onEnd: [] }] } },
       ],
     };
-    const t0 = Date.now();
+    const t0 = clock.now();
     const { report, events } = await runIt(blocks, { journeys: [journey('browse'), journey('buy')] }, vus);
     // At once, not one after the other.
-    expect(Date.now() - t0).toBeLessThan(1900);
+    expect(clock.now() - t0).toBeLessThan(1900);
     const its = events.filter((e) => e.kind === 'iteration');
     const browse = its.filter((e) => e.journey === 'browse');
     const buy = its.filter((e) => e.journey === 'buy');

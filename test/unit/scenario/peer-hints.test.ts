@@ -1,11 +1,11 @@
 /**
  * Spellings Artillery and k6 users bring get a hint naming rampart's own, at the key's position;
- * the README's table lists every one of them.
+ * the scenario page's table (docs/scenario.md) lists every one of them.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/scenario/index.js';
 import { PEER_SPELLINGS } from '../../../src/scenario/peer-hints.js';
+import { docsSection } from '../../support/manual.js';
 
 const head = 'name: t\ntarget: http://127.0.0.1:1\n';
 const closed = 'load: { vus: 1, duration: 1s }\n';
@@ -61,9 +61,10 @@ describe('hints for Artillery and k6 spellings', () => {
     expect(line.slice((p?.loc.col ?? 0) - 1)).toMatch(new RegExp(`^(${last}\\b|[^\\s:,}\\]])`));
   });
 
-  it('every spelling is tested here and listed in the README table', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const table = readme.slice(readme.indexOf('### Coming from Artillery or k6'));
+  it('every spelling is tested here and listed in the table of the scenario page', () => {
+    const page = docsSection('scenario');
+    const table = page.slice(page.indexOf('## Coming from Artillery or k6'));
+    expect(table.length).toBeGreaterThan(100);
     for (const s of PEER_SPELLINGS) expect(table, s.key).toContain(`\`${s.key}\``);
   });
 });
