@@ -116,3 +116,24 @@ export interface SeriesSummary {
   /** Any percentile (0..100], for trends; NaN otherwise. */
   percentile(p: number): number;
 }
+
+/** Summary of one series over the whole run, display units (ms for time trends). */
+export interface SeriesReport {
+  readonly metric: string;
+  readonly type: MetricType;
+  readonly unit: MetricUnit;
+  readonly tags: Tags;
+  readonly count: number;
+  /** trend/counter: per second over the run; rate: fraction true 0..1; gauge: last value. */
+  readonly rate: number;
+  readonly sum: number;
+  readonly avg: number;
+  readonly min: number;
+  readonly max: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  /** trend only: the encoded HDR histogram (recorded unit), for exact re-merging and comparison. */
+  readonly hist?: string;
+}

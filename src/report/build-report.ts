@@ -11,12 +11,11 @@ import type {
   JourneyReport,
   PhaseReport,
   Report,
-  SeriesReport,
   StepReport,
-  ThresholdResult,
   TimelinePoint,
-  Verdict,
 } from './model.js';
+import type { SeriesReport } from '../metrics/types.js';
+import type { ThresholdResult, Verdict } from '../thresholds/judge/types.js';
 
 export interface ReportInput {
   readonly plan: Plan;

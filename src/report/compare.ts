@@ -16,7 +16,8 @@
 import { UsageError } from '../errors.js';
 import { summarize } from '../metrics/index.js';
 import type { SeriesSnapshot } from '../metrics/types.js';
-import type { Report, SeriesReport } from './model.js';
+import type { Report } from './model.js';
+import type { SeriesReport } from '../metrics/types.js';
 import { fmtMs, fmtPct, fmtRate, table } from './format.js';
 import { DEFAULT_TOLERANCES } from './formats.js';
 

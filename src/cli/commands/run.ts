@@ -16,6 +16,7 @@ import type { Output } from '../../report/model.js';
 import { VERSION } from '../../version.js';
 import { prepareRunReports, type RunReportFlags, type RunReports } from './report.js';
 import { createPrometheusGate } from '../../thresholds/prometheus.js';
+import { gatedExitCode } from '../../thresholds/judge/verdict.js';
 import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
 import { interruptions, stopWithParent } from '../signals.js';
 
@@ -184,7 +185,7 @@ async function execute(
     }
     if (res.outputErrors.length > 0) {
       io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
-      return 3;
+      return gatedExitCode(res.exitCode, { reportFailed: true });
     }
     return o.reports.finish(res.report, res.exitCode);
   }
@@ -222,7 +223,7 @@ async function execute(
   const finished = run.start().then((report) => {
     if (json && run.outputErrors.length > 0) {
       io.stderr.write(`rampart run: the report could not be written: ${run.outputErrors.map((e) => e.message).join('; ')}\n`);
-      return 3;
+      return gatedExitCode(report.exitCode, { reportFailed: true });
     }
     return o.reports.finish(report, report.exitCode);
   });
