@@ -105,26 +105,8 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
   };
 
   const flush = (seq: number): void => {
-    const merged = mergedSecond(shards, seq);
-    if (merged === undefined) return;
-    live.cumulative = mergeSome([live.cumulative, merged]);
-    const evs = eventsOf(shards, seq);
-    const point = pointOf(shards, seq, merged);
-    if (live.cumulative !== undefined) live.results = judge.live(live.cumulative, clock.now());
-    const rates = evs.map((e) => e.targetRate).filter((x): x is number => x !== undefined);
-    const vus = evs.map((e) => e.targetVus).filter((x): x is number => x !== undefined);
-    const update: IntervalUpdate = {
-      offsetMs: point.t * 1000,
-      phase: point.phase,
-      interval: merged,
-      cumulative: live.cumulative ?? merged,
-      point,
-      thresholds: live.results,
-      // Every shard reports the plan's global rate; VU targets are shares and add up.
-      ...(rates.length > 0 ? { targetRate: rates[0] as number } : {}),
-      ...(vus.length > 0 ? { targetVus: vus.reduce((a, b) => a + b, 0) } : {}),
-    };
-    fanout.interval(update);
+    const update = secondUpdate(shards, seq, live, (cumulative) => judge.live(cumulative, clock.now()));
+    if (update !== undefined) fanout.interval(update);
   };
   const take = (s: ShardState, e: ShardEvent): Accepted => takeEvent(s, e, { firstSeen, live, finished, now: clock.now(), startOutputs });
 
@@ -194,6 +176,37 @@ export function createAggregator(o: AggregatorOptions): Aggregator {
       await fanout.end(report);
       return report;
     },
+  };
+}
+
+/**
+ * The live update of second `seq`: the shards' snapshots of it merged, added to the live cumulative
+ * that the judge evaluates. Undefined when no shard sent it.
+ */
+function secondUpdate(
+  shards: readonly ShardState[],
+  seq: number,
+  live: { cumulative?: MetricsSnapshot; results: readonly ThresholdResult[] },
+  judge: (cumulative: MetricsSnapshot) => ThresholdResult[],
+): IntervalUpdate | undefined {
+  const merged = mergedSecond(shards, seq);
+  if (merged === undefined) return undefined;
+  live.cumulative = mergeSome([live.cumulative, merged]);
+  const evs = eventsOf(shards, seq);
+  const point = pointOf(shards, seq, merged);
+  if (live.cumulative !== undefined) live.results = judge(live.cumulative);
+  const rates = evs.map((e) => e.targetRate).filter((x): x is number => x !== undefined);
+  const vus = evs.map((e) => e.targetVus).filter((x): x is number => x !== undefined);
+  return {
+    offsetMs: point.t * 1000,
+    phase: point.phase,
+    interval: merged,
+    cumulative: live.cumulative ?? merged,
+    point,
+    thresholds: live.results,
+    // Every shard reports the plan's global rate; VU targets are shares and add up.
+    ...(rates.length > 0 ? { targetRate: rates[0] as number } : {}),
+    ...(vus.length > 0 ? { targetVus: vus.reduce((a, b) => a + b, 0) } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * renderers take a Report and nothing else. All times in the report are milliseconds; instants are
  * ISO-8601 strings; offsets are ms since the run's start.
  */
-import type { MetricsSnapshot, MetricType, MetricUnit, SeriesReport, Tags } from '../metrics/types.js';
+import type { MetricsSnapshot, SeriesReport } from '../metrics/types.js';
 import type { ThresholdResult, Verdict } from '../thresholds/judge/types.js';
 
 /** One second of the run, for charts and live outputs. */
