@@ -43,30 +43,6 @@ export interface MetricsSink {
   gauge(metric: string, tags: Tags): GaugeHandle;
 }
 
-/** The built-in metric names. */
-export const METRIC = {
-  httpRequests: 'http.requests',
-  httpLatency: 'http.latency',
-  /** Latency from the arrival's scheduled start (open model): free of coordinated omission. */
-  httpLatencyScheduled: 'http.latency_scheduled',
-  httpTtfb: 'http.ttfb',
-  httpConnect: 'http.connect',
-  httpErrors: 'http.errors',
-  httpRetries: 'http.retries',
-  checks: 'checks',
-  expectations: 'expectations',
-  journeyDuration: 'journey.duration',
-  journeysStarted: 'journeys.started',
-  journeysCompleted: 'journeys.completed',
-  journeysFailed: 'journeys.failed',
-  journeysDropped: 'journeys.dropped',
-  journeysInterrupted: 'journeys.interrupted',
-  pollDuration: 'poll.duration',
-  vus: 'vus',
-  dataSent: 'data.sent',
-  dataReceived: 'data.received',
-} as const;
-
 /** One series in a snapshot: plain data, mergeable with the same series from another snapshot. */
 export interface SeriesSnapshot {
   readonly metric: string;

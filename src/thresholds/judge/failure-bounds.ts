@@ -15,7 +15,8 @@
  * and are left out. Each failing rule gives a warning naming the classes seen and how to accept them.
  */
 import { DEFAULT_FAILURE_BOUNDS, type FailureBounds, type ThresholdPlan } from '../plan-types.js';
-import { METRIC, type MetricsSnapshot } from '../../metrics/types.js';
+import type { MetricsSnapshot } from '../../metrics/types.js';
+import { METRIC } from '../../metrics/catalogue.js';
 
 /** What the failure bounds read of a plan. */
 export interface JudgedPlan {

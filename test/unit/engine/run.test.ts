@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry, selectSeries } from '../../../src/metrics/index.js';
-import { METRIC, type MetricsSnapshot } from '../../../src/metrics/types.js';
+import type { MetricsSnapshot } from '../../../src/metrics/types.js';
+import { METRIC } from '../../../src/metrics/catalogue.js';
 import { Run } from '../../../src/engine/run.js';
 import { exitCodeFor } from '../../../src/thresholds/judge/verdict.js';
 import type { IntervalUpdate, Output, Report, RunInfo } from '../../../src/report/model.js';
