@@ -4,6 +4,13 @@
  * environment failure (exit 3). Codes are stable: scripts and docs may rely on them.
  */
 
+/** A position in the scenario source, for errors raised after validation (1-based line and column). */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
 /** Where in a source file a problem is. line and col are 1-based. */
 export interface Location {
   readonly file: string;

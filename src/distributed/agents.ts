@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plan } from '../scenario/plan.js';
 import type { Output } from '../report/model.js';
 import { collectRun, type CollectResult } from './collector.js';
-import type { ExternalThresholdsFactory } from '../engine/run.js';
+import type { ExternalThresholdsFactory } from '../thresholds/judge/types.js';
 import type { KafkaTarget } from './kafka.js';
 import { shardName } from './protocol.js';
 import type { AgentJob, FromAgent } from './agent-protocol.js';

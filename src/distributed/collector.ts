@@ -7,7 +7,7 @@ import type { Plan } from '../scenario/plan.js';
 import type { Output, Report } from '../report/model.js';
 import { EngineError } from '../errors.js';
 import { createAggregator } from './aggregator.js';
-import type { ExternalThresholdsFactory } from '../engine/run.js';
+import type { ExternalThresholdsFactory } from '../thresholds/judge/types.js';
 import { consumeRunEvents, type KafkaTarget } from './kafka.js';
 
 export interface CollectOptions {

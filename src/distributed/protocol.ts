@@ -5,7 +5,8 @@
  * (run, shard, seq) and the final cumulative by (run, shard), so a replayed or duplicated message
  * changes nothing.
  */
-import type { GeneratorHealth, PhaseReport, RunInfo, TimelinePoint, Verdict } from '../report/model.js';
+import type { GeneratorHealth, PhaseReport, RunInfo, TimelinePoint } from '../report/model.js';
+import type { Verdict } from '../thresholds/judge/types.js';
 
 /** Protocol version carried by every event; a collector refuses others. */
 export const PROTOCOL_VERSION = 1;

@@ -94,67 +94,19 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       partition: o.shard.count > 1 ? o.shard : undefined,
       ...(warmedUp !== undefined ? { warmedUp } : {}),
     });
-    // The Run's final ticks (the end of the load, after teardown) reach no output: their snapshots
-    // are kept and sent as the last intervals, so the merged timeline adds up to the merged totals.
-    const unsent: MetricsSnapshot[] = [];
-    const runRegistry: RunRegistry = {
-      trend: registry.trend.bind(registry),
-      counter: registry.counter.bind(registry),
-      rate: registry.rate.bind(registry),
-      gauge: registry.gauge.bind(registry),
-      cumulative: () => registry.cumulative(),
-      takeInterval: () => {
-        const snapshot = registry.takeInterval();
-        unsent.push(snapshot);
-        return snapshot;
-      },
-    };
-    let lastSeq = 0;
-    const sendInterval = (seq: number, u: Pick<IntervalUpdate, 'offsetMs' | 'phase' | 'interval' | 'point' | 'targetRate' | 'targetVus'>): void => {
-      lastSeq = seq;
-      send({
-        ...base,
-        kind: 'interval',
-        at: clock.now(),
-        seq,
-        offsetMs: u.offsetMs,
-        phase: u.phase,
-        snapshot: encodeSnapshot(u.interval),
-        point: u.point,
-        ...(u.targetRate !== undefined ? { targetRate: u.targetRate } : {}),
-        ...(u.targetVus !== undefined ? { targetVus: u.targetVus } : {}),
-      });
-    };
-    /** Sends the final ticks' snapshots with their points, the last ones of `timeline`. */
-    const sendFinals = (timeline: Report['timeline']): void => {
-      const points = timeline.slice(-unsent.length);
-      unsent.forEach((interval, i) => {
-        const point = points[i];
-        if (point !== undefined) sendInterval(lastSeq + 1, { offsetMs: point.t * 1000, phase: point.phase, interval, point });
-      });
-      unsent.length = 0;
-    };
-    const relay: Output = {
-      name: 'shard',
-      start: (info) => send({ ...base, kind: 'start', at: clock.now(), info }),
-      interval: (u: IntervalUpdate) => {
-        unsent.length = 0;
-        sendInterval(Math.max(lastSeq + 1, Math.round(u.offsetMs / intervalMs)), u);
-      },
-      // An aborted run's report before its teardown closes a (partial) second too.
-      provisional: (r) => sendFinals(r.timeline),
-    };
+    const relay = shardRelay(base, send, clock, intervalMs);
     const run = new Run({
+      plan: o.plan,
       // The merged run is judged where it is merged: its thresholds and its failure bounds.
-      plan: { ...o.plan, thresholds: [], maxFailures: { journeys: 1, errors: 1 } },
-      registry: runRegistry,
+      judged: false,
+      registry: relay.registry(registry),
       createVu: collab.createVu,
       ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
       stopWhen: () => {
         const feed = collab.exhausted();
         return feed !== undefined ? `data feed ${feed} has no unique row left in shard ${shardName(o.shard)}` : undefined;
       },
-      outputs: [relay, ...(o.outputs ?? [])],
+      outputs: [relay.output, ...(o.outputs ?? [])],
       clock,
       seed: o.seed,
       runId: o.runId,
@@ -171,7 +123,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
     let report: Report;
     try {
       report = await run.start();
-      sendFinals(report.timeline);
+      relay.sendFinals(report.timeline);
       // Every interval lands before the end (a producer may reorder sends in flight): a collector
       // that reports as soon as the ends arrived then has the whole timeline.
       while (pending.size > 0) await Promise.all([...pending]);
@@ -214,4 +166,71 @@ function abortReason(signal: AbortSignal | undefined): string {
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/**
+ * The output that relays a shard's Run to the collector: its start, an interval event per interval
+ * snapshot, and the final ticks' snapshots (the end of the load, after teardown: they reach no
+ * output) sent as the last intervals, so the merged timeline adds up to the merged totals.
+ */
+function shardRelay(
+  base: Pick<ShardEvent, 'v' | 'runId' | 'shard' | 'host'>,
+  send: (e: ShardEvent) => void,
+  clock: Clock,
+  intervalMs: number,
+): { output: Output; registry(r: ReturnType<typeof createRegistry>): RunRegistry; sendFinals(timeline: Report['timeline']): void } {
+  // The Run's final ticks (the end of the load, after teardown) reach no output: their snapshots
+  // are kept and sent as the last intervals, so the merged timeline adds up to the merged totals.
+  const unsent: MetricsSnapshot[] = [];
+  let lastSeq = 0;
+  const sendInterval = (seq: number, u: Pick<IntervalUpdate, 'offsetMs' | 'phase' | 'interval' | 'point' | 'targetRate' | 'targetVus'>): void => {
+    lastSeq = seq;
+    send({
+      ...base,
+      kind: 'interval',
+      at: clock.now(),
+      seq,
+      offsetMs: u.offsetMs,
+      phase: u.phase,
+      snapshot: encodeSnapshot(u.interval),
+      point: u.point,
+      ...(u.targetRate !== undefined ? { targetRate: u.targetRate } : {}),
+      ...(u.targetVus !== undefined ? { targetVus: u.targetVus } : {}),
+    });
+  };
+  /** Sends the final ticks' snapshots with their points, the last ones of `timeline`. */
+  const sendFinals = (timeline: Report['timeline']): void => {
+    const points = timeline.slice(-unsent.length);
+    unsent.forEach((interval, i) => {
+      const point = points[i];
+      if (point !== undefined) sendInterval(lastSeq + 1, { offsetMs: point.t * 1000, phase: point.phase, interval, point });
+    });
+    unsent.length = 0;
+  };
+  const output: Output = {
+    name: 'shard',
+    start: (info) => send({ ...base, kind: 'start', at: clock.now(), info }),
+    interval: (u: IntervalUpdate) => {
+      unsent.length = 0;
+      sendInterval(Math.max(lastSeq + 1, Math.round(u.offsetMs / intervalMs)), u);
+    },
+    // An aborted run's report before its teardown closes a (partial) second too.
+    provisional: (r) => sendFinals(r.timeline),
+  };
+  return {
+    output,
+    sendFinals,
+    registry: (registry) => ({
+      trend: registry.trend.bind(registry),
+      counter: registry.counter.bind(registry),
+      rate: registry.rate.bind(registry),
+      gauge: registry.gauge.bind(registry),
+      cumulative: () => registry.cumulative(),
+      takeInterval: () => {
+        const snapshot = registry.takeInterval();
+        unsent.push(snapshot);
+        return snapshot;
+      },
+    }),
+  };
 }

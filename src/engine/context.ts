@@ -3,7 +3,8 @@
  * of running journeys (started/dropped/interrupted counters, the `vus` gauge, late arrivals).
  */
 import type { JourneyPlan, Plan, Step } from '../scenario/plan.js';
-import { METRIC, type CounterHandle, type GaugeHandle, type MetricsSink } from '../metrics/types.js';
+import type { CounterHandle, GaugeHandle, MetricsSink } from '../metrics/types.js';
+import { METRIC } from '../metrics/catalogue.js';
 import type { Random } from '../load/random.js';
 import { sleep, type Clock, type EngineVu, type IterationOutcome, type VuFactory } from './types.js';
 

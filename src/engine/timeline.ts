@@ -1,4 +1,5 @@
-import { METRIC, type MetricsSnapshot, type SeriesSnapshot } from '../metrics/types.js';
+import type { MetricsSnapshot, SeriesSnapshot } from '../metrics/types.js';
+import { METRIC } from '../metrics/catalogue.js';
 import { selectSeries, summarize } from '../metrics/index.js';
 import type { TimelinePoint } from '../report/model.js';
 

@@ -2,7 +2,8 @@
  * Metric handles of journeys, built once per (step, phase, status, error class, attempt, response
  * tags) and cached: the hot path does one Map lookup per request, never builds a tag object.
  */
-import { METRIC, type CounterHandle, type MetricsSink, type RateHandle, type Tags, type TrendHandle } from '../metrics/types.js';
+import type { CounterHandle, MetricsSink, RateHandle, Tags, TrendHandle } from '../metrics/types.js';
+import { BUILT_IN as M, METRIC } from '../metrics/catalogue.js';
 
 /** Handles for one request outcome. */
 export interface RequestHandles {
@@ -49,13 +50,13 @@ export class StepMetrics {
       if (extra !== undefined) for (const [k, v] of extra) tags[k] = v;
       const s = this.sink;
       h = {
-        requests: s.counter(METRIC.httpRequests, tags, 'count'),
-        latency: s.trend(METRIC.httpLatency, tags, 'us'),
-        ttfb: s.trend(METRIC.httpTtfb, tags, 'us'),
-        connect: s.trend(METRIC.httpConnect, tags, 'us'),
+        requests: s.counter(M.httpRequests.name, tags, M.httpRequests.unit),
+        latency: s.trend(M.httpLatency.name, tags, M.httpLatency.unit),
+        ttfb: s.trend(M.httpTtfb.name, tags, M.httpTtfb.unit),
+        connect: s.trend(M.httpConnect.name, tags, M.httpConnect.unit),
         errors: s.rate(METRIC.httpErrors, tags),
-        sent: s.counter(METRIC.dataSent, tags, 'bytes'),
-        received: s.counter(METRIC.dataReceived, tags, 'bytes'),
+        sent: s.counter(M.dataSent.name, tags, M.dataSent.unit),
+        received: s.counter(M.dataReceived.name, tags, M.dataReceived.unit),
         tags,
         scheduled: undefined,
       };
@@ -67,7 +68,7 @@ export class StepMetrics {
 
   /** http.latency_scheduled for this outcome (recorded by a journey's first request: attempt 1). */
   scheduled(h: RequestHandles): TrendHandle {
-    if (h.scheduled === undefined) h.scheduled = this.sink.trend(METRIC.httpLatencyScheduled, h.tags, 'us');
+    if (h.scheduled === undefined) h.scheduled = this.sink.trend(M.httpLatencyScheduled.name, h.tags, M.httpLatencyScheduled.unit);
     return h.scheduled;
   }
 
@@ -83,12 +84,12 @@ export class StepMetrics {
 
   /** `http.retries` counter. */
   retries(phase: string): CounterHandle {
-    return this.counter(METRIC.httpRetries, phase, 'count');
+    return this.counter(M.httpRetries.name, phase, M.httpRetries.unit);
   }
 
   /** `poll.duration` trend (µs). */
   pollDuration(phase: string): TrendHandle {
-    return this.trend(METRIC.pollDuration, phase, 'us');
+    return this.trend(M.pollDuration.name, phase, M.pollDuration.unit);
   }
 
   /** A custom metric of a `metric` step. */
@@ -145,9 +146,9 @@ export class JourneyMetrics {
     if (h === undefined) {
       const tags = { ...this.base, phase };
       h = {
-        duration: this.sink.trend(METRIC.journeyDuration, tags, 'us'),
-        completed: this.sink.counter(METRIC.journeysCompleted, tags, 'count'),
-        failed: this.sink.counter(METRIC.journeysFailed, tags, 'count'),
+        duration: this.sink.trend(M.journeyDuration.name, tags, M.journeyDuration.unit),
+        completed: this.sink.counter(M.journeysCompleted.name, tags, M.journeysCompleted.unit),
+        failed: this.sink.counter(M.journeysFailed.name, tags, M.journeysFailed.unit),
       };
       this.perPhase.set(phase, h);
     }

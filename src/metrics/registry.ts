@@ -7,7 +7,8 @@ import { EngineError } from '../errors.js';
 import { liveHistogramFactory } from './hdr.js';
 import type { HistogramFactory } from './hdr.js';
 import { canonicalTags, seriesKey } from './series-key.js';
-import { CounterSeries, GaugeSeries, RateSeries, TrendSeries } from './series.js';
+import { CounterSeries, GaugeSeries, RateSeries } from './series.js';
+import { TrendSeries } from './trend-series.js';
 import type { LiveSeries } from './series.js';
 import type {
   CounterHandle,

@@ -2,7 +2,7 @@
  * Reading snapshots: select the series of a metric by tags, and summarize them in display units
  * (ms for µs trends, the real values for raw trends, fractions for rates).
  */
-import type { SeriesReport } from '../report/model.js';
+import type { SeriesReport } from './types.js';
 import { EngineError } from '../errors.js';
 import { decodeHistogram, RAW_SCALE, withHistograms } from './hdr.js';
 import { mergeSeries } from './merge.js';

@@ -43,30 +43,6 @@ export interface MetricsSink {
   gauge(metric: string, tags: Tags): GaugeHandle;
 }
 
-/** The built-in metric names. */
-export const METRIC = {
-  httpRequests: 'http.requests',
-  httpLatency: 'http.latency',
-  /** Latency from the arrival's scheduled start (open model): free of coordinated omission. */
-  httpLatencyScheduled: 'http.latency_scheduled',
-  httpTtfb: 'http.ttfb',
-  httpConnect: 'http.connect',
-  httpErrors: 'http.errors',
-  httpRetries: 'http.retries',
-  checks: 'checks',
-  expectations: 'expectations',
-  journeyDuration: 'journey.duration',
-  journeysStarted: 'journeys.started',
-  journeysCompleted: 'journeys.completed',
-  journeysFailed: 'journeys.failed',
-  journeysDropped: 'journeys.dropped',
-  journeysInterrupted: 'journeys.interrupted',
-  pollDuration: 'poll.duration',
-  vus: 'vus',
-  dataSent: 'data.sent',
-  dataReceived: 'data.received',
-} as const;
-
 /** One series in a snapshot: plain data, mergeable with the same series from another snapshot. */
 export interface SeriesSnapshot {
   readonly metric: string;
@@ -115,4 +91,25 @@ export interface SeriesSummary {
   readonly p99: number;
   /** Any percentile (0..100], for trends; NaN otherwise. */
   percentile(p: number): number;
+}
+
+/** Summary of one series over the whole run, display units (ms for time trends). */
+export interface SeriesReport {
+  readonly metric: string;
+  readonly type: MetricType;
+  readonly unit: MetricUnit;
+  readonly tags: Tags;
+  readonly count: number;
+  /** trend/counter: per second over the run; rate: fraction true 0..1; gauge: last value. */
+  readonly rate: number;
+  readonly sum: number;
+  readonly avg: number;
+  readonly min: number;
+  readonly max: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  /** trend only: the encoded HDR histogram (recorded unit), for exact re-merging and comparison. */
+  readonly hist?: string;
 }

@@ -3,7 +3,8 @@
  * results, the timeline, and the generator's own health. Pure: no clock, no I/O.
  */
 import type { Plan, Step } from '../scenario/plan.js';
-import { METRIC, type MetricsSnapshot, type SeriesSnapshot, type Tags } from '../metrics/types.js';
+import type { MetricsSnapshot, SeriesSnapshot, Tags } from '../metrics/types.js';
+import { METRIC } from '../metrics/catalogue.js';
 import { selectSeries, summarize, toSeriesReport } from '../metrics/index.js';
 import type {
   CheckReport,
@@ -11,12 +12,11 @@ import type {
   JourneyReport,
   PhaseReport,
   Report,
-  SeriesReport,
   StepReport,
-  ThresholdResult,
   TimelinePoint,
-  Verdict,
 } from './model.js';
+import type { SeriesReport } from '../metrics/types.js';
+import type { ThresholdResult, Verdict } from '../thresholds/judge/types.js';
 
 export interface ReportInput {
   readonly plan: Plan;

@@ -13,7 +13,8 @@
  */
 import { summarize } from '../metrics/index.js';
 import type { SeriesSnapshot } from '../metrics/types.js';
-import type { Report, SeriesReport } from './model.js';
+import type { Report } from './model.js';
+import type { SeriesReport } from '../metrics/types.js';
 
 /** z of the two-sided 95 % interval. */
 const Z = 1.96;

@@ -4,7 +4,8 @@
  * threshold with pass/fail and the observed value, and warnings.
  */
 import type { MetricType, MetricUnit } from '../metrics/types.js';
-import type { Output, Report, ThresholdResult } from './model.js';
+import type { Output, Report } from './model.js';
+import type { ThresholdResult } from '../thresholds/judge/types.js';
 import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras, table } from './format.js';
 import type { Redactor } from './redact.js';
 

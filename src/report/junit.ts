@@ -13,7 +13,8 @@
  * Times are seconds. Every name and message is escaped; characters XML 1.0 cannot carry (control
  * characters, lone surrogates) become U+FFFD.
  */
-import type { CheckReport, Report, ThresholdResult } from './model.js';
+import type { CheckReport, Report } from './model.js';
+import type { ThresholdResult } from '../thresholds/judge/types.js';
 import { fmtObserved } from './console-summary.js';
 import { fmtPct } from './format.js';
 

@@ -4,47 +4,8 @@
  * renderers take a Report and nothing else. All times in the report are milliseconds; instants are
  * ISO-8601 strings; offsets are ms since the run's start.
  */
-import type { MetricsSnapshot, MetricType, MetricUnit, Tags } from '../metrics/types.js';
-
-export type Verdict = 'passed' | 'failed' | 'aborted';
-
-export interface ThresholdResult {
-  /** The key as written, e.g. `http.latency{step:product}`. */
-  readonly key: string;
-  readonly metric: string;
-  readonly filter: Tags;
-  /** The expression as written, e.g. `p(95) < 250ms`. */
-  readonly expression: string;
-  readonly passed: boolean;
-  /** The observed value in display units (ms for time, 0..1 for rates); null when no samples. */
-  readonly observed: number | null;
-  /** Why it failed, in words (e.g. "no samples for http.latency{step:x}"). */
-  readonly message?: string;
-  readonly abortOnFail: boolean;
-  /** True when this threshold stopped the run. */
-  readonly aborted?: boolean;
-}
-
-/** Summary of one series over the whole run, display units (ms for time trends). */
-export interface SeriesReport {
-  readonly metric: string;
-  readonly type: MetricType;
-  readonly unit: MetricUnit;
-  readonly tags: Tags;
-  readonly count: number;
-  /** trend/counter: per second over the run; rate: fraction true 0..1; gauge: last value. */
-  readonly rate: number;
-  readonly sum: number;
-  readonly avg: number;
-  readonly min: number;
-  readonly max: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p95: number;
-  readonly p99: number;
-  /** trend only: the encoded HDR histogram (recorded unit), for exact re-merging and comparison. */
-  readonly hist?: string;
-}
+import type { MetricsSnapshot, SeriesReport } from '../metrics/types.js';
+import type { ThresholdResult, Verdict } from '../thresholds/judge/types.js';
 
 /** One second of the run, for charts and live outputs. */
 export interface TimelinePoint {

@@ -16,7 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { Pushgateway, Registry, type Metric } from 'prom-client';
 import { UsageError } from '../errors.js';
 import { metricFamilies, type BucketCache, type Family, type FamilyType } from './prometheus-families.js';
-import type { IntervalUpdate, Output, Report, RunInfo, ThresholdResult } from './model.js';
+import type { IntervalUpdate, Output, Report, RunInfo } from './model.js';
+import type { ThresholdResult } from '../thresholds/judge/types.js';
 
 /** Where to listen: `host:port`, `:port` (every interface), `[::1]:port`. */
 export interface ListenAddress {

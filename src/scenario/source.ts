@@ -113,31 +113,7 @@ export function parseSource(withBom: string, file: string, env: Readonly<Record<
     if (tag !== undefined && !CORE_TAGS.has(tag)) {
       problem(ERROR_CODES.YAML_TAG, `the tag ${tag.replace('tag:yaml.org,2002:', '!!')} is not accepted: only the YAML core schema tags are`, tagOffset(text, valueRange[0]), path, 'remove the tag; scenarios hold plain data only');
     }
-    if (isScalar(node)) {
-      let value: unknown = node.value;
-      const contentShift = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
-      // Offsets inside the string map 1:1 to the source only when it is written verbatim (no
-      // escapes, not folded or block): otherwise problems point at the value's start.
-      const verbatim = typeof value === 'string' && text.slice(valueRange[0] + contentShift, valueRange[0] + contentShift + value.length) === value;
-      if (typeof value === 'string') value = unmask(value);
-      const raw = verbatim ? (value as string) : undefined;
-      if (!viaAlias) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange, ...(raw !== undefined ? { raw, contentShift } : {}) });
-      if (typeof value === 'string') {
-        const r = interpolateEnv(value, env);
-        for (const u of r.unset) {
-          problem(
-            ERROR_CODES.ENV_UNSET,
-            `environment variable ${u.name} is not set`,
-            verbatim ? valueRange[0] + contentShift + u.offset : valueRange[0],
-            path,
-            `set ${u.name}, or give a default: \${${u.name}:-value}`,
-          );
-        }
-        value = r.whole && node.type === Scalar.PLAIN ? retype(r.value) : r.value;
-      }
-      if (typeof value === 'bigint') value = Number(value);
-      return value;
-    }
+    if (isScalar(node)) return scalarValue(node, { path, keyRange, viaAlias, valueRange, text, unmask, env, ranges, problem });
     if (!viaAlias) ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange });
     if (isSeq(node)) {
       return node.items.map((item, i) => convert(item, `${path}/${i}`, undefined, viaAlias, depth + 1));
@@ -178,6 +154,47 @@ export function parseSource(withBom: string, file: string, env: Readonly<Record<
     problem(ERROR_CODES.YAML_ALIAS_BOMB, `aliases expand to more than ${MAX_ALIAS_NODES} nodes`, err.offset, err.pointer, 'a scenario does not need deeply nested anchors; write the values out');
     return { value: undefined, positions, problems };
   }
+}
+
+/** What {@link scalarValue} needs of the document being converted. */
+interface ScalarContext {
+  readonly path: string;
+  readonly keyRange: readonly [number, number] | undefined;
+  readonly viaAlias: boolean;
+  readonly valueRange: readonly [number, number];
+  readonly text: string;
+  readonly unmask: (s: string) => string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly ranges: Map<string, NodeRange>;
+  readonly problem: (code: Problem['code'], message: string, offset: number, pointer?: string, hint?: string) => void;
+}
+
+/** A scalar's value, with `${…}` interpolated from the environment, and its range recorded. */
+function scalarValue(node: Scalar, c: ScalarContext): unknown {
+  const { valueRange, path, keyRange } = c;
+  let value: unknown = node.value;
+  const contentShift = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+  // Offsets inside the string map 1:1 to the source only when it is written verbatim (no
+  // escapes, not folded or block): otherwise problems point at the value's start.
+  const verbatim = typeof value === 'string' && c.text.slice(valueRange[0] + contentShift, valueRange[0] + contentShift + value.length) === value;
+  if (typeof value === 'string') value = c.unmask(value);
+  const raw = verbatim ? (value as string) : undefined;
+  if (!c.viaAlias) c.ranges.set(path, { ...(keyRange ? { key: keyRange } : {}), value: valueRange, ...(raw !== undefined ? { raw, contentShift } : {}) });
+  if (typeof value === 'string') {
+    const r = interpolateEnv(value, c.env);
+    for (const u of r.unset) {
+      c.problem(
+        ERROR_CODES.ENV_UNSET,
+        `environment variable ${u.name} is not set`,
+        verbatim ? valueRange[0] + contentShift + u.offset : valueRange[0],
+        path,
+        `set ${u.name}, or give a default: \${${u.name}:-value}`,
+      );
+    }
+    value = r.whole && node.type === Scalar.PLAIN ? retype(r.value) : r.value;
+  }
+  if (typeof value === 'bigint') value = Number(value);
+  return value;
 }
 
 const NESTING_HINT = `a scenario needs far fewer levels; rampart refuses more than ${MAX_NESTING}`;

@@ -16,11 +16,11 @@
  * whose metric and tag filter match no samples fails with "no samples for …": a typo in a tag never
  * passes silently. (A counter series that exists with nothing added reads as 0.)
  */
-import type { ThresholdResult } from '../report/model.js';
+import type { ThresholdResult } from './judge/types.js';
 import { selectSeries, summarize } from '../metrics/summary.js';
 import { seriesKey } from '../metrics/series-key.js';
 import type { MetricsSnapshot, MetricType, MetricUnit, SeriesSnapshot, SeriesSummary } from '../metrics/types.js';
-import type { Aggregation, ComparisonOp, ThresholdPlan } from '../scenario/plan.js';
+import type { Aggregation, ComparisonOp, ThresholdPlan } from './plan-types.js';
 import { AGGREGATIONS, aggregationText } from './parse.js';
 
 export { AGGREGATIONS, aggregationText };

@@ -13,7 +13,7 @@
  *   op         := < | <= | > | >= | == | !=
  *   unit       := ms | s | m (→ milliseconds) | % (→ a fraction; rate only)
  */
-import type { Aggregation, ComparisonOp, ThresholdExpr } from '../scenario/plan.js';
+import type { Aggregation, ComparisonOp, ThresholdExpr } from './plan-types.js';
 import type { MetricType } from '../metrics/types.js';
 import { ERROR_CODES, RampartError } from '../errors.js';
 

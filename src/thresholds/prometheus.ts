@@ -5,10 +5,10 @@
  * `intervalMs` and can stop the run. A query without data fails; an unreachable Prometheus or a
  * rejected query throws an EngineError (exit 3), never a pass.
  */
-import type { PrometheusPlan, PrometheusThresholdPlan } from '../scenario/plan.js';
-import type { ThresholdResult } from '../report/model.js';
+import type { PrometheusPlan, PrometheusThresholdPlan } from './plan-types.js';
+import type { ThresholdResult } from './judge/types.js';
 import { compare } from './evaluate.js';
-import type { AbortRequest } from './live.js';
+import type { AbortRequest } from './judge/types.js';
 import { queryInstant, substituteWindow, type PromSample } from './prometheus-query.js';
 
 /** The metric name Prometheus thresholds carry in reports. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/index.js';
-import { runWithWorkers } from '../../src/engine/workers/pool.js';
+import { runWithWorkers } from '../../src/distributed/threads/pool.js';
 import type { Output, Report } from '../../src/report/model.js';
 import { createServer, type Server } from 'node:http';
 import { scenarioFile, validateReport } from '../support/run-helpers.js';

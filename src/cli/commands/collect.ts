@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { shownPath, shownProblems } from '../paths.js';
+import { gatedExitCode } from '../../thresholds/judge/verdict.js';
 import { stopWithParent } from '../signals.js';
 import { EngineError, RampartError, ScenarioError, UsageError, formatProblem } from '../../errors.js';
 import { loadScenario } from '../../scenario/index.js';
@@ -111,7 +112,7 @@ export async function collectCommand(flags: CollectFlags, io: CliIo): Promise<nu
       });
       if (res.outputErrors.length > 0) {
         err(`rampart collect: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
-        return EXIT.ENGINE;
+        return gatedExitCode(res.report.exitCode, { reportFailed: true });
       }
       if (ctl.signal.aborted) return signalExitCode(ctl.signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
       return res.report.exitCode;

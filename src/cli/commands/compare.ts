@@ -28,14 +28,13 @@ export async function loadBaseline(path: string, maxRegression: string | undefin
 }
 
 /**
- * After a run: compares its report with the baseline, prints the table to stdout, and returns the
- * exit code — 1 when the run passed its thresholds but regressed beyond the tolerances, else the
- * run's own code.
+ * After a run: compares its report with the baseline and prints the table to stdout. Whether a
+ * regression fails the run is the judge's (gatedExitCode).
  */
-export function gateOnBaseline(report: Report, baseline: Baseline, runExit: number, io: CliIo): { code: number; comparison: Comparison } {
+export function compareWithBaseline(report: Report, baseline: Baseline, io: CliIo): Comparison {
   const comparison = compareReports(baseline.report, report, baseline.tolerances);
   io.stdout.write(`\n${renderComparison(comparison)}\n`);
-  return { code: runExit === EXIT.OK && !comparison.passed ? EXIT.FAILED : runExit, comparison };
+  return comparison;
 }
 
 /** `rampart compare <baseline.json> <current.json>`: 0 no regression, 1 regressions, 2 bad input. */

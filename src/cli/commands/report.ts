@@ -7,7 +7,8 @@ import type { Output, Report } from '../../report/model.js';
 import type { PrometheusOutput } from '../../report/prometheus.js';
 import { createRedactor, type Redactor } from '../../report/redact.js';
 import { fileOutput, parseReportTargets, writeReport, type ReportFormat, type ReportTarget } from '../../report/registry.js';
-import { gateOnBaseline, loadBaseline, type Baseline } from './compare.js';
+import { gatedExitCode } from '../../thresholds/judge/verdict.js';
+import { compareWithBaseline, loadBaseline, type Baseline } from './compare.js';
 import { EXIT } from '../../exit-codes.js';
 
 export interface ReportFlags {
@@ -137,11 +138,9 @@ export async function prepareRunReports(flags: RunReportFlags, io: CliIo): Promi
       return prom ? [...files, prom] : files;
     },
     finish(report: Report, code: number): number {
-      if (failed.length > 0) {
-        io.stderr.write(`rampart run: a report could not be written: ${failed.join('; ')}\n`);
-        return EXIT.ENGINE;
-      }
-      return baseline ? gateOnBaseline(report, baseline, code, io).code : code;
+      if (failed.length > 0) io.stderr.write(`rampart run: a report could not be written: ${failed.join('; ')}\n`);
+      const comparison = failed.length === 0 && baseline ? compareWithBaseline(report, baseline, io) : undefined;
+      return gatedExitCode(code, { reportFailed: failed.length > 0, regressed: comparison !== undefined && !comparison.passed });
     },
     async close(): Promise<void> {
       await prom?.close();

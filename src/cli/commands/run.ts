@@ -16,6 +16,7 @@ import type { Output } from '../../report/model.js';
 import { VERSION } from '../../version.js';
 import { prepareRunReports, type RunReportFlags, type RunReports } from './report.js';
 import { createPrometheusGate } from '../../thresholds/prometheus.js';
+import { gatedExitCode } from '../../thresholds/judge/verdict.js';
 import { runScaleOut, scaleOutMode, type ScaleOutFlags, type ScaleOutMode } from '../../distributed/scale-out.js';
 import { interruptions, stopWithParent } from '../signals.js';
 import { EXIT } from '../../exit-codes.js';
@@ -103,19 +104,17 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   }
 }
 
-async function execute(
-  plan: Awaited<ReturnType<typeof loadScenario>>,
-  o: {
-    outPath: string | undefined;
-    quiet: boolean;
-    seed: number | undefined;
-    text: string | undefined;
-    scale?: ScaleOutMode | undefined;
-    where?: { file: string; env: Readonly<Record<string, string | undefined>>; target?: string; environment?: string };
-    reports: RunReports;
-  },
-  io: CliIo,
-): Promise<number> {
+interface ExecuteOptions {
+  outPath: string | undefined;
+  quiet: boolean;
+  seed: number | undefined;
+  text: string | undefined;
+  scale?: ScaleOutMode | undefined;
+  where?: { file: string; env: Readonly<Record<string, string | undefined>>; target?: string; environment?: string };
+  reports: RunReports;
+}
+
+async function execute(plan: Awaited<ReturnType<typeof loadScenario>>, o: ExecuteOptions, io: CliIo): Promise<number> {
   // Declared secrets and credentials written into sensitive headers are hidden from every output.
   const redactor = createRedactor([...plan.secrets, ...headerCredentials(plan)]);
   const stderrTty = (io.stderr as { isTTY?: boolean }).isTTY === true;
@@ -145,49 +144,10 @@ async function execute(
   outputs.push(summaryOutput((s) => void io.stdout.write(s), redactor, { color: io.stdout.isTTY === true }));
 
   if (o.scale !== undefined && o.where !== undefined) {
-    const prom = plan.prometheus;
     // Scaled out: workers, agents or a collector merge the run; this process's registry stays unused.
     await collab.close().catch(() => undefined);
     registry.dispose();
-    // runScaleOut stops the load on the first signal; said here as for one process, and a second leaves.
-    const signals = interruptions(io, () => undefined);
-    const unwatch = stopWithParent(io);
-    const scaled = runScaleOut(o.scale, {
-      plan,
-      outputs,
-      // A shard prints its live line and writes its own --out; the collector judges and summarizes.
-      shardOutputs: outputs.filter((x) => x.name !== 'summary'),
-      version: VERSION,
-      scenarioFile: o.where.file,
-      env: o.where.env,
-      ...(o.where.target !== undefined ? { target: o.where.target } : {}),
-      ...(o.where.environment !== undefined ? { environment: o.where.environment } : {}),
-      ...(o.seed !== undefined ? { seed: o.seed } : {}),
-      ...(o.text !== undefined ? { scenarioText: o.text } : {}),
-      log: (line) => void io.stderr.write(`${clear}${redactor.text(line)}\n`),
-      warn: (m) => void io.stderr.write(`${clear}warning: ${redactor.text(m)}\n`),
-      signals: io.signals,
-      // Prometheus thresholds are judged where the run is merged (a --shard leaves them to collect).
-      ...(prom !== undefined && o.scale.kind !== 'shard' ? { external: (warn: (m: string) => void) => createPrometheusGate(prom, { warn }) } : {}),
-    });
-    let res: Awaited<typeof scaled>;
-    try {
-      const r = await Promise.race([scaled, signals.leave]);
-      if (typeof r === 'number') {
-        // Left at once: the shards wind down (or die with this process) in the background.
-        void scaled.catch(() => undefined);
-        return r;
-      }
-      res = r;
-    } finally {
-      signals.stop();
-      unwatch();
-    }
-    if (res.outputErrors.length > 0) {
-      io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
-      return EXIT.ENGINE;
-    }
-    return o.reports.finish(res.report, res.exitCode);
+    return executeScaledOut(plan, { ...o, scale: o.scale, where: o.where }, outputs, (line, prefix = '') => `${clear}${prefix}${redactor.text(line)}`, io);
   }
 
   const run = new Run({
@@ -223,7 +183,7 @@ async function execute(
   const finished = run.start().then((report) => {
     if (json && run.outputErrors.length > 0) {
       io.stderr.write(`rampart run: the report could not be written: ${run.outputErrors.map((e) => e.message).join('; ')}\n`);
-      return EXIT.ENGINE;
+      return gatedExitCode(report.exitCode, { reportFailed: true });
     }
     return o.reports.finish(report, report.exitCode);
   });
@@ -238,4 +198,55 @@ async function execute(
   if (outcome.done) await cleanup();
   else void finished.then(cleanup, cleanup);
   return outcome.code;
+}
+
+/** `--workers`, `--shard` or `--agents`: the scale-out layer runs and merges the load; this returns the exit code. */
+async function executeScaledOut(
+  plan: Awaited<ReturnType<typeof loadScenario>>,
+  o: ExecuteOptions & { scale: ScaleOutMode; where: NonNullable<ExecuteOptions['where']> },
+  outputs: readonly Output[],
+  /** A line as stderr shows it: after clearing the live line, `prefix` then the line redacted. */
+  shown: (line: string, prefix?: string) => string,
+  io: CliIo,
+): Promise<number> {
+  const prom = plan.prometheus;
+  // runScaleOut stops the load on the first signal; said here as for one process, and a second leaves.
+  const signals = interruptions(io, () => undefined);
+  const unwatch = stopWithParent(io);
+  const scaled = runScaleOut(o.scale, {
+    plan,
+    outputs,
+    // A shard prints its live line and writes its own --out; the collector judges and summarizes.
+    shardOutputs: outputs.filter((x) => x.name !== 'summary'),
+    version: VERSION,
+    scenarioFile: o.where.file,
+    env: o.where.env,
+    ...(o.where.target !== undefined ? { target: o.where.target } : {}),
+    ...(o.where.environment !== undefined ? { environment: o.where.environment } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.text !== undefined ? { scenarioText: o.text } : {}),
+    log: (line) => void io.stderr.write(`${shown(line)}\n`),
+    warn: (m) => void io.stderr.write(`${shown(m, 'warning: ')}\n`),
+    signals: io.signals,
+    // Prometheus thresholds are judged where the run is merged (a --shard leaves them to collect).
+    ...(prom !== undefined && o.scale.kind !== 'shard' ? { external: (warn: (m: string) => void) => createPrometheusGate(prom, { warn }) } : {}),
+  });
+  let res: Awaited<typeof scaled>;
+  try {
+    const r = await Promise.race([scaled, signals.leave]);
+    if (typeof r === 'number') {
+      // Left at once: the shards wind down (or die with this process) in the background.
+      void scaled.catch(() => undefined);
+      return r;
+    }
+    res = r;
+  } finally {
+    signals.stop();
+    unwatch();
+  }
+  if (res.outputErrors.length > 0) {
+    io.stderr.write(`rampart run: a report could not be written: ${res.outputErrors.map((e) => e.message).join('; ')}\n`);
+    return gatedExitCode(res.exitCode, { reportFailed: true });
+  }
+  return o.reports.finish(res.report, res.exitCode);
 }

@@ -3,15 +3,12 @@
  * can never produce (a typo in a step name would otherwise pass silently).
  */
 import { ERROR_CODES } from '../../errors.js';
-import { METRIC } from '../../metrics/types.js';
+import { builtInMetric, ENGINE_TAG_KEYS, METRIC } from '../../metrics/catalogue.js';
 import { AGGREGATIONS, aggregationText, parseThresholdExpression, parseThresholdKey, ThresholdSyntaxError } from '../../thresholds/parse.js';
 import type { ThresholdExpr, ThresholdPlan } from '../plan.js';
 import { didYouMean } from '../suggest.js';
 import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
-
-/** Tag keys the engine sets on its own metrics. */
-export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check'];
 
 /** What the scenario can produce: metric names and, per tag key, the values (undefined = any). */
 export interface Producible {
@@ -84,27 +81,11 @@ export function thresholds(ctx: NormContext, t: Obj | undefined, can: Producible
 
 type MetricKind = 'trend' | 'counter' | 'rate' | 'gauge';
 
-const BUILT_IN_KINDS: Readonly<Record<string, MetricKind>> = {
-  [METRIC.httpRequests]: 'counter',
-  [METRIC.httpRetries]: 'counter',
-  [METRIC.httpErrors]: 'rate',
-  [METRIC.checks]: 'rate',
-  [METRIC.expectations]: 'rate',
-  [METRIC.journeysStarted]: 'counter',
-  [METRIC.journeysCompleted]: 'counter',
-  [METRIC.journeysFailed]: 'counter',
-  [METRIC.journeysDropped]: 'counter',
-  [METRIC.journeysInterrupted]: 'counter',
-  [METRIC.dataSent]: 'counter',
-  [METRIC.dataReceived]: 'counter',
-  [METRIC.vus]: 'gauge',
-};
-
 /** The type of a metric the scenario produces: built-in ones by name, custom ones by their step. */
 function metricType(metric: string, can: Producible): MetricKind {
   const custom = can.customMetrics.get(metric);
   if (custom === 'counter' || custom === 'rate' || custom === 'trend') return custom;
-  return BUILT_IN_KINDS[metric] ?? 'trend';
+  return builtInMetric(metric)?.type ?? 'trend';
 }
 
 function aggregationMisfit(kind: MetricKind, expr: ThresholdExpr): { message: string; hint: string } | undefined {

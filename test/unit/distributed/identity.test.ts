@@ -4,7 +4,7 @@ import { shareOf } from '../../../src/engine/context.js';
 import { checkRunId, deriveRunId, parseShardSpec, parseStartAt, seedFromRunId } from '../../../src/distributed/identity.js';
 import { parseBrokers, parseKafkaUrl } from '../../../src/distributed/kafka.js';
 import { decodeEvent, BadEventError } from '../../../src/distributed/protocol.js';
-import { defaultWorkers, isLoopbackTarget } from '../../../src/engine/workers/pool.js';
+import { defaultWorkers, isLoopbackTarget } from '../../../src/distributed/threads/pool.js';
 import { UsageError } from '../../../src/errors.js';
 
 describe('shares', () => {

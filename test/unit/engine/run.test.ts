@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry, selectSeries } from '../../../src/metrics/index.js';
-import { METRIC, type MetricsSnapshot } from '../../../src/metrics/types.js';
-import { Run, exitCodeFor } from '../../../src/engine/run.js';
+import type { MetricsSnapshot } from '../../../src/metrics/types.js';
+import { METRIC } from '../../../src/metrics/catalogue.js';
+import { Run } from '../../../src/engine/run.js';
+import { exitCodeFor } from '../../../src/thresholds/judge/verdict.js';
 import type { IntervalUpdate, Output, Report, RunInfo } from '../../../src/report/model.js';
 import type { OpenLoad, OpenPhase } from '../../../src/scenario/plan.js';
 import type { Clock } from '../../../src/engine/types.js';

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decideVerdict, generatorHealth } from '../../../src/engine/verdict.js';
-import { requestsAnswered } from '../../../src/thresholds/failure-bounds.js';
+import { generatorHealth } from '../../../src/engine/health.js';
+import { decideVerdict } from '../../../src/thresholds/judge/verdict.js';
+import { requestsAnswered } from '../../../src/thresholds/judge/failure-bounds.js';
 import { startTicker } from '../../../src/engine/ticker.js';
-import type { ThresholdResult } from '../../../src/report/model.js';
+import type { ThresholdResult } from '../../../src/thresholds/judge/types.js';
 
 const th = (passed: boolean): ThresholdResult => ({ key: 'k', metric: 'm', filter: {}, expression: 'e', passed, observed: 1, abortOnFail: false });
 

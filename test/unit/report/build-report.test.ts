@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRegistry } from '../../../src/metrics/index.js';
-import { METRIC } from '../../../src/metrics/types.js';
+import { METRIC } from '../../../src/metrics/catalogue.js';
 import { buildReport, stepNames } from '../../../src/report/build-report.js';
 import { renderSummary } from '../../../src/report/console-summary.js';
 import { progressLine } from '../../../src/report/live-output.js';

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { judgeFailures } from '../../../src/thresholds/failure-bounds.js';
+import { judgeFailures } from '../../../src/thresholds/judge/failure-bounds.js';
 import { DEFAULT_FAILURE_BOUNDS, type FailureBounds, type ThresholdPlan } from '../../../src/scenario/plan.js';
-import { METRIC, type MetricsSnapshot } from '../../../src/metrics/types.js';
+import type { MetricsSnapshot } from '../../../src/metrics/types.js';
+import { METRIC } from '../../../src/metrics/catalogue.js';
 import type { MetricsRegistry } from '../../../src/metrics/registry.js';
 import { plan, snapshotOf } from './helpers.js';
 

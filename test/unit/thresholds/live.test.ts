@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLiveEvaluator } from '../../../src/thresholds/live.js';
+import { createLiveEvaluator } from '../../../src/thresholds/judge/live.js';
 import { createRegistry } from '../../../src/metrics/registry.js';
 import { plan } from './helpers.js';
 

@@ -2,17 +2,12 @@
  * Live threshold evaluation while a run is going: each second the engine hands the cumulative
  * snapshot over and learns whether an `abortOnFail` threshold asks to stop the run.
  */
-import type { ThresholdResult } from '../report/model.js';
-import type { MetricsSnapshot } from '../metrics/types.js';
-import type { ThresholdPlan } from '../scenario/plan.js';
-import { evaluateThresholds } from './evaluate.js';
+import type { AbortRequest, ThresholdResult } from './types.js';
+import type { MetricsSnapshot } from '../../metrics/types.js';
+import type { ThresholdPlan } from '../plan-types.js';
+import { evaluateThresholds } from '../evaluate.js';
 
-/** Why the run should stop: the first abortOnFail threshold that failed after its delay. */
-export interface AbortRequest {
-  readonly key: string;
-  readonly expression: string;
-  readonly message: string;
-}
+export type { AbortRequest };
 
 export interface LiveUpdate {
   /** Every threshold's state now (the aborting one is marked `aborted: true`). */

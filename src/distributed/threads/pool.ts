@@ -11,9 +11,9 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { Plan } from '../../scenario/plan.js';
 import type { Output, Report } from '../../report/model.js';
-import { createAggregator } from '../../distributed/aggregator.js';
-import type { ExternalThresholdsFactory } from '../run.js';
-import { newRunId } from '../../distributed/shard-runner.js';
+import { createAggregator } from '../aggregator.js';
+import type { ExternalThresholdsFactory } from '../../thresholds/judge/types.js';
+import { newRunId } from '../shard-runner.js';
 import { EngineError } from '../../errors.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 

@@ -14,8 +14,16 @@
  * Requests rampart cut itself (class `aborted`: a signal, a stopping run) say nothing of the target
  * and are left out. Each failing rule gives a warning naming the classes seen and how to accept them.
  */
-import { DEFAULT_FAILURE_BOUNDS, type Plan } from '../scenario/plan.js';
-import { METRIC, type MetricsSnapshot } from '../metrics/types.js';
+import { DEFAULT_FAILURE_BOUNDS, type FailureBounds, type ThresholdPlan } from '../plan-types.js';
+import type { MetricsSnapshot } from '../../metrics/types.js';
+import { METRIC } from '../../metrics/catalogue.js';
+
+/** What the failure bounds read of a plan. */
+export interface JudgedPlan {
+  readonly target: string;
+  readonly thresholds: readonly Pick<ThresholdPlan, 'metric'>[];
+  readonly maxFailures?: FailureBounds;
+}
 
 /** The rule's answer: whether the failures fail the run, and why (one warning per failing rule). */
 export interface FailureJudgement {
@@ -76,7 +84,7 @@ export function failureCounts(snapshot: MetricsSnapshot): FailureCounts {
 }
 
 /** Judges a finished run's failures; see the module comment for the rule. */
-export function judgeFailures(plan: Pick<Plan, 'target' | 'thresholds' | 'maxFailures'>, snapshot: MetricsSnapshot): FailureJudgement {
+export function judgeFailures(plan: JudgedPlan, snapshot: MetricsSnapshot): FailureJudgement {
   const c = failureCounts(snapshot);
   const bounds = plan.maxFailures ?? DEFAULT_FAILURE_BOUNDS;
   const judged = (metric: string): boolean => plan.thresholds.some((t) => t.metric === metric);

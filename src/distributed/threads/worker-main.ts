@@ -4,7 +4,7 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { hostname } from 'node:os';
-import { runShard } from '../../distributed/shard-runner.js';
+import { runShard } from '../shard-runner.js';
 import type { FromWorker, ToWorker, WorkerJob } from './protocol.js';
 
 async function work(job: WorkerJob): Promise<void> {

@@ -1,6 +1,6 @@
 /** Messages between the main thread and its worker threads (structured-cloned, plain data). */
 import type { Plan } from '../../scenario/plan.js';
-import type { ShardEvent, ShardId } from '../../distributed/protocol.js';
+import type { ShardEvent, ShardId } from '../protocol.js';
 
 /** What a worker is started with (its `workerData.job`). */
 export interface WorkerJob {

@@ -1,0 +1,86 @@
+/**
+ * A Run's report: at the end, or (provisional) an aborted run's before its teardown. The judge
+ * decides the thresholds, verdict and exit code from the run's cumulative snapshot and how it
+ * ended; this adds the generator's health, the phases and the timeline.
+ */
+import { cpus, hostname } from 'node:os';
+import type { Plan } from '../scenario/plan.js';
+import type { PhaseReport, Report, WarmUpReport } from '../report/model.js';
+import { buildReport } from '../report/build-report.js';
+import type { Judge, RunEnd } from '../thresholds/judge/judge.js';
+import type { JourneyTracker } from './context.js';
+import { generatorHealth } from './health.js';
+import type { LagStats } from './lag-monitor.js';
+import type { PhaseEntry } from './run-blocks.js';
+import type { Intervals } from './run-intervals.js';
+import type { Clock, RunRegistry } from './types.js';
+
+/** What a Run's report is made of. */
+export interface RunReportParts {
+  readonly plan: Plan;
+  readonly version: string;
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly clock: Clock;
+  readonly registry: RunRegistry;
+  readonly tracker: JourneyTracker;
+  readonly lag: { stop(): LagStats; peek(): LagStats };
+  readonly judge: Judge;
+  readonly intervals: Intervals;
+  readonly phases: readonly PhaseEntry[];
+  /** The warnings said so far, and where a new one is said. */
+  readonly warnings: readonly string[];
+  readonly warn: (message: string) => void;
+  /** How the run ended besides its metrics: stopped early, a failed setup. */
+  readonly ending: () => Pick<RunEnd, 'stopped' | 'setupFailed'>;
+  /** The warm-up's report, when the run warmed up. */
+  readonly warmUp: () => WarmUpReport | undefined;
+  readonly scenarioText?: string;
+}
+
+/**
+ * The report as of now. `provisional`: an aborted run's before its teardown — Prometheus is not
+ * asked (its answer could be as slow as the teardown), and its warnings are said live once, at the end.
+ */
+export async function runReport(p: RunReportParts, provisional: boolean): Promise<Report> {
+  const extra: string[] = [];
+  const warn = (m: string): void => {
+    if (!provisional) p.warn(m);
+    else if (!p.warnings.includes(m) && !extra.includes(m)) extra.push(m);
+  };
+  const { tracker } = p;
+  p.intervals.tick(true);
+  const lagStats = provisional ? p.lag.peek() : p.lag.stop();
+  const endedAt = p.clock.now();
+
+  if (tracker.errors > 0) warn(`${tracker.errors} journey iterations ended with an internal error`);
+  const cumulative = p.registry.cumulative();
+  const ending = p.ending();
+  const judged = await p.judge.final({ cumulative, startMs: p.startedAt, endMs: endedAt, external: !provisional, ...ending });
+  for (const w of judged.warnings) warn(w);
+  const generator = generatorHealth(lagStats, tracker, p.warmUp());
+  if (generator.overloaded) {
+    warn(`the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`);
+  }
+  if (tracker.dropped > 0) warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);
+
+  return buildReport({
+    plan: p.plan,
+    version: p.version,
+    runId: p.runId,
+    startedAt: p.startedAt,
+    endedAt,
+    verdict: judged.verdict,
+    exitCode: judged.exitCode,
+    ...(judged.abortReason !== undefined ? { abortReason: judged.abortReason } : {}),
+    cumulative,
+    thresholds: judged.thresholds,
+    phases: p.phases.map((ph): PhaseReport => ({ name: ph.name, startOffsetMs: ph.startOffsetMs, endOffsetMs: ph.endOffsetMs ?? ph.startOffsetMs })),
+    // A copy: the teardown's seconds go on after the report before it.
+    timeline: [...p.intervals.timeline],
+    generator,
+    warnings: [...p.warnings, ...extra],
+    environment: { node: process.version, platform: `${process.platform}-${process.arch}`, host: hostname(), cpus: cpus().length },
+    ...(p.scenarioText !== undefined ? { scenarioText: p.scenarioText } : {}),
+  });
+}

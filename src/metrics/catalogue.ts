@@ -1,0 +1,66 @@
+/**
+ * The catalogue of built-in metrics and tags: every metric the engine records on its own, with its
+ * type, its recorded unit and the tags it carries, and the tag keys a threshold may filter on. The
+ * journeys and the engine record with these names and units, the scenario checks thresholds against
+ * them, and the README's metrics table documents them (a test holds the two in step).
+ */
+import type { MetricType, MetricUnit } from './types.js';
+
+/** One built-in metric. */
+export interface BuiltInMetric {
+  readonly name: string;
+  readonly type: MetricType;
+  /** The recorded unit: µs for time trends (shown in ms), count, bytes; a rate's samples are counts of trues. */
+  readonly unit: MetricUnit;
+  /** The tags its series carry, in words (the README's column). */
+  readonly tags: string;
+}
+
+const STEP = 'step tags, phase';
+const REQUEST = 'step tags, phase, status, error, attempt, response tags';
+
+/** The built-in metrics by key. */
+export const BUILT_IN = {
+  httpRequests: { name: 'http.requests', type: 'counter', unit: 'count', tags: REQUEST },
+  httpLatency: { name: 'http.latency', type: 'trend', unit: 'us', tags: REQUEST },
+  /** Latency from the arrival's scheduled start (open model): free of coordinated omission. */
+  httpLatencyScheduled: { name: 'http.latency_scheduled', type: 'trend', unit: 'us', tags: REQUEST },
+  httpTtfb: { name: 'http.ttfb', type: 'trend', unit: 'us', tags: REQUEST },
+  httpConnect: { name: 'http.connect', type: 'trend', unit: 'us', tags: REQUEST },
+  httpErrors: { name: 'http.errors', type: 'rate', unit: 'count', tags: REQUEST },
+  httpRetries: { name: 'http.retries', type: 'counter', unit: 'count', tags: STEP },
+  checks: { name: 'checks', type: 'rate', unit: 'count', tags: `${STEP}, check` },
+  expectations: { name: 'expectations', type: 'rate', unit: 'count', tags: `${STEP}, error` },
+  journeyDuration: { name: 'journey.duration', type: 'trend', unit: 'us', tags: 'journey, phase' },
+  journeysStarted: { name: 'journeys.started', type: 'counter', unit: 'count', tags: 'journey' },
+  journeysCompleted: { name: 'journeys.completed', type: 'counter', unit: 'count', tags: 'journey, phase' },
+  journeysFailed: { name: 'journeys.failed', type: 'counter', unit: 'count', tags: 'journey, phase' },
+  journeysDropped: { name: 'journeys.dropped', type: 'counter', unit: 'count', tags: 'journey' },
+  journeysInterrupted: { name: 'journeys.interrupted', type: 'counter', unit: 'count', tags: 'journey' },
+  pollDuration: { name: 'poll.duration', type: 'trend', unit: 'us', tags: STEP },
+  vus: { name: 'vus', type: 'gauge', unit: 'count', tags: '' },
+  dataSent: { name: 'data.sent', type: 'counter', unit: 'bytes', tags: REQUEST },
+  dataReceived: { name: 'data.received', type: 'counter', unit: 'bytes', tags: REQUEST },
+} as const satisfies Record<string, BuiltInMetric>;
+
+type Catalogue = typeof BUILT_IN;
+
+/** The built-in metric names by key. */
+export const METRIC = Object.freeze(Object.fromEntries(Object.entries(BUILT_IN).map(([k, m]) => [k, m.name]))) as { readonly [K in keyof Catalogue]: Catalogue[K]['name'] };
+
+/** Every built-in metric. */
+export const BUILT_IN_METRICS: readonly BuiltInMetric[] = Object.values(BUILT_IN);
+
+const BY_NAME: ReadonlyMap<string, BuiltInMetric> = new Map(BUILT_IN_METRICS.map((m) => [m.name, m]));
+
+/** The built-in metric of that name, if there is one. */
+export function builtInMetric(name: string): BuiltInMetric | undefined {
+  return BY_NAME.get(name);
+}
+
+/**
+ * Tag keys the engine sets on its own metrics (a threshold may filter on them). `step tags` are
+ * journey, step, group, method and the user's tags; `attempt` (retries) and response tags are set
+ * only when the scenario asks for them.
+ */
+export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check'];
