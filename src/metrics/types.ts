@@ -51,6 +51,8 @@ export const METRIC = {
   httpLatencyScheduled: 'http.latency_scheduled',
   httpTtfb: 'http.ttfb',
   httpConnect: 'http.connect',
+  /** New TLS connections, tagged with the negotiated `tls_version` and `tls_cipher`. */
+  httpTls: 'http.tls',
   httpErrors: 'http.errors',
   httpRetries: 'http.retries',
   checks: 'checks',

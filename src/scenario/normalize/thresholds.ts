@@ -87,6 +87,7 @@ type MetricKind = 'trend' | 'counter' | 'rate' | 'gauge';
 const BUILT_IN_KINDS: Readonly<Record<string, MetricKind>> = {
   [METRIC.httpRequests]: 'counter',
   [METRIC.httpRetries]: 'counter',
+  [METRIC.httpTls]: 'counter',
   [METRIC.httpErrors]: 'rate',
   [METRIC.checks]: 'rate',
   [METRIC.expectations]: 'rate',
