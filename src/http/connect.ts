@@ -5,10 +5,10 @@
  * so the pool, the connect timing and the connections opened ahead of the load all go through it.
  */
 import type { Socket } from 'node:net';
-import { rootCertificates, type TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
 import { buildConnector } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
-import type { HostAddress, ProxyPlan, TlsSettings } from '../scenario/plan-network.js';
+import type { HostAddress, ProxyPlan, TlsPlan, TlsSettings } from '../scenario/plan-network.js';
 import { ProxyError } from './classify.js';
 import type { TlsInfo } from './types.js';
 
@@ -30,18 +30,37 @@ function tlsFor(origin: URL, http: HttpDefaults): TlsSettings | undefined {
   return t.origins[origin.origin] ?? t.base;
 }
 
+/** One secure context per settings block: building one per connection would parse every CA each time. */
+const contexts = new WeakMap<TlsSettings, SecureContext>();
+
 /** Options for tls.connect (through undici's connector) from the scenario's settings. */
-function tlsOptions(s: TlsSettings | undefined): Record<string, unknown> {
+function tlsOptions(s: TlsSettings | undefined): { secureContext?: SecureContext } {
   if (s === undefined) return {};
-  const o: Record<string, unknown> = {};
-  if (s.ca !== undefined) o.ca = s.caMode === 'replace' ? [...s.ca] : [...rootCertificates, ...s.ca];
-  if (s.cert !== undefined) o.cert = s.cert;
-  if (s.key !== undefined) o.key = s.key;
-  if (s.pfx !== undefined) o.pfx = Buffer.from(s.pfx, 'base64');
-  if (s.passphrase !== undefined) o.passphrase = s.passphrase;
-  if (s.minVersion !== undefined) o.minVersion = s.minVersion;
-  if (s.maxVersion !== undefined) o.maxVersion = s.maxVersion;
-  return o;
+  let secureContext = contexts.get(s);
+  if (secureContext === undefined) {
+    const o: SecureContextOptions = {};
+    if (s.ca !== undefined) o.ca = s.caMode === 'replace' ? [...s.ca] : [...rootCertificates, ...s.ca];
+    if (s.cert !== undefined) o.cert = s.cert;
+    if (s.key !== undefined) o.key = s.key;
+    if (s.pfx !== undefined) o.pfx = Buffer.from(s.pfx, 'base64');
+    if (s.passphrase !== undefined) o.passphrase = s.passphrase;
+    if (s.minVersion !== undefined) o.minVersion = s.minVersion;
+    if (s.maxVersion !== undefined) o.maxVersion = s.maxVersion;
+    secureContext = createSecureContext(o);
+    contexts.set(s, secureContext);
+  }
+  return { secureContext };
+}
+
+/** The CAs of `http.tls` without the client certificate: what an https:// proxy is verified with. */
+const proxyTlsCache = new WeakMap<TlsPlan, TlsSettings>();
+function proxyTlsOf(t: TlsPlan): TlsSettings {
+  let s = proxyTlsCache.get(t);
+  if (s === undefined) {
+    s = { caMode: t.base.caMode, ...(t.base.ca !== undefined ? { ca: t.base.ca } : {}) };
+    proxyTlsCache.set(t, s);
+  }
+  return s;
 }
 
 /** True when NO_PROXY exempts `host` (lower-case, no brackets) on `port`. */
@@ -141,7 +160,8 @@ export function originConnector(origin: URL, http: HttpDefaults): buildConnector
   const direct = buildConnector({ ...common, allowH2: http.http2, ...tlsOptions(tls) } as buildConnector.BuildOptions);
   const proxy = proxyFor(origin, http.proxy);
   // An https:// proxy is verified with the scenario's CAs too (a company proxy has a company certificate).
-  const toProxy = proxy !== undefined ? buildConnector({ ...common, ...(tls?.ca !== undefined ? { ca: tlsOptions(tls).ca } : {}) } as buildConnector.BuildOptions) : undefined;
+  const proxyTls = http.tls !== undefined ? proxyTlsOf(http.tls) : undefined;
+  const toProxy = proxy !== undefined ? buildConnector({ ...common, ...(proxyTls?.ca !== undefined ? tlsOptions(proxyTls) : {}) } as buildConnector.BuildOptions) : undefined;
   const hostname = origin.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const mapped: HostAddress | undefined = http.hosts !== undefined && Object.hasOwn(http.hosts, hostname) ? http.hosts[hostname] : undefined;
   const servername = tls?.servername;

@@ -150,6 +150,22 @@ describe.skipIf(pki === undefined)('proxies', () => {
     expect(res.timings.connectUs).toBeGreaterThan(0);
   });
 
+  it('reaches an https:// proxy verified with the scenario CAs', async () => {
+    const p = pki as TestPki;
+    const tlsProxy = await startConnectProxy({ tls: { key: p.serverKey, cert: p.serverCert } });
+    try {
+      const url = `https://127.0.0.1:${portOf(tlsServer)}/`;
+      const res = await get(client(await plan(`proxy: https://localhost:${tlsProxy.port}\ntls: { ca: ca.pem }`)), url);
+      expect(res.error).toBeUndefined();
+      expect(tlsProxy.tunnels).toEqual([`127.0.0.1:${portOf(tlsServer)}`]);
+      // Without the CA the proxy's own certificate is refused: the proxy's failure.
+      const untrusted = await get(client(await plan(`proxy: https://localhost:${tlsProxy.port}\ninsecureSkipTlsVerify: false`)), url);
+      expect(untrusted.error?.class).toBe('proxy');
+    } finally {
+      await tlsProxy.close();
+    }
+  });
+
   it('keeps connections opened ahead of the load going through the proxy', async () => {
     const before = proxy.tunnels.length;
     const port = portOf(tlsServer);

@@ -4,6 +4,7 @@
  * the tunnels it opened and remembers their authorities.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 
 export interface TestProxy {
@@ -16,14 +17,14 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startConnectProxy(opts: { auth?: { user: string; password: string } } = {}): Promise<TestProxy> {
+/** `tls`: the proxy itself speaks HTTPS with this certificate (an `https://` proxy). */
+export async function startConnectProxy(opts: { auth?: { user: string; password: string }; tls?: { key: string; cert: string } } = {}): Promise<TestProxy> {
   const tunnels: string[] = [];
   const sockets = new Set<Socket>();
   let refused = 0;
   const expected = opts.auth !== undefined ? `Basic ${Buffer.from(`${opts.auth.user}:${opts.auth.password}`).toString('base64')}` : undefined;
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(405).end('this proxy only tunnels (CONNECT)');
-  });
+  const refuse = (_req: unknown, res: import('node:http').ServerResponse): void => void res.writeHead(405).end('this proxy only tunnels (CONNECT)');
+  const server: Server = opts.tls !== undefined ? createTlsServer(opts.tls, refuse) : createServer(refuse);
   server.on('connect', (req, client: Socket, head: Buffer) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client)).on('error', () => client.destroy());
@@ -54,7 +55,7 @@ export async function startConnectProxy(opts: { auth?: { user: string; password:
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls !== undefined ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     tunnels,
     get refused() {
