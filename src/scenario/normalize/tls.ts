@@ -87,7 +87,8 @@ async function settings(ctx: NormContext, o: Obj, at: string, baseDir: string, f
   if (typeof o.servername === 'string') out.servername = o.servername;
   if (o.minVersion !== undefined) out.minVersion = o.minVersion as TlsVersion;
   if (o.maxVersion !== undefined) out.maxVersion = o.maxVersion as TlsVersion;
-  if (out.minVersion !== undefined && out.maxVersion !== undefined && VERSIONS.indexOf(out.minVersion) > VERSIONS.indexOf(out.maxVersion)) {
+  const setsVersion = o.minVersion !== undefined || o.maxVersion !== undefined;
+  if (setsVersion && out.minVersion !== undefined && out.maxVersion !== undefined && VERSIONS.indexOf(out.minVersion) > VERSIONS.indexOf(out.maxVersion)) {
     ctx.problem(ERROR_CODES.SEMANTIC, `\`minVersion\` ${out.minVersion} is above \`maxVersion\` ${out.maxVersion}`, ptr(at, o.minVersion !== undefined ? 'minVersion' : 'maxVersion'));
   }
   checkIdentity(ctx, out, o, at);
