@@ -11,7 +11,7 @@ import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
 
 /** Tag keys the engine sets on its own metrics. */
-export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check'];
+export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check', 'tls_version', 'tls_cipher'];
 
 /** What the scenario can produce: metric names and, per tag key, the values (undefined = any). */
 export interface Producible {

@@ -108,6 +108,12 @@ describe('http.proxy and http.hosts', () => {
     expect(ok.plan?.http.hosts).toEqual({ 'shop.example.com': { address: '10.0.0.7' }, 'api.example.com': { address: '10.0.0.8', port: 8443 }, 'v6.example.com': { address: '::1', port: 9000 } });
   });
 
+  it('lets thresholds gate the negotiated TLS and proxy failures', async () => {
+    const text = `name: t\ntarget: https://127.0.0.1\nload: { vus: 1, iterations: 1 }\njourneys: [{ name: j, steps: [{ get: / }] }]\nthresholds:\n  "http.tls{tls_version:TLSv1.2}": ["count == 0"]\n  "http.errors{error:proxy}": ["rate == 0"]\n`;
+    const r = await parseScenarioText(text, path.join(dir, 't.yaml'), { env: {} });
+    expect(r.problems).toEqual([]);
+  });
+
   it('matches NO_PROXY entries like curl', () => {
     const cases: [string[], string, string, boolean][] = [
       [['*'], 'a.b', '443', true],
