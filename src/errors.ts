@@ -72,6 +72,10 @@ export const ERROR_CODES = {
   PROMETHEUS: 'RAMPART_PROMETHEUS',
   /** A file given to `rampart import` is malformed, too large, or holds nothing to import. */
   IMPORT: 'RAMPART_IMPORT',
+  /** A TLS file (`http.tls`) missing, unreadable or not what it should be, a key that does not match its certificate, a wrong passphrase. */
+  TLS_FILE: 'RAMPART_TLS_FILE',
+  /** A proxy URL (`http.proxy`, HTTP_PROXY, HTTPS_PROXY) or an `http.hosts` address that cannot be used. */
+  NETWORK: 'RAMPART_NETWORK',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -24,6 +24,7 @@ async function work(job: AgentJob): Promise<number> {
       env: job.env,
       ...(job.target !== undefined ? { target: job.target } : {}),
       ...(job.environment !== undefined ? { environment: job.environment } : {}),
+      ...(job.noProxy === true ? { noProxy: true } : {}),
     });
     const res = await runKafkaShard({
       plan,

@@ -9,6 +9,8 @@ export interface AgentJob {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly target?: string;
   readonly environment?: string;
+  /** `--no-proxy`. */
+  readonly noProxy?: boolean;
   readonly shard: ShardId;
   readonly runId: string;
   readonly seed: number;

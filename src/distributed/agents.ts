@@ -22,6 +22,8 @@ export interface AgentsOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly target?: string;
   readonly environment?: string;
+  /** `--no-proxy`: the agents load the scenario ignoring HTTP_PROXY / HTTPS_PROXY / NO_PROXY. */
+  readonly noProxy?: boolean;
   readonly agents: number;
   readonly kafka: KafkaTarget;
   readonly runId: string;
@@ -105,6 +107,7 @@ export async function runAgents(o: AgentsOptions): Promise<AgentsResult> {
         version: o.version,
         ...(o.target !== undefined ? { target: o.target } : {}),
         ...(o.environment !== undefined ? { environment: o.environment } : {}),
+        ...(o.noProxy === true ? { noProxy: true } : {}),
         ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
       };
       child.send(job);

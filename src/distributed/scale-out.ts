@@ -112,6 +112,8 @@ export interface ScaleOutContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly target?: string;
   readonly environment?: string;
+  /** `--no-proxy`: agents ignore the environment's proxy variables too. */
+  readonly noProxy?: boolean;
   /** Lines for stderr (log steps, agents' lines, warnings). */
   readonly log: (line: string) => void;
   readonly warn: (message: string) => void;
@@ -199,6 +201,7 @@ export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promi
           lostAfterMs: mode.lostAfterMs,
           ...(c.target !== undefined ? { target: c.target } : {}),
           ...(c.environment !== undefined ? { environment: c.environment } : {}),
+          ...(c.noProxy === true ? { noProxy: true } : {}),
           ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
           ...(c.external !== undefined ? { external: c.external } : {}),
         });

@@ -32,6 +32,7 @@ const BY_CODE: Readonly<Record<string, ErrorClass>> = {
   UND_ERR_RES_EXCEEDED_MAX_SIZE: 'protocol',
   RAMPART_TOO_LARGE: 'protocol',
   RAMPART_DECODE: 'protocol',
+  RAMPART_PROXY: 'proxy',
   UND_ERR_INFO: 'reset',
 };
 
@@ -111,5 +112,20 @@ export class TransportError extends Error {
     super(message);
     this.name = 'TransportError';
     this.code = code;
+  }
+}
+
+/**
+ * The forward proxy failed: it could not be reached, refused the connection, asked for credentials
+ * (407) or answered CONNECT with anything but 2xx. Classified `proxy`, never as the target's fault.
+ */
+export class ProxyError extends Error {
+  readonly code = 'RAMPART_PROXY';
+  /** The proxy's answer to CONNECT, when it answered. */
+  readonly status: number | undefined;
+  constructor(message: string, cause?: Error, status?: number) {
+    super(message, cause !== undefined ? { cause } : undefined);
+    this.name = 'ProxyError';
+    this.status = status;
   }
 }

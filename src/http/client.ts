@@ -9,7 +9,7 @@ import { classifyError, describeError } from './classify.js';
 import { createOriginPool, type OriginPool } from './dispatchers.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
 import { AbortWatch, Hop, isRedirect } from './hop.js';
-import type { ErrorClass, HttpClient, HttpRequest, HttpResult, PreconnectResult } from './types.js';
+import type { ErrorClass, HttpClient, HttpRequest, HttpResult, PreconnectResult, TlsInfo } from './types.js';
 
 /** How long close() waits for in-flight requests before destroying the connections, ms. */
 export const CLOSE_GRACE_MS = 2_000;
@@ -29,6 +29,7 @@ class Result implements HttpResult {
   timings: { totalUs: number; ttfbUs: number; connectUs?: number };
   url: string;
   redirects: number;
+  tls?: TlsInfo;
   error?: { class: ErrorClass; message: string };
   private raw: Buffer[] | undefined;
   private parsed: Record<string, string | string[]> | undefined = undefined;
@@ -117,6 +118,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     let bytesIn = 0;
     let bytesOut = 0;
     let connectUs = -1;
+    let tls: TlsInfo | undefined;
     for (;;) {
       const parts = splitUrl(url);
       if (parts === undefined) return failure(url, startMs, 'protocol', `unsupported URL: ${url}`);
@@ -141,7 +143,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       bytesOut += estimateBytesOut(method, parts.path, parts.origin, sent, body);
       bytesIn += hop.headerBytes + hop.bodyBytes;
       if (hop.connectUs >= 0 && connectUs < 0) connectUs = hop.connectUs;
+      tls ??= hop.tls;
       const result = new Result(hop, url, startMs, bytesIn, bytesOut, redirects, connectUs);
+      if (tls !== undefined) result.tls = tls;
       if (hop.error !== undefined) {
         result.error = { class: classifyError(hop.error), message: describeError(hop.error) };
         return result;
@@ -186,19 +190,24 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     closed = true;
     const all = [...pools.values()];
     pools.clear();
-    for (const p of all) p.closeIdle();
-    await Promise.all(all.map(async ({ dispatcher: p }) => {
-      let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<'grace'>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_GRACE_MS, 'grace');
-      });
-      const outcome = await Promise.race([p.close().then(() => 'closed' as const, () => 'closed' as const), graceOver]);
-      if (timer) clearTimeout(timer);
-      if (outcome === 'grace') await p.destroy().catch(() => undefined);
-    }));
+    await closePools(all);
   }
 
   return { request, close, preconnect };
+}
+
+/** Closes idle connections at once, then each pool, destroying it after a grace period. */
+async function closePools(all: readonly OriginPool[]): Promise<void> {
+  for (const p of all) p.closeIdle();
+  await Promise.all(all.map(async ({ dispatcher: p }) => {
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace'>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS, 'grace');
+    });
+    const outcome = await Promise.race([p.close().then(() => 'closed' as const, () => 'closed' as const), graceOver]);
+    if (timer) clearTimeout(timer);
+    if (outcome === 'grace') await p.destroy().catch(() => undefined);
+  }));
 }
 
 function withoutKeys(headers: Record<string, string>, keys: readonly string[]): Record<string, string> {

@@ -4,8 +4,9 @@
  * Timeouts are always explicit: never undici's 300 s defaults.
  */
 import type { Socket } from 'node:net';
-import { buildConnector, Client, Pool, type Dispatcher } from 'undici';
+import { Client, Pool, type buildConnector, type Dispatcher } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
+import { originConnector, tlsInfoOf } from './connect.js';
 import type { ConnectTiming, Hop } from './hop.js';
 import type { PreconnectResult } from './types.js';
 
@@ -67,13 +68,17 @@ function timedConnector(base: buildConnector.connector, timing: ConnectTiming, s
   return (options, callback) => {
     const ready = stash.take();
     if (ready !== undefined) {
-      // Opened ahead of the load: no connect time belongs to the request that gets it.
+      // Opened ahead of the load: no connect time belongs to the request that gets it, its TLS does.
+      timing.pendingTls = tlsInfoOf(ready);
       queueMicrotask(() => (callback as (e: Error | null, s: unknown) => void)(null, ready));
       return;
     }
     const t0 = performance.now();
     base(options, (err, socket) => {
-      if (err === null) timing.pendingUs = Math.round((performance.now() - t0) * 1000);
+      if (err === null) {
+        timing.pendingUs = Math.round((performance.now() - t0) * 1000);
+        timing.pendingTls = socket !== null ? tlsInfoOf(socket) : undefined;
+      }
       (callback as (e: Error | null, s: unknown) => void)(err, socket);
     });
   };
@@ -110,12 +115,9 @@ export interface OriginPool {
  * false every request closes its connection (the client sends `reset` per request).
  */
 export function createOriginPool(origin: string, http: HttpDefaults): OriginPool {
-  const base = buildConnector({
-    timeout: http.connectTimeoutMs,
-    rejectUnauthorized: http.tlsVerify,
-    allowH2: http.http2,
-    keepAlive: true,
-  } as buildConnector.BuildOptions);
+  const url = new URL(origin);
+  // TLS settings, the proxy tunnel and http.hosts: the load's connections and the ones opened ahead of it alike.
+  const base = originConnector(url, http);
   const stash = new SocketStash();
   const dispatcher = new Pool(origin, {
     connections: Math.max(1, http.connections),
@@ -124,7 +126,6 @@ export function createOriginPool(origin: string, http: HttpDefaults): OriginPool
       return new TimedClient(o, clientOptions(http, timedConnector(base, timing, stash)), timing);
     },
   });
-  const url = new URL(origin);
   const connectOne = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;

@@ -9,11 +9,14 @@
 import type { Dispatcher } from 'undici';
 import { TransportError } from './classify.js';
 import { BodyDecoder, codingsToUndo, rawContentEncoding, type DecoderSink } from './decode.js';
+import type { TlsInfo } from './types.js';
 
 /** Per-connection timing shared between a client's connector and the hop it serves first. */
 export interface ConnectTiming {
   /** Connect time (µs) of the newest connection not yet claimed by a request, or -1. */
   pendingUs: number;
+  /** The TLS of the newest connection not yet claimed by a request (undefined: none, or plain TCP). */
+  pendingTls?: TlsInfo | undefined;
 }
 
 /**
@@ -100,6 +103,8 @@ export class Hop implements DecoderSink {
   headersMs = -1;
   endMs = -1;
   connectUs = -1;
+  /** The TLS of the connection this hop was the first request on. */
+  tls: TlsInfo | undefined = undefined;
   error: unknown = undefined;
   readonly timeoutMs: number;
   private readonly maxBytes: number;
@@ -168,6 +173,10 @@ export class Hop implements DecoderSink {
     if (t !== undefined && t.pendingUs >= 0) {
       this.connectUs = t.pendingUs;
       t.pendingUs = -1;
+    }
+    if (t !== undefined && t.pendingTls !== undefined) {
+      this.tls = t.pendingTls;
+      t.pendingTls = undefined;
     }
   }
 

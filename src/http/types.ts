@@ -11,6 +11,7 @@
  * - timeout: connect, headers, body or the whole request took longer than allowed
  * - dns: the host name does not resolve
  * - tls: handshake or certificate failure
+ * - proxy: the forward proxy could not be reached, refused, or asked for credentials (407)
  * - protocol: malformed response, response too large, anything else the transport rejects
  * - aborted: the run stopped the request (interrupt, graceful stop over)
  */
@@ -20,6 +21,7 @@ export type ErrorClass =
   | 'timeout'
   | 'dns'
   | 'tls'
+  | 'proxy'
   | 'protocol'
   | '4xx'
   | '5xx'
@@ -29,7 +31,7 @@ export type ErrorClass =
 
 /** Every error class, for validation of `retry.on` and threshold tag filters. */
 export const ERROR_CLASSES: readonly ErrorClass[] = [
-  'refused', 'reset', 'timeout', 'dns', 'tls', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted',
+  'refused', 'reset', 'timeout', 'dns', 'tls', 'proxy', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted',
 ];
 
 /**
@@ -74,6 +76,12 @@ export interface HttpTimings {
   readonly connectUs?: number;
 }
 
+/** The TLS version and cipher a connection negotiated (e.g. `TLSv1.3`, `TLS_AES_256_GCM_SHA384`). */
+export interface TlsInfo {
+  readonly version: string;
+  readonly cipher: string;
+}
+
 export interface HttpResult {
   /** 0 when no response arrived. */
   readonly status: number;
@@ -90,6 +98,8 @@ export interface HttpResult {
   readonly url: string;
   /** Redirects followed. */
   readonly redirects: number;
+  /** What TLS the request's connection negotiated, when this request is the first on a new TLS connection. */
+  readonly tls?: TlsInfo;
   /** Set when the request failed at the transport level. 4xx/5xx are NOT set here: see the status. */
   readonly error?: { readonly class: ErrorClass; readonly message: string };
 }

@@ -29,8 +29,22 @@ export class StepMetrics {
   /** The outcome asked last (without response tags) and its handles. */
   private last: { readonly phase: string; readonly status: number; readonly cls: string | undefined; readonly attempt: number; readonly handles: RequestHandles } | undefined = undefined;
 
+  /** http.tls handles by version and cipher. */
+  private readonly tlsHandles = new Map<string, CounterHandle>();
+
   /** `base`: journey, step, group, method and user tags; the phase and outcome tags are added here. */
   constructor(private readonly sink: MetricsSink, readonly base: Tags) {}
+
+  /** http.tls: one new TLS connection with this negotiated version and cipher. */
+  tls(version: string, cipher: string): CounterHandle {
+    const key = `${version}\u0000${cipher}`;
+    let h = this.tlsHandles.get(key);
+    if (h === undefined) {
+      h = this.sink.counter(METRIC.httpTls, { ...this.base, tls_version: version, tls_cipher: cipher }, 'count');
+      this.tlsHandles.set(key, h);
+    }
+    return h;
+  }
 
   /**
    * Handles for a request outcome. `cls` only on failures; `attempt` 1 is untagged; `extra`: the

@@ -27,6 +27,8 @@ export const BUILT_IN = {
   httpLatencyScheduled: { name: 'http.latency_scheduled', type: 'trend', unit: 'us', tags: REQUEST },
   httpTtfb: { name: 'http.ttfb', type: 'trend', unit: 'us', tags: REQUEST },
   httpConnect: { name: 'http.connect', type: 'trend', unit: 'us', tags: REQUEST },
+  /** New TLS connections, tagged with the negotiated `tls_version` and `tls_cipher`. */
+  httpTls: { name: 'http.tls', type: 'counter', unit: 'count', tags: 'step tags, phase, tls_version, tls_cipher' },
   httpErrors: { name: 'http.errors', type: 'rate', unit: 'count', tags: REQUEST },
   httpRetries: { name: 'http.retries', type: 'counter', unit: 'count', tags: STEP },
   checks: { name: 'checks', type: 'rate', unit: 'count', tags: `${STEP}, check` },
@@ -63,4 +65,4 @@ export function builtInMetric(name: string): BuiltInMetric | undefined {
  * journey, step, group, method and the user's tags; `attempt` (retries) and response tags are set
  * only when the scenario asks for them.
  */
-export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check'];
+export const ENGINE_TAG_KEYS: readonly string[] = ['journey', 'step', 'group', 'method', 'status', 'error', 'phase', 'check', 'tls_version', 'tls_cipher'];

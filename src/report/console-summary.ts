@@ -6,7 +6,7 @@
 import type { MetricType, MetricUnit } from '../metrics/types.js';
 import type { Output, Report } from './model.js';
 import type { ThresholdResult } from '../thresholds/judge/types.js';
-import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras, table } from './format.js';
+import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras, table, tlsSummary } from './format.js';
 import type { Redactor } from './redact.js';
 
 /** Options for {@link renderSummary}. */
@@ -50,6 +50,9 @@ export function renderSummary(report: Report, opts: SummaryOptions = {}): string
     }
     if (rows.length > 0) out.push(...table(['step', 'count', 'rps', 'errors', 'p50', 'p90', 'p95', 'p99', 'max'], rows));
   }
+
+  const tls = tlsSummary(report.series);
+  if (tls !== '') out.push('', `tls: ${tls}`);
 
   if ((report.checks ?? []).length > 0) {
     out.push('', 'checks');

@@ -62,3 +62,17 @@ export function generatorExtras(g: GeneratorHealth): string {
   }
   return parts.join('; ');
 }
+
+/**
+ * The TLS the target's connections negotiated, from the `http.tls` series: `TLSv1.3
+ * TLS_AES_256_GCM_SHA384 (12 connections)`, most used first; '' when no TLS connection was opened.
+ */
+export function tlsSummary(series: readonly { readonly metric: string; readonly tags: Readonly<Record<string, string>>; readonly count: number; readonly sum: number }[]): string {
+  const by = new Map<string, number>();
+  for (const s of series) {
+    if (s.metric !== 'http.tls') continue;
+    const key = `${s.tags['tls_version'] ?? '?'} ${s.tags['tls_cipher'] ?? '?'}`;
+    by.set(key, (by.get(key) ?? 0) + s.sum);
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${fmtCount(n)} connection${n === 1 ? '' : 's'})`).join(', ');
+}

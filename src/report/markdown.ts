@@ -6,7 +6,7 @@
  */
 import type { Report } from './model.js';
 import { fmtObserved } from './console-summary.js';
-import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate } from './format.js';
+import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, tlsSummary } from './format.js';
 
 /**
  * Inline text safe in a table cell: HTML-significant characters as entities (GitHub renders inline
@@ -98,6 +98,8 @@ export function renderMarkdown(report: Report): string {
     out.push('', '### Warnings', '');
     for (const w of warnings) out.push(`- ${mdText(w)}`);
   }
+  const tls = tlsSummary(report.series);
+  if (tls !== '') out.push('', `TLS: ${mdText(tls)}`);
   out.push('', `<sub>rampart ${mdText(report.rampart.version)} · ${mdText(report.startedAt)} · generator lag p99 ${fmtMs(g.eventLoopLagP99Ms)}, ${fmtCount(g.lateArrivals)} late arrivals</sub>`);
   return `${out.join('\n')}\n`;
 }

@@ -102,12 +102,32 @@ export async function applyIncludes(doc: Obj, path: string, env: Readonly<Record
   return { value: out, problems };
 }
 
-/** Copies an included document with its feeders' relative `file` paths made absolute. */
+/** Copies an included document with its feeders' and TLS files' relative paths made absolute. */
 function withDataPaths(value: Obj, dir: string): Obj {
-  if (!isObj(value.data)) return value;
+  const out = withTlsPaths(value, dir);
+  if (!isObj(out.data)) return out;
   const data = nullObj();
-  for (const [name, f] of Object.entries(value.data)) {
+  for (const [name, f] of Object.entries(out.data)) {
     data[name] = isObj(f) && typeof f.file === 'string' && !isAbsolute(f.file) ? Object.assign(nullObj(), f, { file: resolve(dir, f.file) }) : f;
   }
-  return Object.assign(nullObj(), value, { data });
+  return Object.assign(nullObj(), out, { data });
+}
+
+/** `http.tls` (and its `origins`) with `ca`, `cert`, `key`, `pfx` made absolute. */
+function withTlsPaths(value: Obj, dir: string): Obj {
+  if (!isObj(value.http) || !isObj(value.http.tls)) return value;
+  const abs = (p: unknown): unknown => (typeof p === 'string' && !isAbsolute(p) ? resolve(dir, p) : p);
+  const block = (b: Obj): Record<string, unknown> => {
+    const o: Record<string, unknown> = Object.assign(nullObj(), b);
+    for (const k of ['cert', 'key', 'pfx']) if (k in o) o[k] = abs(o[k]);
+    if ('ca' in o) o.ca = Array.isArray(o.ca) ? o.ca.map(abs) : abs(o.ca);
+    return o;
+  };
+  const tls = block(value.http.tls);
+  if (isObj(tls.origins)) {
+    const origins: Record<string, unknown> = Object.assign(nullObj(), {});
+    for (const [k, v] of Object.entries(tls.origins)) origins[k] = isObj(v) ? block(v) : v;
+    tls.origins = origins;
+  }
+  return Object.assign(nullObj(), value, { http: Object.assign(nullObj(), value.http, { tls }) });
 }

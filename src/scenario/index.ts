@@ -28,6 +28,8 @@ export interface LoadOptions {
   readonly target?: string;
   /** Selects a named overlay from `environments` (`--environment`). */
   readonly environment?: string;
+  /** `--no-proxy`: ignore HTTP_PROXY / HTTPS_PROXY / NO_PROXY. */
+  readonly noProxy?: boolean;
 }
 
 /** Every problem of a scenario, and the Plan when there are none. */

@@ -4,6 +4,7 @@
  * A Plan contains only plain data (no functions, no class instances, no RegExp objects) so that it
  * can cross worker-thread and process boundaries with structuredClone or JSON.
  */
+import type { NetworkSettings } from './plan-network.js';
 
 import type { SourcePos } from '../errors.js';
 import type { FailureBounds, PrometheusPlan, ThresholdPlan } from '../thresholds/plan-types.js';
@@ -364,7 +365,8 @@ export interface DataFeed {
   readonly onExhausted: 'stop' | 'recycle';
 }
 
-export interface HttpDefaults {
+/** HTTP defaults; the network part (tls, proxy, hosts) is in plan-network.ts. */
+export interface HttpDefaults extends NetworkSettings {
   readonly timeoutMs: number;
   readonly connectTimeoutMs: number;
   /** Connections per origin (shared pool), or per VU when `connectionPolicy` is `per-vu`. */

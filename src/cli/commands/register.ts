@@ -27,6 +27,7 @@ export const registerRun: RegisterCommand = (program: Command, io, setExit) => {
     .option('--out <file>', 'write the JSON report here (atomically; checked before the load starts)')
     .option('--env <KEY=VALUE>', 'set an interpolation variable over the process environment (repeatable)', collect, [])
     .option('-e, --environment <name>', "apply the scenario's named environment (target and variables)")
+    .option('--no-proxy', 'ignore HTTP_PROXY, HTTPS_PROXY and NO_PROXY (a scenario\'s http.proxy still applies)')
     .option('-q, --quiet', 'no live progress (the summary is still printed)')
     .option('--seed <n>', 'seed the arrival schedule and journey picks (reproducible runs)')
     .option('--report <FORMAT=FILE,...>', REPORT_FLAG_HELP, collect, [])

@@ -28,6 +28,8 @@ export interface RunFlags extends ScaleOutFlags, RunReportFlags {
   readonly quiet?: boolean;
   readonly seed?: string;
   readonly environment?: string;
+  /** false with `--no-proxy`. */
+  readonly proxy?: boolean;
 }
 
 /** `KEY=VALUE` pairs of --env, over nothing (the caller layers them over the process env). */
@@ -70,6 +72,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
       env,
       ...(flags.target !== undefined ? { target: flags.target } : {}),
       ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+      ...(flags.proxy === false ? { noProxy: true } : {}),
     });
     const outPath = flags.out !== undefined ? resolve(io.cwd, flags.out) : undefined;
     // An unwritable report path is an engine error found BEFORE any load is sent.
@@ -77,7 +80,7 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
     const text = await readFile(path, 'utf8').catch(() => undefined);
     // --workers / --shard / --agents (src/distributed/scale-out.ts); undefined: this process runs the load.
     const scale = scaleOutMode(flags, plan, { env: io.env, now: Date.now(), ...(seed !== undefined ? { seed } : {}) });
-    const where = { file: path, env, ...(flags.target !== undefined ? { target: flags.target } : {}), ...(flags.environment !== undefined ? { environment: flags.environment } : {}) };
+    const where = { file: path, env, ...(flags.target !== undefined ? { target: flags.target } : {}), ...(flags.environment !== undefined ? { environment: flags.environment } : {}), ...(flags.proxy === false ? { noProxy: true } : {}) };
     // --report, --baseline, --prometheus, --pushgateway (src/cli/commands/report.ts), checked before any load.
     const reports = await prepareRunReports(flags, io);
     try {
@@ -110,7 +113,7 @@ interface ExecuteOptions {
   seed: number | undefined;
   text: string | undefined;
   scale?: ScaleOutMode | undefined;
-  where?: { file: string; env: Readonly<Record<string, string | undefined>>; target?: string; environment?: string };
+  where?: { file: string; env: Readonly<Record<string, string | undefined>>; target?: string; environment?: string; noProxy?: boolean };
   reports: RunReports;
 }
 
@@ -223,6 +226,7 @@ async function executeScaledOut(
     env: o.where.env,
     ...(o.where.target !== undefined ? { target: o.where.target } : {}),
     ...(o.where.environment !== undefined ? { environment: o.where.environment } : {}),
+    ...(o.where.noProxy === true ? { noProxy: true } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.text !== undefined ? { scenarioText: o.text } : {}),
     log: (line) => void io.stderr.write(`${shown(line)}\n`),

@@ -10,6 +10,7 @@ interface ValidateFlags {
   readonly json?: boolean;
   readonly target?: string;
   readonly environment?: string;
+  readonly proxy?: boolean;
 }
 
 /**
@@ -25,6 +26,7 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
     .option('--json', 'machine-readable output')
     .option('--target <url>', 'validate as if the target were this URL')
     .option('-e, --environment <name>', 'validate with this named environment overlay')
+    .option('--no-proxy', 'ignore HTTP_PROXY, HTTPS_PROXY and NO_PROXY')
     .action(async (files: string[], flags: ValidateFlags) => {
       const results: { file: string; problems: readonly Problem[] }[] = [];
       for (const file of files) {
@@ -32,6 +34,7 @@ export const registerValidate: RegisterCommand = (program, io, setExit) => {
           env: io.env,
           ...(flags.target !== undefined ? { target: flags.target } : {}),
           ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+          ...(flags.proxy === false ? { noProxy: true } : {}),
         });
         results.push({ file: shownPath(file, io.cwd), problems: shownProblems(r.problems, io.cwd) });
       }

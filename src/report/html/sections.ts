@@ -5,7 +5,7 @@
  */
 import type { Report } from '../model.js';
 import { fmtObserved } from '../console-summary.js';
-import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras } from '../format.js';
+import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras, tlsSummary } from '../format.js';
 import { html } from './escape.js';
 
 type Cell = string | { readonly raw: string };
@@ -97,7 +97,8 @@ export function warningsSection(r: Report): string {
   const list = items.length > 0 ? `<ul class="warn">${items.map((w) => `<li>${html(w)}</li>`).join('')}</ul>` : '<p class="muted">No warnings.</p>';
   const extras = generatorExtras(g);
   const health = `event-loop lag p99 ${fmtMs(g.eventLoopLagP99Ms)}, max ${fmtMs(g.eventLoopLagMaxMs)}; ${fmtCount(g.lateArrivals)} late arrivals; ${fmtCount(g.droppedArrivals)} dropped arrivals${extras !== '' ? `; ${extras}` : ''}`;
-  return `<section id="warnings"><h2>Warnings and generator health</h2>${list}<p class="muted">${html(health)}</p></section>`;
+  const tls = tlsSummary(r.series);
+  return `<section id="warnings"><h2>Warnings and generator health</h2>${list}<p class="muted">${html(health)}</p>${tls !== '' ? `<p class="muted">${html(`TLS negotiated: ${tls}`)}</p>` : ''}</section>`;
 }
 
 /** Every series of the run, collapsed. */

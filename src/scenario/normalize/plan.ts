@@ -12,6 +12,7 @@ import type { NormContext, Obj } from './context.js';
 import { ptr } from './context.js';
 import { feeders } from './data.js';
 import { httpDefaults } from './http.js';
+import { networkSettings } from './network.js';
 import { load } from './load.js';
 import type { DefaultOf } from './load.js';
 import { BUILTIN_ROOTS, VarScope } from './scope.js';
@@ -27,6 +28,10 @@ export interface BuildOptions {
   readonly environment?: string;
   /** Absolute path of the scenario file: data files resolve against its directory. */
   readonly path: string;
+  /** The environment: HTTP_PROXY / HTTPS_PROXY / NO_PROXY apply when `http.proxy` is not set. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** `--no-proxy`: ignore the environment's proxy variables. */
+  readonly noProxy?: boolean;
 }
 
 type Scalar = string | number | boolean;
@@ -76,7 +81,9 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
   const setup = steps(env, doc.setup, '/setup', setupScope);
   const shared = [...new Set([...globals, ...setupScope.names(), ...feeds.keys()])];
   const teardown = steps(env, doc.teardown, '/teardown', new VarScope(setupScope.names()));
-  const http = httpDefaults(ctx, doc.http as Obj | undefined, def, new VarScope(shared));
+  const networkSecrets: string[] = [];
+  const network = await networkSettings(ctx, doc.http as Obj | undefined, dirname(opts.path), { env: opts.env ?? {}, ...(opts.noProxy === true ? { noProxy: true } : {}) }, networkSecrets);
+  const http = { ...httpDefaults(ctx, doc.http as Obj | undefined, def, new VarScope(shared)), ...network };
   const hooks = (list: unknown, pointer: string): Step[] => steps(env, list, pointer, new VarScope(setupScope.names()));
   const loadPlan = load(ctx, doc.load as Obj | Obj[], hooks, def, Array.isArray(doc.journeys) ? (doc.journeys as Obj[]).map((j) => String(j.name)) : []);
 
@@ -116,7 +123,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
   const mf = doc.maxFailures as Obj | undefined;
   const prometheus = prometheusPlan(ctx, doc.prometheus as Obj | undefined);
   await ctx.checkSelectors();
-  const secrets = secretNames.map((s) => variables[s]).filter((v): v is Scalar => v !== undefined && v !== '').map(String);
+  const secrets = [...new Set([...secretNames.map((s) => variables[s]).filter((v): v is Scalar => v !== undefined && v !== '').map(String), ...networkSecrets])];
   return {
     name: String(doc.name),
     ...(typeof doc.description === 'string' ? { description: doc.description } : {}),

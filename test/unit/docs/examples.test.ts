@@ -2,7 +2,7 @@
  * Every `yaml` example of the manual is a scenario, or a part of one, that rampart accepts. A whole
  * scenario must validate as written. A part (top-level keys, a step, a list of steps) is set into a
  * small scenario and must raise no problem of its own: only references to what the part leaves out
- * (a variable, a step, a data file) are forgiven. A block that is no scenario at all (an Artillery
+ * (a variable, an environment variable, a step, a data or certificate file) are forgiven. A block that is no scenario at all (an Artillery
  * script, a CI step) says so with `<!-- example: not a scenario -->` just above it.
  */
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ function examples(): Example[] {
 
 async function problems(e: Example): Promise<Problem[]> {
   const r = await parseScenarioText(e.text, e.where, { env: {} }, join(repoRoot, 'scenarios', 'example.yaml'));
-  return r.problems.filter((p) => !(REFERENCE.test(p.message) || p.code === ERROR_CODES.DATA_FILE || p.code === ERROR_CODES.FILE_READ || p.code === ERROR_CODES.CAPTURE_ORDER));
+  return r.problems.filter((p) => !(REFERENCE.test(p.message) || p.code === ERROR_CODES.DATA_FILE || p.code === ERROR_CODES.FILE_READ || p.code === ERROR_CODES.CAPTURE_ORDER || p.code === ERROR_CODES.ENV_UNSET || p.code === ERROR_CODES.TLS_FILE));
 }
 
 describe('the examples of the manual', () => {

@@ -18,6 +18,8 @@ const cases: [string, string, string, string][] = [
   ['cookie on a request', head + closed + journey('      - get: /x\n        cookie: { a: b }\n'), '/journeys/0/steps/0/cookie', '`headers: { cookie:'],
   ['tls on a request', head + closed + journey('      - get: /x\n        tls: { rejectUnauthorized: false }\n'), '/journeys/0/steps/0/tls', 'insecureSkipTlsVerify: true'],
   ['tls at the top', head + closed + 'tls: { insecure: true }\n' + journey('      - get: /x\n'), '/tls', 'insecureSkipTlsVerify'],
+  ['hosts at the top', head + closed + 'hosts: { shop.example.com: 10.0.0.7 }\n' + journey('      - get: /x\n'), '/hosts', '`http: { hosts:'],
+  ['tlsAuth at the top', head + closed + 'tlsAuth: [{ cert: c.pem, key: k.pem }]\n' + journey('      - get: /x\n'), '/tlsAuth', '`http: { tls: { cert:'],
   ['vus in a phase', head + 'load:\n  phases:\n    - { duration: 1s, vus: 5 }\n' + journey('      - get: /x\n'), '/load/phases/0/vus', '`load: { vus: 10, duration: 1m }`'],
   ['arrivalRate in a phase', head + 'load:\n  phases:\n    - { duration: 1s, arrivalRate: 5, rampTo: 9 }\n' + journey('      - get: /x\n'), '/load/phases/0/arrivalRate', '`rate` (with `rampTo`'],
   ['arrivalCount in a phase', head + 'load:\n  phases:\n    - { duration: 1s, arrivalCount: 5 }\n' + journey('      - get: /x\n'), '/load/phases/0/arrivalCount', '`arrivals`'],
