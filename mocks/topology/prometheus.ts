@@ -71,8 +71,10 @@ export function renderPrometheusConfig(opts: StartPrometheusOptions): string {
 async function scrapedAll(url: string, jobs: readonly ScrapeJob[]): Promise<boolean> {
   const want = jobs.reduce((n, j) => n + j.targets.length, 0);
   try {
-    if (!(await fetch(`${url}/-/ready`)).ok) return false;
-    const r = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(up)')}`)).json()) as { data?: { result?: { value?: [number, string] }[] } };
+    // Bounded: whatever else holds the port may accept and never answer.
+    const signal = AbortSignal.timeout(2000);
+    if (!(await fetch(`${url}/-/ready`, { signal })).ok) return false;
+    const r = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(up)')}`, { signal })).json()) as { data?: { result?: { value?: [number, string] }[] } };
     return Number(r.data?.result?.[0]?.value?.[1] ?? 0) >= want;
   } catch {
     return false;
