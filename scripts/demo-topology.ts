@@ -13,10 +13,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gatewayStats } from '../mocks/topology/gateway-stats.js';
 import { dieWithParent } from '../mocks/topology/process.js';
 import type { Report } from '../src/report/model.js';
 import { parseDuration } from '../src/scenario/units.js';
-import { MEANING, READY_TIMEOUT_MS, exitCodeOf, log, prefixLines, seconds, shown, stopChild, waitOrdersFlow, writeReports, type DemoSignals } from './demo-support.js';
+import { MEANING, READY_TIMEOUT_MS, exitCodeOf, exited, log, prefixLines, seconds, shown, stopChild, waitOrdersFlow, writeReports, type DemoSignals } from './demo-support.js';
 import { ensureServices } from './services/index.js';
 
 /** A negative twin of the topology demo. */
@@ -48,6 +49,8 @@ export interface TopologyDemoOptions {
 /** What `rampart mocks --gateway … --prometheus …` printed: its URLs and every pid it started. */
 interface Banner {
   readonly gatewayUrl: string;
+  /** The gateway's stats page and exporter, e.g. `http://127.0.0.1:41234`. */
+  readonly statsUrl: string;
   readonly prometheusUrl: string;
   /** HAProxy, Prometheus and every instance, by name (`haproxy`, `prometheus`, `catalog-1`, …). */
   readonly pids: ReadonlyMap<string, number>;
@@ -56,6 +59,7 @@ interface Banner {
 /** Parses the banner's lines (see src/cli/commands/mocks.ts); undefined while incomplete. */
 export function parseBanner(lines: readonly string[]): Banner | undefined {
   let gatewayUrl: string | undefined;
+  let statsUrl: string | undefined;
   let prometheusUrl: string | undefined;
   const pids = new Map<string, number>();
   for (const l of lines) {
@@ -64,12 +68,13 @@ export function parseBanner(lines: readonly string[]): Banner | undefined {
       gatewayUrl = gw[1];
       pids.set('haproxy', Number(gw[2]));
     }
+    statsUrl ??= /^ {2}stats +(http:\/\/\S+)\/stats /.exec(l)?.[1];
     const proc = /^ {2}(\S+) +(http:\/\/\S+) \(pid (\d+)\)/.exec(l);
     if (proc?.[1] === 'prometheus') prometheusUrl = proc[2];
     if (proc) pids.set(proc[1] as string, Number(proc[3]));
   }
-  if (gatewayUrl === undefined || prometheusUrl === undefined || !lines.some((l) => l.includes('Ctrl-C'))) return undefined;
-  return { gatewayUrl, prometheusUrl, pids };
+  if (gatewayUrl === undefined || statsUrl === undefined || prometheusUrl === undefined || !lines.some((l) => l.includes('Ctrl-C'))) return undefined;
+  return { gatewayUrl, statsUrl, prometheusUrl, pids };
 }
 
 /** Starts the topology in its own process group (Ctrl-C reaches the demo only) and waits for its banner. */
@@ -116,8 +121,22 @@ function envValue(opts: TopologyDemoOptions, key: string): string | undefined {
   return set === undefined ? TOPOLOGY_DEMO_ENV[key] : set.slice(key.length + 1);
 }
 
-/** SIGKILLs the last catalog instance in the middle of the spike (WARMUP + SPIKE / 2 after the run starts). */
-function killMidSpike(opts: TopologyDemoOptions, banner: Banner): () => void {
+/**
+ * Resolves true once the gateway has answered a request more than it had when called (the run's
+ * first request: a loaded machine may take seconds to start it), false when `run` exits first.
+ */
+async function runStarted(statsUrl: string, run: ChildProcess): Promise<boolean> {
+  const answered = async (): Promise<number> => (await gatewayStats(statsUrl)).reduce((n, s) => n + s.responses, 0);
+  const before = await answered();
+  while (!exited(run)) {
+    await new Promise((r) => setTimeout(r, 100));
+    if ((await answered().catch(() => before)) > before) return true;
+  }
+  return false;
+}
+
+/** SIGKILLs the last catalog instance in the middle of the spike: WARMUP + SPIKE / 2 after the run's first request. */
+async function killMidSpike(opts: TopologyDemoOptions, banner: Banner, run: ChildProcess): Promise<void> {
   const victim = `catalog-${opts.instances}`;
   const pid = banner.pids.get(victim);
   let atMs: number;
@@ -125,18 +144,18 @@ function killMidSpike(opts: TopologyDemoOptions, banner: Banner): () => void {
     atMs = parseDuration(envValue(opts, 'WARMUP') ?? '') + parseDuration(envValue(opts, 'SPIKE') ?? '') / 2;
   } catch {
     log('--kill-instance: WARMUP or SPIKE is not a duration; no instance is killed');
-    return () => undefined;
+    return;
   }
-  const timer = setTimeout(() => {
-    if (pid === undefined) return;
-    log(`SIGKILL ${victim} (pid ${pid}) in the middle of the spike`);
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch (err) {
-      log(`could not kill ${victim}: ${(err as Error).message}`);
-    }
-  }, atMs);
-  return () => clearTimeout(timer);
+  if (pid === undefined || !(await runStarted(banner.statsUrl, run))) return;
+  const deadline = Date.now() + atMs;
+  while (Date.now() < deadline && !exited(run)) await new Promise((r) => setTimeout(r, Math.min(100, deadline - Date.now())));
+  if (exited(run)) return;
+  log(`SIGKILL ${victim} (pid ${pid}) in the middle of the spike`);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    log(`could not kill ${victim}: ${(err as Error).message}`);
+  }
 }
 
 /** Names the thresholds that failed, from the JSON report. */
@@ -200,9 +219,9 @@ export async function demoTopology(opts: TopologyDemoOptions): Promise<number> {
     const line = dieWithParent(process.execPath, runArgs);
     const run = spawn(line.command, line.args, { stdio: 'inherit', detached: true, env: process.env });
     signals.forwardTo(run);
-    const cancelKill = opts.twin === 'kill-instance' ? killMidSpike(opts, topology.banner) : () => undefined;
+    const killing = opts.twin === 'kill-instance' ? killMidSpike(opts, topology.banner, run).catch((err: unknown) => log(`--kill-instance: ${(err as Error).message}`)) : Promise.resolve();
     const code = await exitCodeOf(run);
-    cancelKill();
+    await killing;
     log(`the run ended with exit code ${code} (${MEANING[code] ?? 'see the output above'})`);
     logFailed(`${base}.json`);
     await writeReports(opts.cli, base);
