@@ -223,7 +223,7 @@ export async function demoTopology(opts: TopologyDemoOptions): Promise<number> {
     const code = await exitCodeOf(run);
     await killing;
     log(`the run ended with exit code ${code} (${MEANING[code] ?? 'see the output above'})`);
-    logFailed(`${base}.json`);
+    if (code === 1) logFailed(`${base}.json`);
     await writeReports(opts.cli, base);
     return code;
   } finally {
