@@ -5,3 +5,4 @@ export { gatewayStats, parseStatsCsv, type ServerStats } from './gateway-stats.j
 export { ensureTopologyTool, TOPOLOGY_TOOLS, ToolMissingError, type TopologyTool } from './tool.js';
 export { freePort, startProcess, waitForLine, type Started } from './process.js';
 export { startPrometheus, renderPrometheusConfig, type RunningPrometheus, type ScrapeJob, type StartPrometheusOptions } from './prometheus.js';
+export { monitoringRuleFiles, monitoringRuleTests, monitoringRulesDir, topologyScrapeJobs, type ScrapedInstance } from './monitoring.js';

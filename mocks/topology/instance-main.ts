@@ -33,6 +33,8 @@ async function main(): Promise<number> {
     process.stdin.once('end', () => resolve());
     process.stdin.resume();
   });
+  // The open stdin would keep this process alive after the drain (until the launcher's SIGKILL).
+  process.stdin.destroy();
   await running.close();
   return EXIT.OK;
 }

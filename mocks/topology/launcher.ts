@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { SERVICE_NAMES, type MocksConfigInput, type ServiceName } from '../common/index.js';
 import { gatewayStats, type ServerStats } from './gateway-stats.js';
 import { renderHaproxyConfig, type BalanceMode, type GatewayServer } from './haproxy-config.js';
+import { monitoringRuleFiles, topologyScrapeJobs } from './monitoring.js';
 import { freePort, startProcess, waitForLine, type Started } from './process.js';
+import { startPrometheus, type RunningPrometheus } from './prometheus.js';
 import { TOPOLOGY_TOOLS, ensureTopologyTool } from './tool.js';
 
 /** Options of {@link startTopology}. */
@@ -37,6 +39,12 @@ export interface TopologyOptions {
   readonly rise?: number;
   /** Longest wait for every instance to listen and the gateway to report it UP, ms. Default 60000. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Also start Prometheus (Debian's `prometheus`) once the gateway is up: it scrapes every
+   * instance and the gateway's exporter every `scrapeIntervalMs` (default 1000) and loads the
+   * rules of deploy/monitoring/rules. `port` 0 or absent picks a free one.
+   */
+  readonly prometheus?: { readonly port?: number; readonly scrapeIntervalMs?: number };
   /** Environment of the instance processes. Default this process's. */
   readonly env?: NodeJS.ProcessEnv;
   /** Progress lines. */
@@ -68,11 +76,13 @@ export interface Topology {
   readonly instances: readonly TopologyInstance[];
   /** The generated haproxy.cfg. */
   readonly haproxyConfig: string;
+  /** The Prometheus started with `prometheus` (its `url`, `pid`, generated `config`). */
+  readonly prometheus?: RunningPrometheus;
   /** The gateway's view of every server. */
   stats(): Promise<ServerStats[]>;
   /** Resolves once the gateway reports every listed server (default: all) UP. */
   waitUntil(state: 'UP' | 'DOWN', servers?: readonly string[], timeoutMs?: number): Promise<void>;
-  /** Stops HAProxy and every instance (SIGTERM, SIGKILL after 10 s). Idempotent. */
+  /** Stops Prometheus, HAProxy and every instance (SIGTERM, SIGKILL after 10 s). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -106,14 +116,39 @@ async function spawnInstance(config: MocksConfigInput, name: string, env: NodeJS
   }
 }
 
+/** `waitUntil` of a topology: polls the gateway's stats until the servers are in `state`. */
+function gatewayWaiter(gw: Started, statsUrl: string, instances: readonly TopologyInstance[], defaultTimeoutMs: number): Topology['waitUntil'] {
+  return async (state, servers, timeoutMs = defaultTimeoutMs) => {
+    const want = new Set(servers ?? instances.map((i) => i.name));
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer from the stats endpoint';
+    for (;;) {
+      if (gw.exited()) throw new Error(`haproxy exited: ${gw.stderr().trim().slice(-2000)}`);
+      try {
+        const stats = (await gatewayStats(statsUrl)).filter((s) => want.has(s.server));
+        const pending = stats.filter((s) => s.status !== state);
+        if (stats.length === want.size && pending.length === 0) return;
+        last = pending.map((s) => `${s.server} ${s.status}`).join(', ');
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      if (Date.now() > deadline) throw new Error(`the gateway did not report ${[...want].join(', ')} ${state} within ${timeoutMs} ms (${last})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+}
+
 /**
  * Starts the instances, then HAProxy in front of them, and waits until the gateway reports every
- * instance UP. On any failure it stops what it started and rethrows.
- * @throws ToolMissingError when haproxy is missing and cannot be installed
+ * instance UP; with `prometheus`, then starts Prometheus and waits until it has scraped every
+ * target. On any failure it stops what it started and rethrows.
+ * @throws ToolMissingError when haproxy (or prometheus) is missing and cannot be installed
  */
 export async function startTopology(opts: TopologyOptions): Promise<Topology> {
   if (!Number.isInteger(opts.instances) || opts.instances < 1 || opts.instances > 32) throw new Error(`--instances must be an integer from 1 to 32, got ${opts.instances}`);
   const haproxy = ensureTopologyTool(TOPOLOGY_TOOLS.haproxy, { log: opts.log });
+  // Missing Prometheus fails (or is installed) before any process starts.
+  if (opts.prometheus !== undefined) ensureTopologyTool(TOPOLOGY_TOOLS.prometheus, { log: opts.log });
   const host = opts.host ?? '127.0.0.1';
   const services = opts.services ?? SERVICE_NAMES;
   const env = opts.env ?? process.env;
@@ -122,15 +157,18 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
   const procs = new Map<string, Started>();
   const instances: TopologyInstance[] = [];
   let gateway: Started | undefined;
+  let prometheus: RunningPrometheus | undefined;
   let dir: string | undefined;
   // Should this process exit without close() (an uncaught error), take the children with it.
   const onExit = (): void => {
+    prometheus?.kill();
     gateway?.child.kill('SIGKILL');
     for (const p of procs.values()) p.child.kill('SIGKILL');
   };
   process.once('exit', onExit);
   const stopAll = async (): Promise<void> => {
     process.off('exit', onExit);
+    await prometheus?.stop();
     await gateway?.stop();
     await Promise.all([...procs.values()].map((p) => p.stop()));
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
@@ -190,26 +228,21 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
     gateway = startProcess(haproxy, ['-db', '-f', cfgPath]);
     const statsUrl = `http://${urlHost}:${statsPort}`;
     const gw = gateway;
-    const waitUntil = async (state: 'UP' | 'DOWN', servers?: readonly string[], timeoutMs = readyTimeoutMs): Promise<void> => {
-      const want = new Set(servers ?? instances.map((i) => i.name));
-      const deadline = Date.now() + timeoutMs;
-      let last = 'no answer from the stats endpoint';
-      for (;;) {
-        if (gw.exited()) throw new Error(`haproxy exited: ${gw.stderr().trim().slice(-2000)}`);
-        try {
-          const stats = (await gatewayStats(statsUrl)).filter((s) => want.has(s.server));
-          const pending = stats.filter((s) => s.status !== state);
-          if (stats.length === want.size && pending.length === 0) return;
-          last = pending.map((s) => `${s.server} ${s.status}`).join(', ');
-        } catch (err) {
-          last = (err as Error).message;
-        }
-        if (Date.now() > deadline) throw new Error(`the gateway did not report ${[...want].join(', ')} ${state} within ${timeoutMs} ms (${last})`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    const waitUntil = gatewayWaiter(gw, statsUrl, instances, readyTimeoutMs);
     await waitUntil('UP');
     opts.log?.(`gateway ${haproxy} pid ${gw.pid} on http://${urlHost}:${gatewayPort}, ${instances.length} instances UP`);
+    if (opts.prometheus !== undefined) {
+      prometheus = await startPrometheus({
+        host,
+        port: opts.prometheus.port,
+        scrapeIntervalMs: opts.prometheus.scrapeIntervalMs ?? 1000,
+        jobs: topologyScrapeJobs(instances, statsUrl),
+        ruleFiles: monitoringRuleFiles(),
+        readyTimeoutMs: readyTimeoutMs,
+        log: opts.log,
+      });
+      opts.log?.(`prometheus pid ${prometheus.pid} on ${prometheus.url}, scraping ${instances.length} instances and the gateway`);
+    }
     let closing: Promise<void> | undefined;
     return {
       gatewayUrl: `http://${urlHost}:${gatewayPort}`,
@@ -217,6 +250,7 @@ export async function startTopology(opts: TopologyOptions): Promise<Topology> {
       haproxyPid: gw.pid,
       instances,
       haproxyConfig,
+      prometheus,
       stats: () => gatewayStats(statsUrl),
       waitUntil,
       close: () => (closing ??= stopAll()),

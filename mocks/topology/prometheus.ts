@@ -27,8 +27,14 @@ export interface StartPrometheusOptions {
   readonly scrapeIntervalMs?: number;
   /** Absolute paths of rule files to load. */
   readonly ruleFiles?: readonly string[];
-  /** Longest wait for `/-/ready`, ms. Default 30000. */
+  /** Longest wait for `/-/ready` and a first scrape of every target, ms. Default 30000. */
   readonly readyTimeoutMs?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  readonly host?: string;
+  /** Port to listen on; 0 or absent picks a free one. */
+  readonly port?: number;
+  /** Progress lines (an apt-get install of the package). */
+  readonly log?: (line: string) => void;
 }
 
 /** A running Prometheus. */
@@ -40,6 +46,8 @@ export interface RunningPrometheus {
   readonly config: string;
   /** SIGTERM by pid (SIGKILL after 10 s), then removes its data folder. Idempotent. */
   stop(): Promise<void>;
+  /** SIGKILL by pid, synchronously (for a process `exit` handler); leaves the data folder. */
+  kill(): void;
 }
 
 /** The prometheus.yml text for `opts` (pure). */
@@ -63,8 +71,10 @@ export function renderPrometheusConfig(opts: StartPrometheusOptions): string {
 async function scrapedAll(url: string, jobs: readonly ScrapeJob[]): Promise<boolean> {
   const want = jobs.reduce((n, j) => n + j.targets.length, 0);
   try {
-    if (!(await fetch(`${url}/-/ready`)).ok) return false;
-    const r = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(up)')}`)).json()) as { data?: { result?: { value?: [number, string] }[] } };
+    // Bounded: whatever else holds the port may accept and never answer.
+    const signal = AbortSignal.timeout(2000);
+    if (!(await fetch(`${url}/-/ready`, { signal })).ok) return false;
+    const r = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(up)')}`, { signal })).json()) as { data?: { result?: { value?: [number, string] }[] } };
     return Number(r.data?.result?.[0]?.value?.[1] ?? 0) >= want;
   } catch {
     return false;
@@ -73,20 +83,22 @@ async function scrapedAll(url: string, jobs: readonly ScrapeJob[]): Promise<bool
 
 /** Starts Prometheus and resolves once it is ready and has scraped every target once. */
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<RunningPrometheus> {
-  const bin = ensureTopologyTool(TOPOLOGY_TOOLS.prometheus);
+  const bin = ensureTopologyTool(TOPOLOGY_TOOLS.prometheus, { log: opts.log });
   const dir = await mkdtemp(join(tmpdir(), 'rampart-prometheus-'));
   const config = renderPrometheusConfig(opts);
   const cfgPath = join(dir, 'prometheus.yml');
   await writeFile(cfgPath, config);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port === undefined || opts.port === 0 ? await freePort(host) : opts.port;
+  const listen = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `http://${listen}`;
   let proc: Started | undefined;
   const stop = async (): Promise<void> => {
     await proc?.stop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    proc = startProcess(bin, [`--config.file=${cfgPath}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+    proc = startProcess(bin, [`--config.file=${cfgPath}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=${listen}`, '--log.level=warn']);
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
     for (;;) {
       if (proc.exited()) throw new Error(`prometheus exited: ${proc.stderr().trim().slice(-2000)}`);
@@ -99,5 +111,6 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Run
     throw err;
   }
   let stopping: Promise<void> | undefined;
-  return { url, pid: proc.pid, config, stop: () => (stopping ??= stop()) };
+  const child = proc.child;
+  return { url, pid: proc.pid, config, stop: () => (stopping ??= stop()), kill: () => void child.kill('SIGKILL') };
 }

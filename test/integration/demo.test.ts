@@ -3,51 +3,23 @@
  * Redis and Kafka, starts the mocks, runs the scenario, writes every report format and stops what
  * it started.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
+import { runDemo } from '../support/demo-process.js';
 import { validateReport } from '../support/report-schema.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function demo(args: readonly string[], timeoutMs: number): Promise<Finished> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, REDIS_URL: inject('redisUrl'), KAFKA_BROKERS: inject('kafkaBrokers'), CI: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`the demo did not finish within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      ok({ code, stdout, stderr });
-    });
-  });
-}
-
 describe('npm run demo', () => {
   it('runs the smoke scenario against fresh mocks, writes JSON, HTML, JUnit and Markdown, and exits 0', { timeout: 180_000 }, async () => {
     const reports = join(await mkdtemp(join(tmpdir(), 'rampart-demo-')), 'reports');
-    const r = await demo(['--scenario', 'scenarios/smoke.yaml', '--reports', reports, '--from-source'], 170_000);
+    const r = await runDemo(['--scenario', 'scenarios/smoke.yaml', '--reports', reports, '--from-source'], 170_000);
     expect(r.stderr).not.toContain('internal error');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('verdict: PASSED');
@@ -71,11 +43,11 @@ describe('npm run demo', () => {
   });
 
   it('refuses unknown arguments and a missing scenario with exit 2 before starting anything', async () => {
-    const bad = await demo(['--scenaro', 'x.yaml'], 60_000);
+    const bad = await runDemo(['--scenaro', 'x.yaml'], 60_000);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('demo: unknown argument --scenaro');
     expect(bad.stderr).toContain('usage: npm run demo');
-    const missing = await demo(['--scenario', 'scenarios/nope.yaml'], 60_000);
+    const missing = await runDemo(['--scenario', 'scenarios/nope.yaml'], 60_000);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/demo: no scenario at \S+nope\.yaml/);
     expect(existsSync(join(root, 'scenarios', 'nope.yaml'))).toBe(false);

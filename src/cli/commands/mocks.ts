@@ -64,6 +64,7 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
   cmd.addOption(new Option('--gateway <port>', 'start the instances behind an HAProxy gateway on this port (0 = any free one); see docs/topology.md'));
   cmd.addOption(new Option('--balance <mode>', 'with --gateway: roundrobin or leastconn (default roundrobin)').choices(['roundrobin', 'leastconn']));
   cmd.addOption(new Option('--gateway-stats-port <port>', 'with --gateway: port of the stats page and /metrics (default any free one)'));
+  cmd.addOption(new Option('--prometheus [port]', `with --gateway: also start Prometheus scraping the instances and the gateway, with deploy/monitoring's rules (port default ${DEFAULT_PROMETHEUS_PORT}, 0 = any free one)`));
   cmd.action(async (flags: Record<string, unknown>) => {
     let config: MocksConfig;
     try {
@@ -74,7 +75,7 @@ export const registerMocks: RegisterCommand = (program, io, setExit) => {
       setExit(EXIT.INVALID);
       return;
     }
-    if (flags.gateway !== undefined || flags.instances !== undefined) {
+    if (flags.gateway !== undefined || flags.instances !== undefined || flags.prometheus !== undefined) {
       setExit(await serveTopology(flags, config, io));
       return;
     }
@@ -122,6 +123,9 @@ function waitForSignal(io: CliIo): Promise<NodeJS.Signals> {
   });
 }
 
+/** `--prometheus` without a port: where scenarios look for it by default (`PROMETHEUS_URL`). */
+const DEFAULT_PROMETHEUS_PORT = 9090;
+
 function portFlag(v: unknown, name: string): number | string {
   const n = Number(v);
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : `--${name} must be a port from 0 to 65535, got ${JSON.stringify(v)}`;
@@ -132,11 +136,12 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
   const problems: string[] = [];
   const instances = flags.instances === undefined ? 3 : Number(flags.instances);
   if (!Number.isInteger(instances) || instances < 1 || instances > 32) problems.push(`--instances must be an integer from 1 to 32, got ${JSON.stringify(flags.instances)}`);
-  if (flags.gateway === undefined) problems.push('--instances needs --gateway <port>');
+  if (flags.gateway === undefined) problems.push(`${flags.instances === undefined ? '--prometheus' : '--instances'} needs --gateway <port>`);
   const gatewayPort = flags.gateway === undefined ? 0 : portFlag(flags.gateway, 'gateway');
   const statsPort = flags.gatewayStatsPort === undefined ? 0 : portFlag(flags.gatewayStatsPort, 'gateway-stats-port');
-  for (const p of [gatewayPort, statsPort]) if (typeof p === 'string') problems.push(p);
-  if (problems.length > 0 || typeof gatewayPort === 'string' || typeof statsPort === 'string') {
+  const promPort = flags.prometheus === undefined ? undefined : flags.prometheus === true ? DEFAULT_PROMETHEUS_PORT : portFlag(flags.prometheus, 'prometheus');
+  for (const p of [gatewayPort, statsPort, promPort]) if (typeof p === 'string') problems.push(p);
+  if (problems.length > 0 || typeof gatewayPort === 'string' || typeof statsPort === 'string' || typeof promPort === 'string') {
     io.stderr.write(`rampart mocks: invalid settings\n${problems.map((i) => `  - ${i}\n`).join('')}`);
     return EXIT.INVALID;
   }
@@ -153,6 +158,7 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
     services,
     config: shared,
     balance: flags.balance as 'roundrobin' | 'leastconn' | undefined,
+    prometheus: promPort === undefined ? undefined : { port: promPort },
     env: io.env,
     log,
   });
@@ -173,10 +179,12 @@ async function serveTopology(flags: Record<string, unknown>, config: MocksConfig
   const lines = [`rampart mocks gateway on ${topology.gatewayUrl} (HAProxy pid ${topology.haproxyPid}, ${flags.balance ?? 'roundrobin'})`];
   lines.push(`  stats     ${topology.statsUrl}/stats · Prometheus ${topology.statsUrl}/metrics`);
   for (const i of topology.instances) lines.push(`  ${i.name.padEnd(11)} ${i.url} (pid ${i.pid})`);
-  lines.push('  Ctrl-C stops the gateway and every instance.');
+  const prom = topology.prometheus;
+  if (prom !== undefined) lines.push(`  ${'prometheus'.padEnd(11)} ${prom.url} (pid ${prom.pid}) · scrapes every instance and the gateway each second · rules of deploy/monitoring/rules`);
+  lines.push(`  Ctrl-C stops ${prom === undefined ? '' : 'Prometheus, '}the gateway and every instance.`);
   io.stdout.write(`${lines.join('\n')}\n`);
   const signal = await early;
-  io.stderr.write(`rampart mocks: ${signal}, stopping the gateway and ${topology.instances.length} instances…\n`);
+  io.stderr.write(`rampart mocks: ${signal}, stopping ${prom === undefined ? '' : 'Prometheus, '}the gateway and ${topology.instances.length} instances…\n`);
   await topology.close();
   io.stderr.write('rampart mocks: stopped\n');
   return EXIT.OK;

@@ -5,10 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { TOPOLOGY_TOOLS, ensureTopologyTool } from '../../../mocks/topology/index.js';
+import { TOPOLOGY_TOOLS, ensureTopologyTool, monitoringRuleFiles, monitoringRuleTests, monitoringRulesDir } from '../../../mocks/topology/index.js';
 
 const dir = join(import.meta.dirname, '../../../deploy/monitoring');
 let bin = '';
@@ -31,14 +31,26 @@ describe('promtool', () => {
     expect(cfg.scrape_configs.find((j) => j.job_name === 'pushgateway')?.honor_labels).toBe(true);
   });
 
-  it('check rules: every rule parses', () => {
-    const r = promtool('check', 'rules', 'rules/rampart-rules.yml');
+  // The rule files `rampart mocks --prometheus` (and so `npm run demo -- --topology`) loads.
+  const loaded = monitoringRuleFiles();
+
+  it('the topology loads the rule files of deploy/monitoring/rules, and the unit tests cover each of them', () => {
+    expect(monitoringRulesDir()).toBe(join(dir, 'rules'));
+    expect(loaded.map((f) => basename(f))).toEqual(['rampart-rules.yml']);
+    const tests = monitoringRuleTests();
+    expect(tests.map((f) => basename(f))).toEqual(['rampart-rules.test.yml']);
+    const covered = tests.flatMap((t) => (parse(readFileSync(t, 'utf8')) as { rule_files: string[] }).rule_files.map((f) => join(dir, 'rules', f)));
+    expect(covered.sort()).toEqual(loaded);
+  });
+
+  it('check rules: every rule the topology loads parses', () => {
+    const r = promtool('check', 'rules', ...loaded);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/SUCCESS: 6 rules found/);
   });
 
   it('test rules: the alerts fire (and stay quiet) as their unit tests say', () => {
-    const r = promtool('test', 'rules', 'rules/rampart-rules.test.yml');
+    const r = promtool('test', 'rules', ...monitoringRuleTests());
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/SUCCESS/);
     const rules = parse(readFileSync(join(dir, 'rules/rampart-rules.yml'), 'utf8')) as { groups: { rules: { alert?: string }[] }[] };
