@@ -150,6 +150,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       registry: runRegistry,
       createVu: collab.createVu,
       ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
+      prepare: collab.prepare,
       stopWhen: () => {
         const feed = collab.exhausted();
         return feed !== undefined ? `data feed ${feed} has no unique row left in shard ${shardName(o.shard)}` : undefined;

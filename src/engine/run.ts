@@ -75,6 +75,11 @@ export interface RunOptions {
    * the target's connections right before the load. Absent: the run starts cold.
    */
   readonly warmUp?: WarmUp;
+  /**
+   * Started before the load, awaited before the run's clock starts (the Kafka consumers of the
+   * scenario's `consume` steps, which read from the end of their topic as of then). Never rejects.
+   */
+  readonly prepare?: (signal: AbortSignal) => Promise<void>;
 }
 
 /** Share of the heap limit at which a run stops itself to keep its report (too many VUs for one process). */
@@ -182,6 +187,7 @@ export class Run {
     const seed = this.#o.seed ?? Math.floor(Math.random() * 2 ** 32);
     const warm = this.#o.warmUp;
     const warmCode = warm !== undefined && !this.#loadCtl.signal.aborted ? await warm.code(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`)) : undefined;
+    if (this.#o.prepare !== undefined && !this.#loadCtl.signal.aborted) await this.#o.prepare(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`prepare: ${message(err)}`));
     let warmConns: Awaited<ReturnType<WarmUp['connections']>> | undefined;
     const lag = createLagMonitor();
     const startedAt = clock.now();

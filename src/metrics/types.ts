@@ -65,7 +65,28 @@ export const METRIC = {
   vus: 'vus',
   dataSent: 'data.sent',
   dataReceived: 'data.received',
+  /** kafka steps: produce → acknowledged, or consume → matching message (from `since`), µs. */
+  kafkaLatency: 'kafka.latency',
+  /** kafka steps: one sample per step run, true when it failed (tagged with the error class). */
+  kafkaErrors: 'kafka.errors',
+  /** Unmatched consumed messages dropped because a topic's buffer was full (tag `topic`). */
+  kafkaDropped: 'kafka.dropped',
+  /** redis steps: command → reply, µs. */
+  redisLatency: 'redis.latency',
+  /** redis steps: one sample per command, true when it failed (tagged with the error class). */
+  redisErrors: 'redis.errors',
 } as const;
+
+/**
+ * The metrics of each step kind that talks to something: its latency trend and its errors rate
+ * (one sample per operation). Reports build their per-step tables from these, the verdict's
+ * failure bounds judge each errors rate like `http.errors`, and the timeline counts their failures.
+ * A new protocol step kind adds its pair here.
+ */
+export const PROTOCOL_METRICS: readonly { readonly protocol: string; readonly latency: string; readonly errors: string }[] = [
+  { protocol: 'kafka', latency: METRIC.kafkaLatency, errors: METRIC.kafkaErrors },
+  { protocol: 'redis', latency: METRIC.redisLatency, errors: METRIC.redisErrors },
+];
 
 /** One series in a snapshot: plain data, mergeable with the same series from another snapshot. */
 export interface SeriesSnapshot {

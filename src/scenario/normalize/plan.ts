@@ -19,6 +19,7 @@ import { collectSets, steps } from './steps.js';
 import type { StepEnv } from './steps.js';
 import { thresholds } from './thresholds.js';
 import { prometheusPlan } from './prometheus.js';
+import { kafkaPlan, redisPlan } from './connections.js';
 
 export interface BuildOptions {
   /** Overrides the scenario's target (`--target`). */
@@ -64,6 +65,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     baseDir: dirname(opts.path),
     hasTarget: target !== undefined,
     metrics: new Map(),
+    protocols: new Set(['kafka', 'redis'].filter((k) => doc[k] !== undefined)),
     names: { steps: new Set(), groups: new Set(), checks: new Set(), methods: new Set(), tagKeys: new Set() },
   };
   const globals = [...Object.keys(variables), ...BUILTIN_ROOTS];
@@ -117,6 +119,8 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
   const prometheus = prometheusPlan(ctx, doc.prometheus as Obj | undefined);
   await ctx.checkSelectors();
   const secrets = secretNames.map((s) => variables[s]).filter((v): v is Scalar => v !== undefined && v !== '').map(String);
+  const kafka = kafkaPlan(ctx, doc.kafka as Obj | undefined, variables, secrets);
+  const redis = redisPlan(ctx, doc.redis as Obj | undefined, variables, secrets);
   return {
     name: String(doc.name),
     ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
@@ -138,5 +142,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     ...(prometheus !== undefined ? { prometheus } : {}),
     gracefulStopMs: ctx.duration(doc.gracefulStop ?? def('', 'gracefulStop'), '/gracefulStop', false),
     warmUp: doc.warmUp !== false,
+    ...(kafka !== undefined ? { kafka } : {}),
+    ...(redis !== undefined ? { redis } : {}),
   };
 }

@@ -98,6 +98,9 @@ const BUILT_IN_KINDS: Readonly<Record<string, MetricKind>> = {
   [METRIC.dataSent]: 'counter',
   [METRIC.dataReceived]: 'counter',
   [METRIC.vus]: 'gauge',
+  [METRIC.kafkaErrors]: 'rate',
+  [METRIC.kafkaDropped]: 'counter',
+  [METRIC.redisErrors]: 'rate',
 };
 
 /** The type of a metric the scenario produces: built-in ones by name, custom ones by their step. */
