@@ -34,6 +34,10 @@ interface TopicState {
   /** Settles when the consumer reads (or failed to start: `error`). */
   ready: Promise<void>;
   error: ProtocolError | undefined;
+  /** When the last start failed (performance.now()): a later step tries again, at most once a second. */
+  failedAt: number;
+  /** The topic did not exist at the run's start: once it does, read it from its beginning. */
+  missingAtStart: boolean;
   consumer: Consumer | undefined;
   groupId: string;
 }
@@ -124,6 +128,7 @@ export class KafkaHub {
    */
   async consume(topic: string, match: (m: ConsumedMessage) => boolean, index: WaiterIndex<ConsumedMessage> | undefined, timeoutMs: number, signal?: AbortSignal): Promise<ConsumedMessage> {
     const t = this.topic(topic);
+    if (t.error !== undefined && performance.now() - t.failedAt > 1000 && !this.closed) this.start(topic, t);
     const w = t.channel.wait(match, index);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => w.cancel();
@@ -156,13 +161,32 @@ export class KafkaHub {
   private topic(topic: string): TopicState {
     let s = this.topics.get(topic);
     if (s !== undefined) return s;
-    const state: TopicState = { channel: new TopicChannel<ConsumedMessage>(this.plan.buffer, () => this.opts.onDropped?.(topic)), ready: Promise.resolve(), error: undefined, consumer: undefined, groupId: `rampart-consume-${this.runTag}-${topic}`.slice(0, 240) };
-    state.ready = this.startConsumer(topic, state).catch((err: unknown) => {
-      state.error = classifyProtocolError(err);
-      this.opts.log?.(`kafka: the consumer of ${topic} did not start (${state.error.cls}): ${state.error.message}`);
-    });
+    const state: TopicState = {
+      channel: new TopicChannel<ConsumedMessage>(this.plan.buffer, () => this.opts.onDropped?.(topic)),
+      ready: Promise.resolve(),
+      error: undefined,
+      failedAt: 0,
+      missingAtStart: false,
+      consumer: undefined,
+      groupId: `rampart-consume-${this.runTag}-${topic}`.slice(0, 240),
+    };
     this.topics.set(topic, state);
+    this.start(topic, state);
     return state;
+  }
+
+  private start(topic: string, state: TopicState): void {
+    const first = state.failedAt === 0;
+    state.error = undefined;
+    state.ready = this.startConsumer(topic, state).catch(async (err: unknown) => {
+      state.error = classifyProtocolError(err);
+      state.failedAt = performance.now();
+      if (first && state.error.cls === 'not-found') state.missingAtStart = true;
+      const c = state.consumer;
+      state.consumer = undefined;
+      await c?.disconnect().catch(() => undefined);
+      if (first) this.opts.log?.(`kafka: the consumer of ${topic} did not start (${state.error.cls}): ${state.error.message}`);
+    });
   }
 
   private async startConsumer(topic: string, state: TopicState): Promise<void> {
@@ -170,7 +194,8 @@ export class KafkaHub {
     const admin = await bounded(this.getAdmin(), this.plan.connectTimeoutMs + 1000, 'kafka: connecting');
     const ends = await bounded(admin.fetchTopicOffsets(topic), this.plan.connectTimeoutMs + 2000, `kafka: reading the offsets of ${topic}`);
     // The group starts exactly at the run's start: messages produced before its join are read too.
-    await admin.setOffsets({ groupId: state.groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.offset })) });
+    // A topic created after the run started is read from its beginning: all of it is newer than the run.
+    await admin.setOffsets({ groupId: state.groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: state.missingAtStart ? p.low : p.offset })) });
     if (this.closed) return;
     const consumer = kafka.consumer({ groupId: state.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     state.consumer = consumer;
