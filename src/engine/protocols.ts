@@ -56,7 +56,7 @@ export function createProcessProtocols(plan: Plan, opts: { readonly sink: Metric
   return {
     clients: { ...(kafka !== undefined ? { kafka } : {}), ...(redis !== undefined ? { redis } : {}) },
     prepare: async (signal) => {
-      await kafka?.prepare([...topics], produces, signal);
+      await Promise.all([kafka?.prepare([...topics], produces, signal), redis?.prepare()]);
     },
     close: async () => {
       await Promise.all([kafka?.close(), redis?.close()]);

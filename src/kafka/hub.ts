@@ -3,10 +3,10 @@
  * consumed topic whose messages a {@link TopicChannel} fans out to the waiting `consume` steps.
  * Never a consumer, nor a group join, per VU.
  *
- * Each consumer belongs to a group of its own (unique per process and run). Before it joins,
- * {@link KafkaHub.prepare} commits, for that group, the end offsets of the topic as of the run's
- * start: it then reads every message produced since, so a step can match a message that arrived
- * before the step began. The group is deleted when the run closes.
+ * Each consumer belongs to a group of its own (unique per process and run, never committing).
+ * {@link KafkaHub.prepare} reads the end offsets of the topic as of the run's start and the
+ * consumer starts there once it joined: it reads every message produced since, so a step can
+ * match a message that arrived before the step began. The group is deleted when the run closes.
  *
  * Nothing here throws past a step: a broker that cannot be reached, a topic that does not exist,
  * fail the steps concerned with a class (src/kafka/errors.ts), each within its own timeout.
@@ -193,18 +193,29 @@ export class KafkaHub {
     const { kafka } = await this.client();
     const admin = await bounded(this.getAdmin(), this.plan.connectTimeoutMs + 1000, 'kafka: connecting');
     const ends = await bounded(admin.fetchTopicOffsets(topic), this.plan.connectTimeoutMs + 2000, `kafka: reading the offsets of ${topic}`);
-    // The group starts exactly at the run's start: messages produced before its join are read too.
-    // A topic created after the run started is read from its beginning: all of it is newer than the run.
-    await admin.setOffsets({ groupId: state.groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: state.missingAtStart ? p.low : p.offset })) });
+    // Where each partition starts: its end as of the run's start (a topic created after the run
+    // started: its beginning, all of it is newer than the run).
+    const start = new Map(ends.map((p) => [p.partition, BigInt(state.missingAtStart ? p.low : p.offset)]));
+    const next = new Map(start);
     if (this.closed) return;
     const consumer = kafka.consumer({ groupId: state.groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
     state.consumer = consumer;
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        // A new group starts at the beginning; jump to the run's start. Whatever a fetch already
+        // brought from before it, or brings twice around the jump, is skipped below.
+        for (const [partition, offset] of start) consumer.seek({ topic, partition, offset: offset.toString() });
+        resolve();
+      }),
+    );
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ message, partition }) => {
+        const offset = BigInt(message.offset);
+        if (offset < (next.get(partition) ?? 0n)) return;
+        next.set(partition, offset + 1n);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries((message.headers ?? {}) as IHeaders)) {
           if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String).join(', ') : String(v);

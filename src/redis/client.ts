@@ -25,6 +25,8 @@ export interface RedisCall {
 
 export class RedisHub {
   private client: Promise<Redis> | undefined;
+  /** The last connection error ioredis emitted: what a failed connect really was (ECONNREFUSED, …). */
+  private lastError: Error | undefined;
 
   constructor(readonly plan: RedisPlan) {}
 
@@ -39,7 +41,7 @@ export class RedisHub {
         // Reconnects are driven by the next command, not by a timer loop.
         retryStrategy: () => null,
       });
-      r.on('error', () => undefined);
+      r.on('error', (err: Error) => (this.lastError = err));
       return r;
     });
     return this.client;
@@ -53,14 +55,22 @@ export class RedisHub {
         this.client = undefined;
         return this.connected();
       }
-      await r.connect();
+      this.lastError = undefined;
+      await r.connect().catch((err: unknown) => {
+        throw this.lastError ?? err;
+      });
       return r;
     }
     await new Promise<void>((resolve, reject) => {
       r.once('ready', () => resolve());
-      r.once('end', () => reject(Object.assign(new Error('Connection is closed.'), { code: 'ECONNREFUSED' })));
+      r.once('end', () => reject(this.lastError ?? Object.assign(new Error('Connection is closed.'), { code: 'ECONNREFUSED' })));
     });
     return r;
+  }
+
+  /** Loads the client and connects ahead of the load; a failure is left for the steps to meet. */
+  async prepare(): Promise<void> {
+    await bounded(this.connected(), this.plan.timeoutMs, 'redis: connecting').catch(() => this.drop());
   }
 
   /** Sends one command; resolves to the reply. Throws a ProtocolError (class refused, timeout, protocol, …). */
