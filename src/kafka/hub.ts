@@ -130,10 +130,9 @@ export class KafkaHub {
     const t = this.topic(topic);
     if (t.error !== undefined && performance.now() - t.failedAt > 1000 && !this.closed) this.start(topic, t);
     const w = t.channel.wait(match, index);
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => w.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(() => w.cancel(), timeoutMs);
+    const timer = setTimeout(() => w.cancel(), timeoutMs);
     try {
       const m = await w.message;
       if (m !== undefined) return m;
@@ -142,7 +141,6 @@ export class KafkaHub {
       throw new ProtocolError('timeout', `no matching message on ${topic} within ${timeoutMs} ms`);
     } finally {
       clearTimeout(timer);
-      timer = undefined;
       signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -153,13 +151,8 @@ export class KafkaHub {
     return c === undefined ? undefined : { received: c.received, dropped: c.dropped, buffered: c.buffered, waiting: c.waiting };
   }
 
-  /** Topics whose unmatched messages overflowed the buffer, with how many were dropped. */
-  overflows(): { topic: string; dropped: number }[] {
-    return [...this.topics].filter(([, s]) => s.channel.dropped > 0).map(([topic, s]) => ({ topic, dropped: s.channel.dropped }));
-  }
-
   private topic(topic: string): TopicState {
-    let s = this.topics.get(topic);
+    const s = this.topics.get(topic);
     if (s !== undefined) return s;
     const state: TopicState = {
       channel: new TopicChannel<ConsumedMessage>(this.plan.buffer, () => this.opts.onDropped?.(topic)),
