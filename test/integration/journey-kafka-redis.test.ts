@@ -31,12 +31,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function run(name: string, yaml: string): Promise<{ code: number; stdout: string; stderr: string; report: Report; text: string; ms: number }> {
+async function run(name: string, yaml: string, extra: readonly string[] = []): Promise<{ code: number; stdout: string; stderr: string; report: Report; text: string; ms: number }> {
   const file = join(dir, `${name}.yaml`);
   const out = join(dir, `${name}.json`);
   await writeFile(file, yaml);
   const t0 = Date.now();
-  const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: dir, env: {} });
+  const r = await runCli(['run', file, '--out', out, '--quiet', ...extra], { cwd: dir, env: {} });
   const text = await readFile(out, 'utf8');
   return { ...r, report: JSON.parse(text) as Report, text, ms: Date.now() - t0 };
 }
@@ -118,6 +118,33 @@ thresholds:
     // Every step in the journey's table, with its own count.
     const steps = new Map(r.report.journeys?.[0]?.steps.map((s) => [s.name, s.requests]));
     expect(Object.fromEntries(steps)).toMatchObject({ seed: 12, read: 12, send: 12, seen: 12, gone: 12 });
+  }, 60_000);
+
+  it('merges kafka and redis metrics exactly across worker threads (one consumer per topic in each)', async () => {
+    const r = await run(
+      'workers',
+      `name: workers
+kafka: { brokers: ["${inject('kafkaBrokers')}"] }
+redis: { url: "${inject('redisUrl')}" }
+load: { vus: 4, iterations: 20, maxDuration: 30s }
+journeys:
+  - name: j
+    steps:
+      - name: send
+        kafka: { produce: { topic: ${topic}, key: "w-{{ uuid() }}", value: x } }
+      - name: look
+        redis: { exists: "${prefix}nothing" }
+        expect: { equals: 0 }
+      - name: any
+        kafka: { consume: { topic: ${topic}, until: { key: { matches: "^w-" } }, timeout: 5s } }
+`,
+      ['--workers', '2'],
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(count(r.report, 'kafka.latency', { step: 'send' })).toBe(20);
+    expect(count(r.report, 'kafka.errors', { step: 'any' })).toBe(20);
+    expect(count(r.report, 'kafka.errors', { step: 'any' }, 'sum')).toBe(0);
+    expect(count(r.report, 'redis.latency', { step: 'look' })).toBe(20);
   }, 60_000);
 
   it('matches a message that arrived before the step began, produced after the run started', async () => {
