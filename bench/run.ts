@@ -151,7 +151,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (s.only.has('memory')) await timed('memory', () => memoryPart({ root: ROOT, rampart: s.rampart, vus: 10_000, delayMs: 1000, rampMs: q ? 3000 : 5000, holdMs: q ? 4000 : 10_000, log }));
   if (s.only.has('startup')) await timed('start-up', () => startupPart({ root: ROOT, rampart: s.rampart, reps: q ? 3 : 7, log }));
-  if (s.only.has('kafka')) await timed('kafka consume', () => kafkaConsumePart({ root: ROOT, rampart: s.rampart, vus: 1000, rate: 500, durationS: q ? 10 : 15, log }));
+  if (s.only.has('kafka')) await timed('kafka consume', () => kafkaConsumePart({ root: ROOT, rampart: s.rampart, vus: 1000, rate: 500, durationS: q ? 8 : 15, log }));
 
   const md = [header, ...sections.map((p) => p.markdown)].join('\n\n') + '\n';
   process.stdout.write(`\n${md}`);

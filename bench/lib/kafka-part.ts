@@ -93,7 +93,7 @@ export async function kafkaConsumePart(o: { root: string; rampart: string; vus: 
     const matched = sum('kafka.latency', (s) => s.count);
     const timeouts = sum('kafka.errors', (s) => s.sum, { error: 'timeout' });
     const lag = report.generator.eventLoopLagP99Ms;
-    const base = await thinkBaseline(o);
+    const base = await thinkBaseline({ ...o, durationS: Math.min(o.durationS, 8) });
     o.log(`  sent ${num(sent)}, matched ${num(matched)}, timeouts ${num(timeouts)}, event-loop lag p99 ${num(lag, 1)} ms (max ${num(report.generator.eventLoopLagMaxMs, 1)}; the same VUs on a 2 s think: ${num(base, 1)} ms), CPU ${num((cpuMs / wallMs) * 100)} %`);
     const ok = lag < KAFKA_LAG_GOAL_MS;
     const markdown = [
