@@ -54,6 +54,11 @@ beforeAll(async () => {
   redis = new Redis(inject('redisUrl'));
 });
 afterAll(async () => {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ brokers: inject('kafkaBrokers').split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();

@@ -90,7 +90,7 @@ export function kafkaStep(env: StepEnv, s: Obj, at: string, scope: VarScope): Ka
     const c = k.consume as Obj;
     const cp = ptr(kp, 'consume');
     const topic = String(c.topic);
-    if (topic.includes('{{')) ctx.problem(ERROR_CODES.TEMPLATE, 'a consumed topic is constant: its consumer starts with the run, before any VU', ptr(cp, 'topic'), 'use ${ENV} or a variable in `variables:` through ${…}; match the message with `until`');
+    if (topic.includes('{{')) ctx.problem(ERROR_CODES.TEMPLATE, 'a consumed topic is constant: its consumer starts with the run, before any VU', ptr(cp, 'topic'), 'name the topic as written or with ${ENV}, and pick the message with `until`');
     const since = typeof c.since === 'string' ? c.since : undefined;
     if (since !== undefined && !env.names.steps.has(since)) {
       ctx.problem(ERROR_CODES.SEMANTIC, `\`since\` names no earlier step \`${since}\``, ptr(cp, 'since'), 'name a request, poll, kafka or redis step that runs before this one');
