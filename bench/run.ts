@@ -4,9 +4,10 @@
  * Markdown tables: requests/s, CPU per request, p50/p99 and ratios to autocannon (closed loop);
  * achieved vs planned arrivals and their per-100-ms variation (open model); coordinated omission;
  * the cost of a 3-step journey; memory with 10,000 VUs; start-up time; small runs and the baseline
- * gate. Results go to bench/results/.
+ * gate; 1,000 VUs waiting on a Kafka `consume` step (needs a broker: KAFKA_BROKERS). Results go to
+ * bench/results/.
  *
- *   node --import tsx bench/run.ts [--quick] [--only closed,latency,smooth,max,omission,journey,memory,startup,smoke]
+ *   node --import tsx bench/run.ts [--quick] [--only closed,latency,smooth,max,omission,journey,memory,startup,smoke,kafka]
  *                                  [--rounds N] [--no-build] [--rampart DIR] [--baseline DIR] [--no-peers]
  *
  * --rampart DIR runs another checkout's build (its bin/rampart.js over dist/); --baseline DIR adds a
@@ -24,12 +25,13 @@ import { closedLoopPart, journeyCostPart, type PartContext, type PartResult } fr
 import { latencyTruthPart, maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
 import { memoryPart, startupPart } from './lib/system-parts.js';
 import { smokePart } from './lib/smoke-parts.js';
+import { kafkaConsumePart } from './lib/kafka-part.js';
 import { hasWrk } from './lib/generators.js';
 import { hasTaskset } from './lib/proc.js';
 import { startTarget } from './lib/target.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PARTS = ['closed', 'latency', 'smooth', 'max', 'omission', 'journey', 'memory', 'startup', 'smoke'] as const;
+const PARTS = ['closed', 'latency', 'smooth', 'max', 'omission', 'journey', 'memory', 'startup', 'smoke', 'kafka'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Settings {
@@ -152,6 +154,7 @@ async function main(argv: readonly string[]): Promise<void> {
   if (s.only.has('memory')) await timed('memory', () => memoryPart({ root: ROOT, rampart: s.rampart, vus: 10_000, delayMs: 1000, rampMs: q ? 3000 : 5000, holdMs: q ? 4000 : 10_000, log }));
   if (s.only.has('startup')) await timed('start-up', () => startupPart({ root: ROOT, rampart: s.rampart, reps: q ? 3 : 7, log }));
   if (s.only.has('smoke')) await timed('small runs', () => smokePart({ root: ROOT, rampart: s.rampart, runs: q ? 6 : 21, steadyS: q ? 5 : 10, log }));
+  if (s.only.has('kafka')) await timed('kafka consume', () => kafkaConsumePart({ root: ROOT, rampart: s.rampart, vus: 1000, rate: 500, durationS: q ? 8 : 15, log }));
 
   const md = [header, ...sections.map((p) => p.markdown)].join('\n\n') + '\n';
   process.stdout.write(`\n${md}`);

@@ -102,6 +102,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       registry: relay.registry(registry),
       createVu: collab.createVu,
       ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
+      prepare: collab.prepare,
       stopWhen: () => {
         const feed = collab.exhausted();
         return feed !== undefined ? `data feed ${feed} has no unique row left in shard ${shardName(o.shard)}` : undefined;

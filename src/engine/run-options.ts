@@ -57,6 +57,11 @@ export interface RunOptions {
    * the target's connections right before the load. Absent: the run starts cold.
    */
   readonly warmUp?: WarmUp;
+  /**
+   * Started before the load, awaited before the run's clock starts (the Kafka consumers of the
+   * scenario's `consume` steps, which read from the end of their topic as of then). Never rejects.
+   */
+  readonly prepare?: (signal: AbortSignal) => Promise<void>;
 }
 
 /** Share of the heap limit at which a run stops itself to keep its report (too many VUs for one process). */

@@ -144,6 +144,7 @@ export class Run {
     const seed = this.#o.seed ?? Math.floor(Math.random() * 2 ** 32);
     const warm = this.#o.warmUp;
     const warmCode = warm !== undefined && !this.#loadCtl.signal.aborted ? await warm.code(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`)) : undefined;
+    if (this.#o.prepare !== undefined && !this.#loadCtl.signal.aborted) await this.#o.prepare(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`prepare: ${message(err)}`));
     const lag = createLagMonitor();
     const startedAt = this.#clock.now();
     const blocks = blocksOf(plan);

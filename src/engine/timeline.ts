@@ -1,4 +1,4 @@
-import type { MetricsSnapshot, SeriesSnapshot } from '../metrics/types.js';
+import { PROTOCOL_METRICS, type MetricsSnapshot, type SeriesSnapshot } from '../metrics/types.js';
 import { METRIC } from '../metrics/catalogue.js';
 import { selectSeries, summarize } from '../metrics/index.js';
 import type { TimelinePoint } from '../report/model.js';
@@ -8,6 +8,8 @@ const fin = (n: number): number => (Number.isFinite(n) ? n : 0);
 
 /** Classes the journey layer records on the `expectations` rate rather than only on `http.errors`. */
 const JOURNEY_CLASSES = new Set(['expectation', 'capture']);
+/** The errors rates of the other protocols (kafka.errors, redis.errors, …): counted like http.errors. */
+const PROTOCOL_ERRORS = new Set(PROTOCOL_METRICS.map((p) => p.errors));
 
 /**
  * The interval's errors by class: failed `http.errors` samples by their `error` tag, plus failed
@@ -27,7 +29,7 @@ export function errorsByClass(interval: MetricsSnapshot): Record<string, number>
   for (const s of interval.series) {
     const cls = s.tags['error'];
     if (cls === undefined) continue;
-    if (s.metric === METRIC.httpErrors) add(cls, s.sum, false);
+    if (s.metric === METRIC.httpErrors || PROTOCOL_ERRORS.has(s.metric)) add(cls, s.sum, false);
     else if (s.metric === METRIC.expectations && JOURNEY_CLASSES.has(cls)) journey.set(cls, (journey.get(cls) ?? 0) + s.count - s.sum);
   }
   for (const [cls, n] of journey) add(cls, n, true);

@@ -11,13 +11,16 @@ import { seededRandom } from '../load/random.js';
 import type { EngineVu, VuFactory } from './types.js';
 import { Run } from './run.js';
 import { createWarmUp, warmUpCode, type CodeWarmUp, type WarmUp } from './warm-up.js';
+import { createProcessProtocols } from './protocols.js';
 
 export interface RunCollaborators {
   readonly createVu: VuFactory;
   /** The name of a unique data feed that ran out (`onExhausted: stop`): the load should end. */
   exhausted(): string | undefined;
-  /** Closes the HTTP client(s). */
+  /** Closes the HTTP client(s) and the Kafka and Redis clients. */
   close(): Promise<void>;
+  /** Starts what must run before the load (each consumed Kafka topic's consumer); never rejects. */
+  prepare(signal?: AbortSignal): Promise<void>;
   /** The warm-up for this plan's run (absent when the scenario says `warmUp: false`). */
   readonly warmUp?: WarmUp;
 }
@@ -46,6 +49,8 @@ export function createRunCollaborators(
   const data = opts.partition !== undefined ? allData.partition(opts.partition.index, opts.partition.count) : allData;
   // Compiled recipes, regexes and metric handles shared by every VU of the run.
   const shared = createVuShared();
+  // Kafka and Redis clients of this process, shared by every VU like the HTTP pools.
+  const protocols = createProcessProtocols(plan, { sink: opts.sink, log: opts.log });
 
   const factory: VuFactory = (o) => {
     const vu = createVu({
@@ -60,6 +65,7 @@ export function createRunCollaborators(
       signal: o.signal,
       log: opts.log,
       shared,
+      protocols: protocols.clients,
     });
     const engineVu: EngineVu = {
       runIteration: (journey, scheduledAtMs) => vu.runIteration(journey, scheduledAtMs),
@@ -81,8 +87,9 @@ export function createRunCollaborators(
     createVu: factory,
     exhausted: () => data.exhausted,
     close: async () => {
-      await client?.close();
+      await Promise.all([client?.close(), protocols.close()]);
     },
+    prepare: (signal) => protocols.prepare(signal),
     ...(warmUp !== undefined ? { warmUp } : {}),
   };
 }

@@ -27,11 +27,13 @@ export type ErrorClass =
   | '5xx'
   | 'expectation'
   | 'capture'
-  | 'aborted';
+  | 'aborted'
+  /** A Kafka topic that does not exist (kafka steps). */
+  | 'not-found';
 
 /** Every error class, for validation of `retry.on` and threshold tag filters. */
 export const ERROR_CLASSES: readonly ErrorClass[] = [
-  'refused', 'reset', 'timeout', 'dns', 'tls', 'proxy', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted',
+  'refused', 'reset', 'timeout', 'dns', 'tls', 'proxy', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted', 'not-found',
 ];
 
 /**

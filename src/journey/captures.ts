@@ -14,6 +14,8 @@ export function captureValue(c: CapturePlan, res: ResponseView, regex: RegexCach
       return res.header(c.name);
     case 'status':
       return res.status === 0 ? undefined : res.status;
+    case 'key':
+      return res.key;
     case 'regex': {
       const m = regex.constant(c, c.pattern, c.flags).exec(res.text());
       return m === null ? undefined : m[c.group];

@@ -35,6 +35,8 @@ export interface StepRunContext {
   readonly shared: VuShared;
   readonly signal: AbortSignal;
   readonly opts: { readonly random: () => number };
+  /** performance.now() when each step of this iteration got its response, by step name (`since`). */
+  readonly stepEnds?: Map<string, number>;
   /** Epoch ms of the open-model arrival; cleared by the first request that records it. */
   scheduledAtMs: number | undefined;
   phase(): string;
@@ -160,6 +162,7 @@ export async function runRequestStep(ctx: StepRunContext, step: RequestStep): Pr
   const recipe = recipeOf(ctx, step);
   const m = ctx.stepMetrics(step, step.name, step.method, step.tags);
   const res = await exchange(ctx, recipe, m);
+  ctx.stepEnds?.set(step.name, performance.now());
   if (ctx.signal.aborted) {
     settle(ctx, step, m, res, res.failure);
     return INTERRUPTED;
@@ -188,6 +191,7 @@ export async function runPollStep(ctx: StepRunContext, poll: PollStep): Promise<
     }
     if (res.result.error === undefined && allMatch(poll.until, res, ctx.scope, ctx.shared.regex)) {
       m.pollDuration(ctx.phase()).record(Math.round((performance.now() - start) * 1000));
+      ctx.stepEnds?.set(poll.name, performance.now());
       return judge(ctx, poll.request, poll.name, m, res, true);
     }
     if (performance.now() + poll.everyMs > deadline) {

@@ -110,6 +110,8 @@ function extract(m: Exclude<Matcher, { kind: 'status' | 'latency' }>, res: Respo
       return res.text();
     case 'css':
       return cssValue(res.html(), m.selector, m.attribute);
+    case 'key':
+      return res.key;
   }
 }
 
@@ -124,6 +126,8 @@ function subject(m: Exclude<Matcher, { kind: 'status' | 'latency' }>): string {
       return 'body';
     case 'css':
       return `css ${m.selector}${m.attribute !== undefined ? ` @${m.attribute}` : ''}`;
+    case 'key':
+      return 'key';
   }
 }
 

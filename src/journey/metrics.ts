@@ -26,6 +26,7 @@ export class StepMetrics {
   private readonly rates = new Map<string, RateHandle>();
   private readonly trends = new Map<string, TrendHandle>();
   private readonly counters = new Map<string, CounterHandle>();
+  private readonly protocols = new Map<string, { readonly latency: TrendHandle; readonly errors: RateHandle }>();
   /** The outcome asked last (without response tags) and its handles. */
   private last: { readonly phase: string; readonly status: number; readonly cls: string | undefined; readonly attempt: number; readonly handles: RequestHandles } | undefined = undefined;
 
@@ -104,6 +105,22 @@ export class StepMetrics {
   /** `poll.duration` trend (µs). */
   pollDuration(phase: string): TrendHandle {
     return this.trend(M.pollDuration.name, phase, M.pollDuration.unit);
+  }
+
+  /**
+   * The latency trend and errors rate of a protocol step's outcome (kafka.latency / kafka.errors,
+   * …); `cls` only on failures (the `error` tag).
+   */
+  protocol(latency: string, errors: string, phase: string, cls: string | undefined): { readonly latency: TrendHandle; readonly errors: RateHandle } {
+    const key = `${latency}\u0000${phase}\u0000${cls ?? ''}`;
+    let h = this.protocols.get(key);
+    if (h === undefined) {
+      const tags: Record<string, string> = { ...this.base, phase };
+      if (cls !== undefined) tags['error'] = cls;
+      h = { latency: this.sink.trend(latency, tags, 'us'), errors: this.sink.rate(errors, tags) };
+      this.protocols.set(key, h);
+    }
+    return h;
   }
 
   /** A custom metric of a `metric` step. */

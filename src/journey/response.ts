@@ -30,6 +30,11 @@ export class ResponseView {
     return this.result.status;
   }
 
+  /** A Kafka message's key (undefined for HTTP responses). */
+  get key(): string | undefined {
+    return undefined;
+  }
+
   /** A header value (name lower-case); repeated headers joined with `, `. */
   header(name: string): string | undefined {
     const v = this.result.headers[name];

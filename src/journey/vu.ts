@@ -11,7 +11,8 @@ import { RenderError, renderTemplate, renderValue } from '../scenario/template/i
 import { VuCookieJar } from './cookies.js';
 import { DataExhaustedError, type DataFeeds } from './data-feeds.js';
 import { cachedUniqueFeeds } from './journey-feeds.js';
-import { runPollStep, runRequestStep, type StepRunContext } from './http-steps.js';
+import { runPollStep, runRequestStep } from './http-steps.js';
+import { runProtocolStep, type ProtocolClients, type ProtocolRunContext } from './protocol-steps.js';
 import { evalCondition } from './matchers.js';
 import { JourneyMetrics, StepMetrics } from './metrics.js';
 import { VuScope } from './scope.js';
@@ -42,6 +43,8 @@ export interface VuOptions {
   readonly log: (line: string) => void;
   /** Caches shared by the VUs of a process; a private one when absent. */
   readonly shared?: VuShared;
+  /** The process's Kafka and Redis clients (`kafka` and `redis` steps). */
+  readonly protocols?: ProtocolClients;
 }
 
 export interface Vu {
@@ -75,8 +78,10 @@ export class HookFailedError extends Error {
  */
 export const FAILURE_LOG_INTERVAL_MS = 1_000;
 
-class VirtualUser implements Vu, StepRunContext {
+class VirtualUser implements Vu, ProtocolRunContext {
   readonly id: number;
+  readonly protocols: ProtocolClients;
+  readonly stepEnds = new Map<string, number>();
   readonly scope: VuScope;
   readonly jar: VuCookieJar | undefined;
   readonly shared: VuShared;
@@ -92,6 +97,7 @@ class VirtualUser implements Vu, StepRunContext {
     if (opts.client === undefined && opts.clientFactory === undefined) throw new TypeError('createVu: give a client or a clientFactory');
     this.id = opts.id;
     this.shared = opts.shared ?? createVuShared();
+    this.protocols = opts.protocols ?? {};
     this.scope = new VuScope(opts.id, opts.globals, opts.data, opts.random);
     this.jar = opts.plan.http.cookies ? new VuCookieJar() : undefined;
   }
@@ -195,6 +201,7 @@ class VirtualUser implements Vu, StepRunContext {
     this.journeyTags = tags;
     this.group = undefined;
     this.lastFailure = '';
+    this.stepEnds.clear();
   }
 
   /**
@@ -268,6 +275,9 @@ class VirtualUser implements Vu, StepRunContext {
       case 'metric':
         this.recordCustom(step);
         return OK;
+      case 'kafka':
+      case 'redis':
+        return runProtocolStep(this, step);
     }
   }
 
@@ -341,7 +351,7 @@ class VirtualUser implements Vu, StepRunContext {
 }
 
 function stepLabel(step: Step): string {
-  return step.kind === 'request' || step.kind === 'poll' || step.kind === 'group' ? step.name : step.kind;
+  return step.kind === 'request' || step.kind === 'poll' || step.kind === 'group' || step.kind === 'kafka' || step.kind === 'redis' ? step.name : step.kind;
 }
 
 /** Creates a virtual user. Throws only for a programming error (no client nor clientFactory). */

@@ -43,12 +43,33 @@ export const BUILT_IN = {
   vus: { name: 'vus', type: 'gauge', unit: 'count', tags: '' },
   dataSent: { name: 'data.sent', type: 'counter', unit: 'bytes', tags: REQUEST },
   dataReceived: { name: 'data.received', type: 'counter', unit: 'bytes', tags: REQUEST },
+  /** kafka steps: produce → acknowledged, or consume → matching message (from `since`). */
+  kafkaLatency: { name: 'kafka.latency', type: 'trend', unit: 'us', tags: 'step tags, phase, error' },
+  /** kafka steps: one sample per step run, true when it failed (tagged with the error class). */
+  kafkaErrors: { name: 'kafka.errors', type: 'rate', unit: 'count', tags: 'step tags, phase, error' },
+  /** Unmatched consumed messages dropped because a topic's buffer was full. */
+  kafkaDropped: { name: 'kafka.dropped', type: 'counter', unit: 'count', tags: 'topic' },
+  /** redis steps: command → reply. */
+  redisLatency: { name: 'redis.latency', type: 'trend', unit: 'us', tags: 'step tags, phase, error' },
+  /** redis steps: one sample per command, true when it failed (tagged with the error class). */
+  redisErrors: { name: 'redis.errors', type: 'rate', unit: 'count', tags: 'step tags, phase, error' },
 } as const satisfies Record<string, BuiltInMetric>;
 
 type Catalogue = typeof BUILT_IN;
 
 /** The built-in metric names by key. */
 export const METRIC = Object.freeze(Object.fromEntries(Object.entries(BUILT_IN).map(([k, m]) => [k, m.name]))) as { readonly [K in keyof Catalogue]: Catalogue[K]['name'] };
+
+/**
+ * The metrics of each step kind that talks to something: its latency trend and its errors rate
+ * (one sample per operation). Reports build their per-step tables from these, the verdict's
+ * failure bounds judge each errors rate like `http.errors`, and the timeline counts their failures.
+ * A new protocol step kind adds its pair here.
+ */
+export const PROTOCOL_METRICS: readonly { readonly protocol: string; readonly latency: string; readonly errors: string }[] = [
+  { protocol: 'kafka', latency: BUILT_IN.kafkaLatency.name, errors: BUILT_IN.kafkaErrors.name },
+  { protocol: 'redis', latency: BUILT_IN.redisLatency.name, errors: BUILT_IN.redisErrors.name },
+];
 
 /** Every built-in metric. */
 export const BUILT_IN_METRICS: readonly BuiltInMetric[] = Object.values(BUILT_IN);

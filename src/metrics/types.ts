@@ -43,6 +43,8 @@ export interface MetricsSink {
   gauge(metric: string, tags: Tags): GaugeHandle;
 }
 
+export { PROTOCOL_METRICS } from './catalogue.js';
+
 /** One series in a snapshot: plain data, mergeable with the same series from another snapshot. */
 export interface SeriesSnapshot {
   readonly metric: string;

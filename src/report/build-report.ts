@@ -4,7 +4,7 @@
  */
 import type { Plan, Step } from '../scenario/plan.js';
 import type { MetricsSnapshot, SeriesSnapshot, Tags } from '../metrics/types.js';
-import { METRIC } from '../metrics/catalogue.js';
+import { METRIC, PROTOCOL_METRICS } from '../metrics/catalogue.js';
 import { selectSeries, summarize, toSeriesReport } from '../metrics/index.js';
 import type {
   CheckReport,
@@ -49,7 +49,7 @@ const sum = (series: readonly SeriesSnapshot[]): number => series.reduce((s, x) 
 /** Step names of a journey in the order the journey runs them (requests and polls, nested too). */
 export function stepNames(steps: readonly Step[], out: string[] = []): string[] {
   for (const s of steps) {
-    if ((s.kind === 'request' || s.kind === 'poll') && !out.includes(s.name)) out.push(s.name);
+    if ((s.kind === 'request' || s.kind === 'poll' || s.kind === 'kafka' || s.kind === 'redis') && !out.includes(s.name)) out.push(s.name);
     if (s.kind === 'loop' || s.kind === 'group') stepNames(s.steps, out);
     if (s.kind === 'parallel') stepNames(s.requests, out);
     if (s.kind === 'if') {
@@ -89,12 +89,19 @@ export function journeyReports(plan: Plan, snap: MetricsSnapshot, windowMs: numb
     const steps: StepReport[] = [];
     for (const name of names) {
       const sf: Tags = { journey: j.name, step: name };
-      const lat = selectSeries(snap, METRIC.httpLatency, sf);
+      let lat = selectSeries(snap, METRIC.httpLatency, sf);
       const reqSeries = selectSeries(snap, METRIC.httpRequests, sf);
-      const requests = reqSeries.length > 0 ? sum(reqSeries) : lat.reduce((n, x) => n + x.count, 0);
+      let requests = reqSeries.length > 0 ? sum(reqSeries) : lat.reduce((n, x) => n + x.count, 0);
+      let errors = selectSeries(snap, METRIC.httpErrors, sf);
+      // A step of another protocol (kafka, redis): one errors sample per operation.
+      const other = requests === 0 ? PROTOCOL_METRICS.find((p) => selectSeries(snap, p.errors, sf).length > 0) : undefined;
+      if (other !== undefined) {
+        errors = selectSeries(snap, other.errors, sf);
+        lat = selectSeries(snap, other.latency, sf);
+        requests = errors.reduce((n, x) => n + x.count, 0);
+      }
       if (requests === 0 && lat.length === 0) continue;
       const l = summarize(lat, windowMs);
-      const errors = selectSeries(snap, METRIC.httpErrors, sf);
       const errCount = errors.reduce((n, x) => n + x.count, 0);
       steps.push({
         name,

@@ -14,6 +14,10 @@ export type { SourcePos } from '../errors.js';
 export type { Aggregation, ComparisonOp, FailureBounds, PrometheusPlan, PrometheusThresholdPlan, ThresholdExpr, ThresholdPlan } from '../thresholds/plan-types.js';
 export { DEFAULT_FAILURE_BOUNDS } from '../thresholds/plan-types.js';
 
+import type { KafkaPlan, ProtocolStep, RedisPlan } from './plan-protocols.js';
+
+export type * from './plan-protocols.js';
+
 // ---------------------------------------------------------------------------------------------
 // Templates
 // ---------------------------------------------------------------------------------------------
@@ -82,7 +86,9 @@ export type Matcher =
   /** The first element of the HTML body matching `selector`: its text, or its `attribute`. */
   | { readonly kind: 'css'; readonly selector: string; readonly attribute?: string; readonly cmp: Comparison }
   /** Total request latency under a bound. */
-  | { readonly kind: 'latency'; readonly maxMs: number };
+  | { readonly kind: 'latency'; readonly maxMs: number }
+  /** A Kafka message's key (kafka steps only). */
+  | { readonly kind: 'key'; readonly cmp: Comparison };
 
 /** A named check: becomes a sample of the `checks` rate with tag `check:<name>`. Never ends the iteration. */
 export interface CheckPlan {
@@ -97,7 +103,9 @@ export type CapturePlan =
   | { readonly kind: 'regex'; readonly as: string; readonly pattern: string; readonly flags: string; readonly group: number; readonly optional: boolean }
   /** From the HTML body: the first (or, with `all`, every) element matching `selector`; its text or `attribute`. */
   | { readonly kind: 'css'; readonly as: string; readonly selector: string; readonly attribute?: string; readonly all: boolean; readonly optional: boolean }
-  | { readonly kind: 'status'; readonly as: string; readonly optional: boolean };
+  | { readonly kind: 'status'; readonly as: string; readonly optional: boolean }
+  /** A Kafka message's key (kafka steps only). */
+  | { readonly kind: 'key'; readonly as: string; readonly optional: boolean };
 
 /** A declarative condition for `if` steps. */
 export type Condition =
@@ -265,7 +273,7 @@ export interface SetStep {
   readonly pos: SourcePos;
 }
 
-export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | ParallelStep | LogStep | MetricStep | SetStep;
+export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | ParallelStep | LogStep | MetricStep | SetStep | ProtocolStep;
 
 export interface JourneyPlan {
   readonly name: string;
@@ -418,4 +426,8 @@ export interface Plan {
   readonly gracefulStopMs: number;
   /** Warm the generator (code, connections) before the load starts (src/engine/warm-up.ts). Default true. */
   readonly warmUp: boolean;
+  /** The `kafka:` block: where `kafka` steps connect. Absent: the scenario has none. */
+  readonly kafka?: KafkaPlan;
+  /** The `redis:` block: where `redis` steps connect. Absent: the scenario has none. */
+  readonly redis?: RedisPlan;
 }

@@ -20,6 +20,8 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
 /** A mocks instance and how to remove everything it left in Redis. */
 export interface BehaviourMocks extends RunningMocks {
   readonly keyPrefix: string;
+  /** The orders topic of this instance. */
+  readonly ordersTopic: string;
   /** Closes the server and deletes its Redis keys. */
   dispose(): Promise<void>;
 }
@@ -28,6 +30,7 @@ export interface BehaviourMocks extends RunningMocks {
 export async function startBehaviourMocks(breaks: readonly BreakName[] = [], config: MocksConfigInput = {}): Promise<BehaviourMocks> {
   const id = randomUUID().slice(0, 8);
   const keyPrefix = `rampart:test:behaviour-${id}:`;
+  const ordersTopic = config.orders?.topic ?? `rampart.test.behaviour-${id}`;
   const running = await startMocks({
     config: {
       host: '127.0.0.1',
@@ -40,7 +43,7 @@ export async function startBehaviourMocks(breaks: readonly BreakName[] = [], con
       admin: { enabled: true },
       shutdownTimeoutMs: 2000,
       ...config,
-      orders: { topic: `rampart.test.behaviour-${id}`, groupId: `rampart-test-behaviour-${id}`, ...config.orders },
+      orders: { topic: ordersTopic, groupId: `rampart-test-behaviour-${id}`, ...config.orders },
     },
   });
   const dispose = async (): Promise<void> => {
@@ -58,7 +61,7 @@ export async function startBehaviourMocks(breaks: readonly BreakName[] = [], con
       redis.disconnect();
     }
   };
-  return Object.assign(running, { keyPrefix, dispose });
+  return Object.assign(running, { keyPrefix, ordersTopic, dispose });
 }
 
 /**

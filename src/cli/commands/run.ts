@@ -158,6 +158,7 @@ async function execute(plan: Awaited<ReturnType<typeof loadScenario>>, o: Execut
     registry,
     createVu: collab.createVu,
     ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
+    prepare: collab.prepare,
     stopWhen: () => {
       const feed = collab.exhausted();
       return feed !== undefined ? `data feed ${feed} has no unique row left` : undefined;

@@ -20,6 +20,7 @@ import { collectSets, steps } from './steps.js';
 import type { StepEnv } from './steps.js';
 import { thresholds } from './thresholds.js';
 import { prometheusPlan } from './prometheus.js';
+import { kafkaPlan, redisPlan } from './connections.js';
 
 export interface BuildOptions {
   /** Overrides the scenario's target (`--target`). */
@@ -69,6 +70,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     baseDir: dirname(opts.path),
     hasTarget: target !== undefined,
     metrics: new Map(),
+    protocols: new Set(['kafka', 'redis'].filter((k) => doc[k] !== undefined)),
     names: { steps: new Set(), groups: new Set(), checks: new Set(), methods: new Set(), tagKeys: new Set() },
   };
   const globals = [...Object.keys(variables), ...BUILTIN_ROOTS];
@@ -124,6 +126,8 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
   const prometheus = prometheusPlan(ctx, doc.prometheus as Obj | undefined);
   await ctx.checkSelectors();
   const secrets = [...new Set([...secretNames.map((s) => variables[s]).filter((v): v is Scalar => v !== undefined && v !== '').map(String), ...networkSecrets])];
+  const kafka = kafkaPlan(ctx, doc.kafka as Obj | undefined, variables, secrets);
+  const redis = redisPlan(ctx, doc.redis as Obj | undefined, variables, secrets);
   return {
     name: String(doc.name),
     ...(typeof doc.description === 'string' ? { description: doc.description } : {}),
@@ -145,5 +149,7 @@ export async function buildPlan(ctx: NormContext, doc: Obj, text: string, opts: 
     ...(prometheus !== undefined ? { prometheus } : {}),
     gracefulStopMs: ctx.duration(doc.gracefulStop ?? def('', 'gracefulStop'), '/gracefulStop', false),
     warmUp: doc.warmUp !== false,
+    ...(kafka !== undefined ? { kafka } : {}),
+    ...(redis !== undefined ? { redis } : {}),
   };
 }

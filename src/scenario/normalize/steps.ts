@@ -10,6 +10,7 @@ import { MAX_BODY_FILE_BYTES, readBeside } from './beside.js';
 import { multipartBody } from './multipart.js';
 import { captures, condition, matchers } from './matchers.js';
 import type { VarScope } from './scope.js';
+import { protocolStepKind } from './step-kinds.js';
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -24,6 +25,8 @@ export interface StepEnv {
   readonly hasTarget: boolean;
   /** Custom metrics seen (name → type), for thresholds. */
   readonly metrics: Map<string, string>;
+  /** Scenario-level connection blocks present (`kafka`, `redis`): their steps need them. */
+  readonly protocols: ReadonlySet<string>;
   /** Every request/poll/group/check name and tag key seen, for thresholds. */
   readonly names: { steps: Set<string>; groups: Set<string>; checks: Set<string>; methods: Set<string>; tagKeys: Set<string> };
 }
@@ -70,6 +73,8 @@ function step(env: StepEnv, s: Obj, at: string, scope: VarScope, group: string |
     for (const c of req.captures) scope.add(c.as);
     return req;
   }
+  const protocol = protocolStepKind(s);
+  if (protocol !== undefined) return protocol(env, s, at, scope);
   if (Object.hasOwn(s, 'think')) {
     const t = s.think;
     const tp = ptr(at, 'think');

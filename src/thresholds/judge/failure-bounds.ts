@@ -11,12 +11,16 @@
  *   counting in `http.errors` (every class: status, expectation, capture, timeout, refused, reset,
  *   protocol, …) fails the run.
  *
+ * - The same bound applies to each other protocol's errors rate (`kafka.errors`, `redis.errors`, …:
+ *   PROTOCOL_METRICS) that no threshold judges: more than `maxFailures.errors` of its operations
+ *   failing fails the run.
+ *
  * Requests rampart cut itself (class `aborted`: a signal, a stopping run) say nothing of the target
  * and are left out. Each failing rule gives a warning naming the classes seen and how to accept them.
  */
 import { DEFAULT_FAILURE_BOUNDS, type FailureBounds, type ThresholdPlan } from '../plan-types.js';
 import type { MetricsSnapshot } from '../../metrics/types.js';
-import { METRIC } from '../../metrics/catalogue.js';
+import { METRIC, PROTOCOL_METRICS } from '../../metrics/catalogue.js';
 
 /** What the failure bounds read of a plan. */
 export interface JudgedPlan {
@@ -41,6 +45,8 @@ export interface FailureCounts {
   readonly errorsByClass: ReadonlyMap<string, number>;
   readonly journeysCompleted: number;
   readonly journeysFailed: number;
+  /** Per protocol errors rate (`kafka.errors`, …): samples, and the true ones by error class. */
+  readonly protocols: ReadonlyMap<string, { samples: number; byClass: Map<string, number> }>;
 }
 
 /**
@@ -60,9 +66,18 @@ export function failureCounts(snapshot: MetricsSnapshot): FailureCounts {
   let journeysCompleted = 0;
   let journeysFailed = 0;
   const errorsByClass = new Map<string, number>();
+  const protocols = new Map<string, { samples: number; byClass: Map<string, number> }>();
+  const protocolErrors = new Set(PROTOCOL_METRICS.map((p) => p.errors));
   for (const s of snapshot.series) {
     const cls = s.tags['error'];
     if (cls === 'aborted') continue;
+    if (protocolErrors.has(s.metric)) {
+      let p = protocols.get(s.metric);
+      if (p === undefined) protocols.set(s.metric, (p = { samples: 0, byClass: new Map() }));
+      p.samples += s.count;
+      if (s.sum > 0) p.byClass.set(cls ?? 'unknown', (p.byClass.get(cls ?? 'unknown') ?? 0) + s.sum);
+      continue;
+    }
     switch (s.metric) {
       case METRIC.httpRequests:
         sent += s.sum;
@@ -80,7 +95,7 @@ export function failureCounts(snapshot: MetricsSnapshot): FailureCounts {
         break;
     }
   }
-  return { sent, answered, errorSamples, errorsByClass, journeysCompleted, journeysFailed };
+  return { sent, answered, errorSamples, errorsByClass, journeysCompleted, journeysFailed, protocols };
 }
 
 /** Judges a finished run's failures; see the module comment for the rule. */
@@ -108,6 +123,15 @@ export function judgeFailures(plan: JudgedPlan, snapshot: MetricsSnapshot): Fail
     warnings.push(
       `${errors} of ${c.errorSamples} requests failed${seen} (${pct(errors / c.errorSamples)}), more than maxFailures.errors ${pct(bounds.errors)}: the run fails. ` +
         `To accept it, judge it with a threshold on http.errors (e.g. http.errors: ["rate <= ${Math.ceil((errors / c.errorSamples) * 1000) / 10}%"]) or raise maxFailures.errors`,
+    );
+  }
+  for (const [metric, p] of c.protocols) {
+    const failed = sumOf(p.byClass);
+    if (judged(metric) || p.samples === 0 || failed / p.samples <= bounds.errors) continue;
+    const by = [...p.byClass].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+    warnings.push(
+      `${failed} of ${p.samples} ${metric.split('.')[0]} operations failed (${by}; ${pct(failed / p.samples)}), more than maxFailures.errors ${pct(bounds.errors)}: the run fails. ` +
+        `To accept it, judge it with a threshold on ${metric} (e.g. ${metric}: ["rate <= ${Math.ceil((failed / p.samples) * 1000) / 10}%"]) or raise maxFailures.errors`,
     );
   }
   return { failed: warnings.length > 0, warnings };

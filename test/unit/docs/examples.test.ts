@@ -5,6 +5,7 @@
  * (a variable, an environment variable, a step, a data or certificate file) are forgiven. A block that is no scenario at all (an Artillery
  * script, a CI step) says so with `<!-- example: not a scenario -->` just above it.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -12,10 +13,11 @@ import { parseScenarioText } from '../../../src/scenario/index.js';
 import { ERROR_CODES, formatProblem, type Problem } from '../../../src/errors.js';
 import { fences, manualFiles, readManual, repoRoot } from '../../support/manual.js';
 
-const ROOT_KEYS = new Set(['include', 'name', 'description', 'target', 'http', 'variables', 'secrets', 'data', 'load', 'journeys', 'setup', 'teardown', 'thresholds', 'maxFailures', 'prometheus', 'gracefulStop', 'warmUp', 'environments']);
-const STEP_KINDS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'think', 'loop', 'if', 'group', 'parallel', 'poll', 'log', 'metric', 'set'];
+/** The scenario's top-level keys, from the schema. */
+const ROOT_KEYS = new Set(Object.keys((JSON.parse(readFileSync(new URL('../../../schemas/scenario.schema.json', import.meta.url), 'utf8')) as { properties: object }).properties));
+const STEP_KINDS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'request', 'think', 'loop', 'if', 'group', 'parallel', 'poll', 'log', 'metric', 'set', 'kafka', 'redis', 'ws'];
 /** A problem that only says the example refers to something outside it (a data file is the user's). */
-const REFERENCE = /unknown variable|is used before|no (metric|tag|[a-z]+ named|[a-z]+ is named)|no data feeder|no such file|cannot read|no environment|is in no load block/;
+const REFERENCE = /unknown variable|is used before|no (metric|tag|[a-z]+ named|[a-z]+ is named)|no data feeder|no such file|cannot read|no environment|is in no load block|needs the scenario's `(kafka|redis):` block/;
 /** A step written `…` stands for any steps. */
 const PLACEHOLDER = '…';
 
