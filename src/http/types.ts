@@ -13,6 +13,7 @@
  * - tls: handshake or certificate failure
  * - protocol: malformed response, response too large, anything else the transport rejects
  * - aborted: the run stopped the request (interrupt, graceful stop over)
+ * - closed: a WebSocket the server closed (a close frame) while a step needed it
  */
 export type ErrorClass =
   | 'refused'
@@ -25,11 +26,12 @@ export type ErrorClass =
   | '5xx'
   | 'expectation'
   | 'capture'
-  | 'aborted';
+  | 'aborted'
+  | 'closed';
 
 /** Every error class, for validation of `retry.on` and threshold tag filters. */
 export const ERROR_CLASSES: readonly ErrorClass[] = [
-  'refused', 'reset', 'timeout', 'dns', 'tls', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted',
+  'refused', 'reset', 'timeout', 'dns', 'tls', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted', 'closed',
 ];
 
 /**

@@ -91,6 +91,22 @@ export class StepMetrics {
     return this.trend(METRIC.pollDuration, phase, 'us');
   }
 
+  /** `ws.connect` or `ws.message` trend (µs). */
+  wsTrend(metric: typeof METRIC.wsConnect | typeof METRIC.wsMessage, phase: string): TrendHandle {
+    return this.trend(metric, phase, 'us');
+  }
+
+  /** `ws.errors` counter, tagged with the error class. */
+  wsErrors(phase: string, cls: string): CounterHandle {
+    const key = `${METRIC.wsErrors}\u0000${phase}\u0000${cls}`;
+    let h = this.counters.get(key);
+    if (h === undefined) {
+      h = this.sink.counter(METRIC.wsErrors, { ...this.base, phase, error: cls }, 'count');
+      this.counters.set(key, h);
+    }
+    return h;
+  }
+
   /** A custom metric of a `metric` step. */
   custom(type: 'counter' | 'rate' | 'trend', metric: string, phase: string): CounterHandle | RateHandle | TrendHandle {
     if (type === 'counter') return this.counter(metric, phase, 'count');

@@ -62,6 +62,12 @@ export const METRIC = {
   journeysDropped: 'journeys.dropped',
   journeysInterrupted: 'journeys.interrupted',
   pollDuration: 'poll.duration',
+  /** WebSocket handshake time (trend, µs). */
+  wsConnect: 'ws.connect',
+  /** WebSocket: from a step's send (or its start) to the message that matched its `until` (trend, µs). */
+  wsMessage: 'ws.message',
+  /** WebSocket failures, tagged with the error class (counter). */
+  wsErrors: 'ws.errors',
   vus: 'vus',
   dataSent: 'data.sent',
   dataReceived: 'data.received',

@@ -5,6 +5,10 @@
  * can cross worker-thread and process boundaries with structuredClone or JSON.
  */
 
+import type { WsStep } from './plan-ws.js';
+
+export type { WsSendPlan, WsStep } from './plan-ws.js';
+
 /** A position in the scenario source, for errors raised after validation (1-based line and column). */
 export interface SourcePos {
   readonly file: string;
@@ -263,7 +267,7 @@ export interface SetStep {
   readonly pos: SourcePos;
 }
 
-export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | ParallelStep | LogStep | MetricStep | SetStep;
+export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | ParallelStep | LogStep | MetricStep | SetStep | WsStep;
 
 export interface JourneyPlan {
   readonly name: string;

@@ -10,6 +10,8 @@
  * - No threshold on `http.errors` (any tag filter) → more than `maxFailures.errors` of the requests
  *   counting in `http.errors` (every class: status, expectation, capture, timeout, refused, reset,
  *   protocol, …) fails the run.
+ * - No threshold on `ws.errors` (any tag filter) → more than `maxFailures.errors` of the WebSocket
+ *   operations (handshakes, waits for a message, and the failed ones) failing fails the run.
  *
  * Requests rampart cut itself (class `aborted`: a signal, a stopping run) say nothing of the target
  * and are left out. Each failing rule gives a warning naming the classes seen and how to accept them.
@@ -33,6 +35,9 @@ export interface FailureCounts {
   readonly errorsByClass: ReadonlyMap<string, number>;
   readonly journeysCompleted: number;
   readonly journeysFailed: number;
+  /** WebSocket operations (ws.connect and ws.message samples plus ws.errors), and the failed ones. */
+  readonly wsOperations: number;
+  readonly wsErrors: number;
 }
 
 /**
@@ -51,6 +56,8 @@ export function failureCounts(snapshot: MetricsSnapshot): FailureCounts {
   let errorSamples = 0;
   let journeysCompleted = 0;
   let journeysFailed = 0;
+  let wsOperations = 0;
+  let wsErrors = 0;
   const errorsByClass = new Map<string, number>();
   for (const s of snapshot.series) {
     const cls = s.tags['error'];
@@ -70,9 +77,17 @@ export function failureCounts(snapshot: MetricsSnapshot): FailureCounts {
       case METRIC.journeysFailed:
         journeysFailed += s.sum;
         break;
+      case METRIC.wsConnect:
+      case METRIC.wsMessage:
+        wsOperations += s.count;
+        break;
+      case METRIC.wsErrors:
+        wsOperations += s.sum;
+        wsErrors += s.sum;
+        break;
     }
   }
-  return { sent, answered, errorSamples, errorsByClass, journeysCompleted, journeysFailed };
+  return { sent, answered, errorSamples, errorsByClass, journeysCompleted, journeysFailed, wsOperations, wsErrors };
 }
 
 /** Judges a finished run's failures; see the module comment for the rule. */
@@ -100,6 +115,12 @@ export function judgeFailures(plan: Pick<Plan, 'target' | 'thresholds' | 'maxFai
     warnings.push(
       `${errors} of ${c.errorSamples} requests failed${seen} (${pct(errors / c.errorSamples)}), more than maxFailures.errors ${pct(bounds.errors)}: the run fails. ` +
         `To accept it, judge it with a threshold on http.errors (e.g. http.errors: ["rate <= ${Math.ceil((errors / c.errorSamples) * 1000) / 10}%"]) or raise maxFailures.errors`,
+    );
+  }
+  if (!judged(METRIC.wsErrors) && c.wsErrors > 0 && c.wsErrors / c.wsOperations > bounds.errors) {
+    warnings.push(
+      `${c.wsErrors} of ${c.wsOperations} WebSocket operations failed (${pct(c.wsErrors / c.wsOperations)}), more than maxFailures.errors ${pct(bounds.errors)}: the run fails. ` +
+        `To accept it, judge it with a threshold on ws.errors (e.g. ws.errors: ["count <= ${c.wsErrors}"]) or raise maxFailures.errors`,
     );
   }
   return { failed: warnings.length > 0, warnings };

@@ -88,6 +88,7 @@ const BUILT_IN_KINDS: Readonly<Record<string, MetricKind>> = {
   [METRIC.httpRequests]: 'counter',
   [METRIC.httpRetries]: 'counter',
   [METRIC.httpErrors]: 'rate',
+  [METRIC.wsErrors]: 'counter',
   [METRIC.checks]: 'rate',
   [METRIC.expectations]: 'rate',
   [METRIC.journeysStarted]: 'counter',
