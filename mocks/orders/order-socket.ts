@@ -103,8 +103,8 @@ export class OrderSocket {
     this.store.get(jobId).then(
       (rec) => {
         if (rec === undefined) {
-          const text = JSON.stringify({ jobId, error: `no order ${jobId}` });
-          for (const p of only !== undefined ? [only] : (this.watchers.get(jobId)?.keys() ?? [])) p.send(text);
+          // Said once, to the socket that subscribed (not again on a re-read).
+          only?.send(JSON.stringify({ jobId, error: `no order ${jobId}` }));
           return;
         }
         this.push(jobId, rec.status, only);
