@@ -99,6 +99,7 @@ export async function runWsStep(ctx: WsRunContext, step: WsStep): Promise<StepCo
     return FAILED;
   };
   const start = performance.now();
+  m.wsErrors(phase).add(0);
 
   if (step.connect !== undefined) {
     await sockets.closeCurrent();

@@ -3,7 +3,7 @@ import { createHttpClient, type HttpClient } from '../../src/http/index.js';
 import { createDataFeeds, createVu, createVuShared } from '../../src/journey/index.js';
 import { createRegistry } from '../../src/metrics/index.js';
 import type { Matcher, Plan, WsStep } from '../../src/scenario/plan.js';
-import { capJson, countOf, journey, jsonEq, plan, POS, sumOf, tagsOf, tpl, tval } from '../support/journey-plans.js';
+import { capJson, countOf, journey, jsonEq, plan, POS, sumOf, tpl, tval } from '../support/journey-plans.js';
 import { refusedPort } from '../support/target-server.js';
 import { startWsServer, type WsTestServer } from '../support/ws-server.js';
 
@@ -38,6 +38,8 @@ function harness(p: Plan) {
 }
 
 const done: Matcher = jsonEq('$.status', 'done');
+/** Tags of the ws.errors series that counted a failure (each step also keeps one at 0). */
+const wsErrorTags = (s: ReturnType<ReturnType<typeof harness>['snap']>) => s.series.filter((x) => x.metric === 'ws.errors' && x.sum > 0).map((x) => x.tags);
 
 describe('ws steps against a real WebSocket server', () => {
   it('holds one socket across steps: connect with headers, send JSON, wait, capture, close', async () => {
@@ -59,7 +61,9 @@ describe('ws steps against a real WebSocket server', () => {
     // wait had no send of its own: measured from the last unanswered send (about 100 ms before the reply).
     const wait = s.series.find((x) => x.metric === 'ws.message' && x.tags.step === 'wait');
     expect(wait?.min).toBeGreaterThanOrEqual(90_000);
-    expect(tagsOf(s, 'ws.errors')).toEqual([]);
+    expect(wsErrorTags(s)).toEqual([]);
+    // A clean step still has its ws.errors series, at 0: `ws.errors: [count == 0]` can hold.
+    expect(s.series.filter((x) => x.metric === 'ws.errors').map((x) => [x.tags.step, x.tags.error, x.sum])).toContainEqual(['wait', undefined, 0]);
     expect(server.received.at(-1)).toBe('got j-1');
     await expect.poll(() => server.open()).toBe(0);
   });
@@ -77,7 +81,7 @@ describe('ws steps against a real WebSocket server', () => {
     const h = harness(plan('', [j]));
     expect(await h.vu.runIteration(j)).toBe('failed');
     const s = h.snap();
-    expect(tagsOf(s, 'ws.errors')).toEqual([expect.objectContaining({ journey: 'down', step: 'open', error: 'refused' })]);
+    expect(wsErrorTags(s)).toEqual([expect.objectContaining({ journey: 'down', step: 'open', error: 'refused' })]);
     expect(sumOf(s, 'ws.errors')).toBe(1);
     expect(countOf(s, 'ws.connect')).toBe(0);
     expect(h.logs[0]).toMatch(/down › open: refused: .*ECONNREFUSED/);
@@ -87,7 +91,7 @@ describe('ws steps against a real WebSocket server', () => {
     const j1 = journey('nf', [ws('open', { connect: connect(`${server.url}/nope`) })]);
     const h1 = harness(plan('', [j1]));
     expect(await h1.vu.runIteration(j1)).toBe('failed');
-    expect(tagsOf(h1.snap(), 'ws.errors')).toEqual([expect.objectContaining({ error: '4xx' })]);
+    expect(wsErrorTags(h1.snap())).toEqual([expect.objectContaining({ error: '4xx' })]);
     expect(h1.logs[0]).toMatch(/answered 404 instead of 101/);
 
     const j2 = journey('hang', [ws('open', { connect: connect(`${server.url}/hang`), timeoutMs: 300 })]);
@@ -95,7 +99,7 @@ describe('ws steps against a real WebSocket server', () => {
     const t0 = Date.now();
     expect(await h2.vu.runIteration(j2)).toBe('failed');
     expect(Date.now() - t0).toBeLessThan(2_000);
-    expect(tagsOf(h2.snap(), 'ws.errors')).toEqual([expect.objectContaining({ error: 'timeout' })]);
+    expect(wsErrorTags(h2.snap())).toEqual([expect.objectContaining({ error: 'timeout' })]);
   });
 
   it('no matching message in time is a timeout that names the last message seen', async () => {
@@ -104,7 +108,7 @@ describe('ws steps against a real WebSocket server', () => {
     const t0 = Date.now();
     expect(await h.vu.runIteration(j)).toBe('failed');
     expect(Date.now() - t0).toBeLessThan(2_000);
-    expect(tagsOf(h.snap(), 'ws.errors')).toEqual([expect.objectContaining({ step: 's', error: 'timeout' })]);
+    expect(wsErrorTags(h.snap())).toEqual([expect.objectContaining({ step: 's', error: 'timeout' })]);
     expect(h.logs[0]).toMatch(/no matching message within 300 ms \(1 other message received\); last message: .*queued.*expected equals "done", got "queued"/);
   });
 
@@ -112,13 +116,13 @@ describe('ws steps against a real WebSocket server', () => {
     const j1 = journey('c', [ws('s', { connect: connect(`${server.url}/close`), send: sendJson(1), until: [done] })]);
     const h1 = harness(plan('', [j1]));
     expect(await h1.vu.runIteration(j1)).toBe('failed');
-    expect(tagsOf(h1.snap(), 'ws.errors')).toEqual([expect.objectContaining({ error: 'closed' })]);
+    expect(wsErrorTags(h1.snap())).toEqual([expect.objectContaining({ error: 'closed' })]);
     expect(h1.logs[0]).toMatch(/code 1011: done with you/);
 
     const j2 = journey('d', [ws('s', { connect: connect(`${server.url}/drop`), send: sendJson(1), until: [done] })]);
     const h2 = harness(plan('', [j2]));
     expect(await h2.vu.runIteration(j2)).toBe('failed');
-    expect(tagsOf(h2.snap(), 'ws.errors')).toEqual([expect.objectContaining({ error: 'reset' })]);
+    expect(wsErrorTags(h2.snap())).toEqual([expect.objectContaining({ error: 'reset' })]);
   });
 
   it('send without a socket fails with closed; a missing capture fails with capture', async () => {
@@ -130,7 +134,7 @@ describe('ws steps against a real WebSocket server', () => {
     const j2 = journey('cap', [ws('s', { connect: connect(`${server.url}/echo`), send: sendJson({ status: 'done' }), until: [done], captures: [capJson('id', '$.id')] })]);
     const h2 = harness(plan('', [j2]));
     expect(await h2.vu.runIteration(j2)).toBe('failed');
-    expect(tagsOf(h2.snap(), 'ws.errors')).toEqual([expect.objectContaining({ error: 'capture' })]);
+    expect(wsErrorTags(h2.snap())).toEqual([expect.objectContaining({ error: 'capture' })]);
   });
 
   it('a stopping run interrupts a wait at once, records no error, and closes the socket', async () => {
@@ -140,7 +144,7 @@ describe('ws steps against a real WebSocket server', () => {
     setTimeout(() => h.ac.abort(), 200);
     expect(await h.vu.runIteration(j)).toBe('interrupted');
     expect(Date.now() - t0).toBeLessThan(3_000);
-    expect(tagsOf(h.snap(), 'ws.errors')).toEqual([]);
+    expect(wsErrorTags(h.snap())).toEqual([]);
     await expect.poll(() => server.open()).toBe(0);
   });
 });
