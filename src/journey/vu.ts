@@ -11,7 +11,7 @@ import { RenderError, renderTemplate, renderValue } from '../scenario/template/i
 import { VuCookieJar } from './cookies.js';
 import { DataExhaustedError, type DataFeeds } from './data-feeds.js';
 import { cachedUniqueFeeds } from './journey-feeds.js';
-import { runPollStep, runRequestStep, type StepRunContext } from './http-steps.js';
+import { runPollStep, runRequestStep } from './http-steps.js';
 import { evalCondition } from './matchers.js';
 import { JourneyMetrics, StepMetrics } from './metrics.js';
 import { VuScope } from './scope.js';

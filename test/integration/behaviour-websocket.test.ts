@@ -20,8 +20,8 @@ afterAll(async () => {
   await Promise.all([healthy?.dispose(), broken?.dispose()]);
 });
 
-const total = (xs: { count: number }[]): number => xs.reduce((n, s) => n + s.count, 0);
-const sum = (xs: { sum: number }[]): number => xs.reduce((n, s) => n + s.sum, 0);
+const total = (xs: readonly { count: number }[]): number => xs.reduce((n, s) => n + s.count, 0);
+const sum = (xs: readonly { sum: number }[]): number => xs.reduce((n, s) => n + s.sum, 0);
 
 describe('orders-websocket.yaml', () => {
   it('passes against a working consumer: every order pushed as done over its socket', async () => {
