@@ -3,8 +3,14 @@
  * it passes against healthy mocks and fails, naming the ws thresholds, against `--break consumer`
  * (jobs accepted, never processed — the negative twin), where every wait times out at its timeout.
  */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failedThresholds, runScenario, seriesOf, startBehaviourMocks, waitOrdersFlow, type BehaviourMocks } from './behaviour-support.js';
+import type { Report } from '../../src/report/model.js';
+import { runCli } from '../support/run-helpers.js';
+import { refusedPort } from '../support/target-server.js';
+import { root, failedThresholds, runScenario, seriesOf, startBehaviourMocks, waitOrdersFlow, type BehaviourMocks } from './behaviour-support.js';
 
 // A short version of the committed scenario: 3 s at 10 orders/s, a 2 s wait timeout.
 const SHORT = { DURATION: '3s', RATE: '10', WAIT_TIMEOUT: '2s' };
@@ -53,5 +59,38 @@ describe('orders-websocket.yaml', () => {
     expect(r.report.thresholds.find((t) => t.key === 'http.errors{step:order}')?.passed).toBe(true);
     expect(r.report.timeline.some((p) => (p.errorsByClass?.['timeout'] ?? 0) > 0 && (p.ws?.errors ?? 0) > 0)).toBe(true);
     expect(r.stderr).toMatch(/order-done: timeout: no matching message within 2000 ms .*queued/);
+  });
+
+  it('a refused WebSocket fails only its step, with class refused, and the run still writes its report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rampart-ws-refused-'));
+    const file = join(dir, 's.yaml');
+    const port = await refusedPort();
+    await writeFile(
+      file,
+      [
+        'name: ws-refused',
+        `target: ${healthy.url}`,
+        'load: { vus: 2, duration: 1s }',
+        'journeys:',
+        '  - name: j',
+        '    steps:',
+        '      - { name: health, get: /health/live, expect: { status: 200 } }',
+        `      - { name: watch, ws: { connect: "ws://127.0.0.1:${port}/orders/ws" } }`,
+        'thresholds:',
+        '  "http.errors{step:health}": ["rate == 0"]',
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--out', out, '--quiet'], { cwd: root, env: {} });
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(r.code).toBe(1);
+    expect(report.thresholds.every((t) => t.passed)).toBe(true);
+    const refused = seriesOf(report, 'ws.errors', { step: 'watch', error: 'refused' });
+    expect(sum(refused)).toBeGreaterThan(0);
+    expect(sum(seriesOf(report, 'ws.errors', {}))).toBe(sum(refused));
+    // Failures no threshold judges fail the run, as HTTP failures do, and say which and why.
+    expect(report.warnings.join('\n')).toMatch(/WebSocket operations failed \(100%\)/);
+    expect(report.journeys?.[0]?.steps.find((s) => s.name === 'watch')).toMatchObject({ errorRate: 1 });
   });
 });
