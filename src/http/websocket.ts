@@ -67,6 +67,7 @@ function recording(rec: HandshakeRecord): Dispatcher.DispatcherComposeIntercepto
 
 /** Opens a session; resolves with it and the handshake time (µs), or with why it failed. */
 export function openWebSocket(o: WsOpenOptions): Promise<{ session: WsSession; connectUs: number } | { error: WsFailure }> {
+  if (o.signal.aborted) return Promise.resolve({ error: { class: 'aborted', message: 'the run stopped before the handshake' } });
   return new Promise((resolve) => {
     const rec: HandshakeRecord = {};
     const t0 = performance.now();
