@@ -448,7 +448,7 @@ export interface PrometheusPlan {
 export interface FailureBounds {
   /** Of finished journey iterations (completed + failed), the share that may fail. */
   readonly journeys: number;
-  /** Of requests, the share that may count in `http.errors`. */
+  /** Of requests, the share that may count in `http.errors`; of WebSocket operations, in `ws.errors`. */
   readonly errors: number;
 }
 
