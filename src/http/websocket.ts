@@ -44,6 +44,8 @@ export function wsDispatcher(connectTimeoutMs: number, tlsVerify: boolean): Agen
 interface HandshakeRecord {
   status?: number;
   err?: unknown;
+  /** The upgraded connection: dropped when a close is not answered in time. */
+  socket?: { destroy(): void };
 }
 
 /** Wraps a dispatch handler so the handshake's status and transport error are recorded. */
@@ -56,7 +58,14 @@ function recording(rec: HandshakeRecord): Dispatcher.DispatcherComposeIntercepto
         if (typeof v !== 'function') return v;
         const fn = v as (...a: unknown[]) => unknown;
         if (key === 'onResponseStart') return (...a: unknown[]) => ((rec.status = a[1] as number), fn.apply(target, a));
-        if (key === 'onHeaders' || key === 'onUpgrade') return (...a: unknown[]) => ((rec.status = a[0] as number), fn.apply(target, a));
+        if (key === 'onHeaders') return (...a: unknown[]) => ((rec.status = a[0] as number), fn.apply(target, a));
+        if (key === 'onUpgrade' || key === 'onRequestUpgrade') {
+          return (...a: unknown[]) => {
+            rec.status = (key === 'onUpgrade' ? a[0] : a[1]) as number;
+            rec.socket = a[a.length - 1] as { destroy(): void }
+            return fn.apply(target, a);
+          };
+        }
         if (key === 'onError' || key === 'onResponseError') return (...a: unknown[]) => ((rec.err = a[a.length - 1]), fn.apply(target, a));
         return fn.bind(target);
       },
@@ -91,7 +100,7 @@ export function openWebSocket(o: WsOpenOptions): Promise<{ session: WsSession; c
       clearTimeout(timer);
       o.signal.removeEventListener('abort', onAbort);
     };
-    const session = new WsSession(ws);
+    const session = new WsSession(ws, () => rec.socket?.destroy());
     ws.addEventListener('open', () => {
       done();
       resolve({ session, connectUs: Math.round((performance.now() - t0) * 1000) });
@@ -126,7 +135,11 @@ export class WsSession {
   private closedByUs = false;
   private readonly closedPromise: Promise<void>;
 
-  constructor(private readonly ws: WebSocket) {
+  /** `drop`: destroys the connection (a close the server does not answer in time). */
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly drop: () => void = () => {},
+  ) {
     const decoder = new TextDecoder();
     ws.addEventListener('open', () => (this.opened = true));
     ws.addEventListener('message', (e) => {
@@ -191,14 +204,18 @@ export class WsSession {
     }
   }
 
-  /** Closes the socket (code 1000) and waits for the server's answer, at most one second. */
+  /**
+   * Closes the socket (code 1000) and waits for the server's answer, at most one second; then the
+   * connection is dropped, so a server that never answers cannot keep it (or the process) alive.
+   */
   async close(): Promise<void> {
     this.closedByUs = true;
     if (this.ws.readyState === WebSocket.CLOSED) return;
     if (this.ws.readyState !== WebSocket.CLOSING) this.ws.close(1000);
     let t: NodeJS.Timeout | undefined;
-    await Promise.race([this.closedPromise, new Promise<void>((r) => (t = setTimeout(r, CLOSE_WAIT_MS)))]);
+    const answered = await Promise.race([this.closedPromise.then(() => true), new Promise<boolean>((r) => (t = setTimeout(() => r(false), CLOSE_WAIT_MS)))]);
     clearTimeout(t);
+    if (!answered) this.drop();
   }
 
   private notify(): void {

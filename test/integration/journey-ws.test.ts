@@ -75,6 +75,15 @@ describe('ws steps against a real WebSocket server', () => {
     await expect.poll(() => server.open()).toBe(0);
   });
 
+  it('drops a connection whose close the server never answers, one second after asking', async () => {
+    const j = journey('deaf', [ws('open', { connect: connect(`${server.url}/deaf`) })]);
+    const h = harness(plan('', [j]));
+    const t0 = Date.now();
+    expect(await h.vu.runIteration(j)).toBe('completed');
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    await expect.poll(() => server.deafOpen()).toBe(0);
+  });
+
   it('a refused connect fails the step with class refused, quickly', async () => {
     const port = await refusedPort();
     const j = journey('down', [ws('open', { connect: connect(`ws://127.0.0.1:${port}/x`) }), ws('never', { send: sendJson(1) })]);

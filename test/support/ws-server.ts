@@ -3,11 +3,13 @@
  * Node HTTP server). Paths:
  * - `/echo`: answers each message with itself; `{"after": ms, "reply": …}` answers `reply` after `ms`.
  * - `/close`: closes with 1011 on the first message; `/drop`: drops the TCP connection on it.
- * - `/silent`: never sends; `/hang`: never answers the handshake; anything else: 404.
+ * - `/silent`: never sends; `/hang`: never answers the handshake; `/deaf`: completes the handshake,
+ *   then ignores everything, close frames included (`deafOpen()` counts its live connections);
+ *   anything else: 404.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { acceptUpgrade, refuseUpgrade, type WsPeer } from '../../mocks/common/websocket.js';
+import { acceptKey, acceptUpgrade, refuseUpgrade, type WsPeer } from '../../mocks/common/websocket.js';
 
 export interface WsTestServer {
   /** `ws://127.0.0.1:<port>` */
@@ -18,6 +20,8 @@ export interface WsTestServer {
   lastHeaders: http.IncomingHttpHeaders;
   /** Sockets open now. */
   open(): number;
+  /** `/deaf` connections still open. */
+  deafOpen(): number;
   /** Messages received, in order. */
   readonly received: string[];
   close(): Promise<void>;
@@ -27,15 +31,17 @@ export async function startWsServer(): Promise<WsTestServer> {
   const server = http.createServer((_req, res) => res.writeHead(404).end());
   const peers = new Set<WsPeer>();
   const hanging = new Set<Duplex>();
+  const deaf = new Set<Duplex>();
   const state: WsTestServer = {
     url: '',
     httpUrl: '',
     lastHeaders: {},
     open: () => peers.size,
+    deafOpen: () => deaf.size,
     received: [],
     close: async () => {
       for (const p of peers) p.destroy();
-      for (const s of hanging) s.destroy();
+      for (const s of [...hanging, ...deaf]) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
@@ -43,6 +49,15 @@ export async function startWsServer(): Promise<WsTestServer> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/hang') {
       hanging.add(socket);
+      return;
+    }
+    if (path === '/deaf') {
+      deaf.add(socket);
+      socket.on('close', () => deaf.delete(socket));
+      socket.on('end', () => socket.destroy());
+      socket.resume(); // reads and ignores every frame
+      socket.on('error', () => socket.destroy());
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(String(req.headers['sec-websocket-key']))}\r\n\r\n`);
       return;
     }
     if (!['/echo', '/close', '/drop', '/silent'].includes(path ?? '')) {
