@@ -44,6 +44,18 @@ describe('orders-websocket.yaml', () => {
     expect(r.stdout).toMatch(/✓ pass\s+ws\.message\{step:order-done\}: p\(95\) < 2s/);
   });
 
+  it('merges exactly across worker threads: every order counted once, in ws.message and its step row', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'rampart-ws-workers-')), 'report.json');
+    const env = Object.entries(SHORT).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+    const r = await runCli(['run', join(root, 'scenarios', 'orders-websocket.yaml'), '--target', healthy.url, '--workers', '2', '--out', out, '--quiet', ...env], { cwd: root, env: {} });
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(failedThresholds(report), r.stdout).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(total(seriesOf(report, 'ws.message', { step: 'order-done' }))).toBe(ORDERS);
+    expect(report.journeys?.[0]?.steps.find((s) => s.name === 'order-done')).toMatchObject({ requests: ORDERS, errorRate: 0 });
+    expect(report.timeline.reduce((n, p) => n + (p.ws?.messages ?? 0), 0)).toBe(ORDERS);
+  });
+
   it('fails against --break consumer: every wait times out, the ws thresholds fail, the report is written', async () => {
     const t0 = Date.now();
     const r = await runScenario('orders-websocket', broken.url, SHORT);
