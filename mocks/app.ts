@@ -30,7 +30,7 @@ export interface BuildMocksOptions {
 /** The services' routes, so `rampart mocks` can list them. */
 export const SERVICE_ROUTES: Readonly<Record<ServiceName, readonly string[]>> = {
   catalog: ['GET /products/:id', 'GET /products?page=&size=', 'DELETE /cache'],
-  orders: ['POST /orders', 'GET /orders/:id', 'GET /orders/stats'],
+  orders: ['POST /orders', 'GET /orders/:id', 'GET /orders/stats', 'GET /orders/ws (WebSocket: status pushed)'],
   payments: ['POST /payments', 'GET /payments/circuit'],
 };
 

@@ -18,6 +18,7 @@ import { ordersMetrics } from './metrics.js';
 import { guardedProducer, kafkaSender } from './producer.js';
 import type { JobProducer } from './producer.js';
 import { registerOrderRoutes } from './routes.js';
+import { OrderSocket } from './order-socket.js';
 import { resolveOrdersSettings } from './settings.js';
 import type { OrdersSettings } from './settings.js';
 import { StatusStore } from './status-store.js';
@@ -130,6 +131,10 @@ export const ordersPlugin: FastifyPluginAsync<OrdersServiceOptions> = async (app
   });
 
   registerOrderRoutes(app, { store, producer, log });
+  const socket = new OrderSocket(ctx.redis, store, log);
+  socket.attach(app.server);
+  // Before the server stops accepting: open sockets would otherwise keep it from closing.
+  app.addHook('preClose', async () => socket.close());
 
   app.addHook('onClose', async () => {
     closing = true;

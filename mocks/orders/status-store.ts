@@ -5,6 +5,7 @@
  * - `job:<id>`        hash: the job and its status; expires `jobTtlSeconds` after its last change
  * - `claim:<id>`      string: the worker holding the job, with a lease (SET NX PX); the processing marker
  * - `stats`           hash: `accepted`, `done`, `failed`, `redelivered`, `unknown` counters across all instances
+ * - `events`          pub/sub channel: `{"jobId","status"}` on every move to processing, done or failed
  *
  * Status transitions run as Lua scripts so they are atomic: a job becomes `processing` only if it is
  * not finished and nobody holds its claim, and becomes `done`/`failed` only by the claim's holder and
@@ -38,6 +39,7 @@ if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'bus
 redis.call('HSET', KEYS[1], 'status', 'processing', 'updatedAt', ARGV[3], 'worker', ARGV[1])
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('PUBLISH', KEYS[3], cjson.encode({ jobId = ARGV[5], status = 'processing' }))
 return 'claimed'
 `;
 
@@ -57,6 +59,7 @@ else
 end
 redis.call('DEL', KEYS[2])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('PUBLISH', KEYS[4], cjson.encode({ jobId = ARGV[6], status = ARGV[2] }))
 return 1
 `;
 
@@ -84,6 +87,10 @@ export class StatusStore {
   }
   private statsKey(): string {
     return `${this.prefix}stats`;
+  }
+  /** The pub/sub channel of status changes (see the module comment). */
+  get eventsChannel(): string {
+    return `${this.prefix}events`;
   }
 
   /** Records a new job as `queued` (before it is produced). */
@@ -125,8 +132,8 @@ export class StatusStore {
    */
   async claim(jobId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
     const r = await this.redis.eval(
-      CLAIM, 2, this.jobKey(jobId), this.claimKey(jobId),
-      owner, String(Math.ceil(leaseMs)), this.now().toISOString(), String(this.ttlSeconds),
+      CLAIM, 3, this.jobKey(jobId), this.claimKey(jobId), this.eventsChannel,
+      owner, String(Math.ceil(leaseMs)), this.now().toISOString(), String(this.ttlSeconds), jobId,
     );
     if (r === 'finished') await this.redis.hincrby(this.statsKey(), 'redelivered', 1);
     else if (r === 'unknown') await this.redis.hincrby(this.statsKey(), 'unknown', 1);
@@ -139,8 +146,8 @@ export class StatusStore {
    */
   async finish(jobId: string, owner: string, outcome: 'done' | 'failed', error = ''): Promise<boolean> {
     const r = await this.redis.eval(
-      FINISH, 3, this.jobKey(jobId), this.claimKey(jobId), this.statsKey(),
-      owner, outcome, this.now().toISOString(), error, String(this.ttlSeconds),
+      FINISH, 4, this.jobKey(jobId), this.claimKey(jobId), this.statsKey(), this.eventsChannel,
+      owner, outcome, this.now().toISOString(), error, String(this.ttlSeconds), jobId,
     );
     return r === 1;
   }

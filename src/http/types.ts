@@ -14,6 +14,7 @@
  * - proxy: the forward proxy could not be reached, refused, or asked for credentials (407)
  * - protocol: malformed response, response too large, anything else the transport rejects
  * - aborted: the run stopped the request (interrupt, graceful stop over)
+ * - closed: a WebSocket the server closed (a close frame) while a step needed it
  */
 export type ErrorClass =
   | 'refused'
@@ -29,11 +30,13 @@ export type ErrorClass =
   | 'capture'
   | 'aborted'
   /** A Kafka topic that does not exist (kafka steps). */
-  | 'not-found';
+  | 'not-found'
+  /** A WebSocket closed by the server mid-step (ws steps). */
+  | 'closed';
 
 /** Every error class, for validation of `retry.on` and threshold tag filters. */
 export const ERROR_CLASSES: readonly ErrorClass[] = [
-  'refused', 'reset', 'timeout', 'dns', 'tls', 'proxy', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted', 'not-found',
+  'refused', 'reset', 'timeout', 'dns', 'tls', 'proxy', 'protocol', '4xx', '5xx', 'expectation', 'capture', 'aborted', 'not-found', 'closed',
 ];
 
 /**

@@ -123,6 +123,25 @@ export class StepMetrics {
     return h;
   }
 
+  /** `ws.connect` or `ws.message` trend (µs). */
+  wsTrend(metric: typeof METRIC.wsConnect | typeof METRIC.wsMessage, phase: string): TrendHandle {
+    return this.trend(metric, phase, 'us');
+  }
+
+  /**
+   * `ws.errors` counter, tagged with the error class; without a class, the step's series that stays
+   * at 0 (so `ws.errors: [count == 0]` reads 0 on a clean run rather than "no samples").
+   */
+  wsErrors(phase: string, cls?: string): CounterHandle {
+    const key = `${METRIC.wsErrors}\u0000${phase}\u0000${cls ?? ''}`;
+    let h = this.counters.get(key);
+    if (h === undefined) {
+      h = this.sink.counter(METRIC.wsErrors, cls === undefined ? { ...this.base, phase } : { ...this.base, phase, error: cls }, 'count');
+      this.counters.set(key, h);
+    }
+    return h;
+  }
+
   /** A custom metric of a `metric` step. */
   custom(type: 'counter' | 'rate' | 'trend', metric: string, phase: string): CounterHandle | RateHandle | TrendHandle {
     if (type === 'counter') return this.counter(metric, phase, 'count');

@@ -19,6 +19,7 @@ import { VuScope } from './scope.js';
 import { createVuShared, type VuShared } from './shared.js';
 import { sleep } from './timing.js';
 import { FAILED, INTERRUPTED, OK, type StepCode } from './codes.js';
+import { runWsStep, VuSockets, type WsRunContext } from './ws-steps.js';
 
 export type IterationOutcome = 'completed' | 'failed' | 'interrupted';
 
@@ -78,13 +79,15 @@ export class HookFailedError extends Error {
  */
 export const FAILURE_LOG_INTERVAL_MS = 1_000;
 
-class VirtualUser implements Vu, ProtocolRunContext {
+class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
   readonly id: number;
   readonly protocols: ProtocolClients;
   readonly stepEnds = new Map<string, number>();
   readonly scope: VuScope;
   readonly jar: VuCookieJar | undefined;
   readonly shared: VuShared;
+  /** The iteration's WebSocket (ws steps); closed when the iteration ends. */
+  readonly sockets: VuSockets;
   scheduledAtMs: number | undefined = undefined;
   private ownClient: HttpClient | undefined = undefined;
   private iteration = 0;
@@ -100,6 +103,7 @@ class VirtualUser implements Vu, ProtocolRunContext {
     this.protocols = opts.protocols ?? {};
     this.scope = new VuScope(opts.id, opts.globals, opts.data, opts.random);
     this.jar = opts.plan.http.cookies ? new VuCookieJar() : undefined;
+    this.sockets = new VuSockets(opts.plan.http);
   }
 
   get plan(): Plan {
@@ -153,6 +157,7 @@ class VirtualUser implements Vu, ProtocolRunContext {
     const c = this.ownClient;
     this.ownClient = undefined;
     if (c !== undefined) await c.close();
+    await this.sockets.dispose();
   }
 
   /** Records why the iteration fails, logging at most one line per interval. */
@@ -220,6 +225,9 @@ class VirtualUser implements Vu, ProtocolRunContext {
       }
       this.fail('internal', `unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return FAILED;
+    } finally {
+      // Sockets never outlive their iteration, whatever ended it.
+      if (this.sockets.session !== undefined) await this.sockets.closeCurrent();
     }
   }
 
@@ -247,6 +255,8 @@ class VirtualUser implements Vu, ProtocolRunContext {
         return runRequestStep(this, step);
       case 'poll':
         return runPollStep(this, step);
+      case 'ws':
+        return runWsStep(this, step);
       case 'think': {
         const ms = step.minMs + (step.maxMs - step.minMs) * this.opts.random();
         return (await sleep(ms, this.signal)) ? OK : INTERRUPTED;
@@ -351,7 +361,7 @@ class VirtualUser implements Vu, ProtocolRunContext {
 }
 
 function stepLabel(step: Step): string {
-  return step.kind === 'request' || step.kind === 'poll' || step.kind === 'group' || step.kind === 'kafka' || step.kind === 'redis' ? step.name : step.kind;
+  return step.kind === 'request' || step.kind === 'poll' || step.kind === 'group' || step.kind === 'kafka' || step.kind === 'redis' || step.kind === 'ws' ? step.name : step.kind;
 }
 
 /** Creates a virtual user. Throws only for a programming error (no client nor clientFactory). */

@@ -43,6 +43,12 @@ export const BUILT_IN = {
   vus: { name: 'vus', type: 'gauge', unit: 'count', tags: '' },
   dataSent: { name: 'data.sent', type: 'counter', unit: 'bytes', tags: REQUEST },
   dataReceived: { name: 'data.received', type: 'counter', unit: 'bytes', tags: REQUEST },
+  /** WebSocket handshake time. */
+  wsConnect: { name: 'ws.connect', type: 'trend', unit: 'us', tags: 'step tags, phase' },
+  /** WebSocket: from a step's send (or its start) to the message that matched its `until`. */
+  wsMessage: { name: 'ws.message', type: 'trend', unit: 'us', tags: 'step tags, phase' },
+  /** WebSocket failures, tagged with the error class. */
+  wsErrors: { name: 'ws.errors', type: 'counter', unit: 'count', tags: 'step tags, phase, error' },
   /** kafka steps: produce → acknowledged, or consume → matching message (from `since`). */
   kafkaLatency: { name: 'kafka.latency', type: 'trend', unit: 'us', tags: 'step tags, phase, error' },
   /** kafka steps: one sample per step run, true when it failed (tagged with the error class). */

@@ -17,6 +17,7 @@ import type {
 } from './model.js';
 import type { SeriesReport } from '../metrics/types.js';
 import type { ThresholdResult, Verdict } from '../thresholds/judge/types.js';
+import { wsStepReport } from './ws-steps.js';
 
 export interface ReportInput {
   readonly plan: Plan;
@@ -46,10 +47,10 @@ export function finite(n: number): number {
 
 const sum = (series: readonly SeriesSnapshot[]): number => series.reduce((s, x) => s + x.sum, 0);
 
-/** Step names of a journey in the order the journey runs them (requests and polls, nested too). */
+/** Step names of a journey in the order the journey runs them (requests, polls and ws steps, nested too). */
 export function stepNames(steps: readonly Step[], out: string[] = []): string[] {
   for (const s of steps) {
-    if ((s.kind === 'request' || s.kind === 'poll' || s.kind === 'kafka' || s.kind === 'redis') && !out.includes(s.name)) out.push(s.name);
+    if ((s.kind === 'request' || s.kind === 'poll' || s.kind === 'kafka' || s.kind === 'redis' || s.kind === 'ws') && !out.includes(s.name)) out.push(s.name);
     if (s.kind === 'loop' || s.kind === 'group') stepNames(s.steps, out);
     if (s.kind === 'parallel') stepNames(s.requests, out);
     if (s.kind === 'if') {
@@ -100,7 +101,11 @@ export function journeyReports(plan: Plan, snap: MetricsSnapshot, windowMs: numb
         lat = selectSeries(snap, other.latency, sf);
         requests = errors.reduce((n, x) => n + x.count, 0);
       }
-      if (requests === 0 && lat.length === 0) continue;
+      if (requests === 0 && lat.length === 0) {
+        const ws = wsStepReport(name, snap, sf, windowMs);
+        if (ws !== undefined) steps.push(ws);
+        continue;
+      }
       const l = summarize(lat, windowMs);
       const errCount = errors.reduce((n, x) => n + x.count, 0);
       steps.push({

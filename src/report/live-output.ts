@@ -47,7 +47,8 @@ export function progressLine(u: IntervalUpdate, info: RunInfo | undefined): stri
   const dropped = p.dropped > 0 ? ` | dropped ${p.dropped}` : '';
   const vus = u.targetRate !== undefined ? ` | VUs ${p.vus}` : ` | VUs ${p.vus}${vsTarget}`;
   const arr = u.targetRate !== undefined ? vsTarget : '';
-  return `[${u.phase}] ${elapsed}${remaining} | ${rps} req${arr}${vus} | p95 ${fmtMs(p.p95)} | errors ${fmtPct(errRate)}${protocolParts(u)}${dropped}${th}`;
+  const ws = p.ws === undefined ? '' : ` | ws ${fmtRate(p.ws.messages)} msg p95 ${fmtMs(p.ws.p95)}${p.ws.errors > 0 ? ` errors ${p.ws.errors}` : ''}`;
+  return `[${u.phase}] ${elapsed}${remaining} | ${rps} req${arr}${vus} | p95 ${fmtMs(p.p95)} | errors ${fmtPct(errRate)}${protocolParts(u)}${ws}${dropped}${th}`;
 }
 
 /** `steady 2m00s`, or for an iteration-bound stage `stage-1: 10 iterations shared by 2 VUs, max 10m00s` (the cap, not a plan). */

@@ -29,6 +29,8 @@ export interface TimelinePoint {
   readonly planned?: number;
   readonly started: number;
   readonly dropped: number;
+  /** WebSocket steps in that second: matched messages (ws.message), their p95 (ms), ws.errors. Absent when none ran. */
+  readonly ws?: { readonly messages: number; readonly p95: number; readonly errors: number };
 }
 
 export interface PhaseReport {

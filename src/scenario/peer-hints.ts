@@ -58,6 +58,9 @@ export const PEER_SPELLINGS: readonly PeerSpelling[] = [
   { key: 'match', at: ['capture'], from: 'Artillery', hint: 'a capture is a name and one source: `capture: { id: { json: $.id } }`' },
   { key: 'steps', at: ['loop'], from: 'Artillery', hint: '`steps` go beside `loop`, not inside it: `- loop: 3` and, on the next line at the same indentation, `steps: [ … ]`' },
   { key: 'count', at: ['loopStep'], from: 'Artillery', hint: 'the count goes inside `loop`: `- loop: 3` (or `loop: { count: 3 }`) with `steps: [ … ]` beside it' },
+  { key: 'engine', at: ['journey'], from: 'Artillery', hint: 'rampart has no engines: one journey mixes HTTP steps and WebSocket `ws` steps (`ws: { connect: /path }`, then `ws: { send: …, until: { … } }`)' },
+  { key: 'connect', at: ['step'], from: 'Artillery', hint: 'a WebSocket is opened by a `ws` step: `ws: { connect: /path, headers: { … } }`; the `ws` steps after it use that socket' },
+  { key: 'send', at: ['step'], from: 'Artillery', hint: 'a WebSocket message is a `ws` step: `ws: { send: "text" }` (or `send: { json: … }`), with `until: { json: $.x, equals: y }` to wait for the answer' },
   { key: 'whileTrue', at: ['loopStep'], from: 'Artillery', hint: 'a request repeated until a condition holds is a `poll` step: `poll: { get: …, until: { … }, every: 1s, timeout: 30s }`' },
 ];
 

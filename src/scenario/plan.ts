@@ -17,6 +17,9 @@ export { DEFAULT_FAILURE_BOUNDS } from '../thresholds/plan-types.js';
 import type { KafkaPlan, ProtocolStep, RedisPlan } from './plan-protocols.js';
 
 export type * from './plan-protocols.js';
+import type { WsStep } from './plan-ws.js';
+
+export type { WsSendPlan, WsStep } from './plan-ws.js';
 
 // ---------------------------------------------------------------------------------------------
 // Templates
@@ -273,7 +276,7 @@ export interface SetStep {
   readonly pos: SourcePos;
 }
 
-export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | ParallelStep | LogStep | MetricStep | SetStep | ProtocolStep;
+export type Step = RequestStep | ThinkStep | LoopStep | IfStep | PollStep | GroupStep | ParallelStep | LogStep | MetricStep | SetStep | ProtocolStep | WsStep;
 
 export interface JourneyPlan {
   readonly name: string;

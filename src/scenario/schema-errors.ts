@@ -14,8 +14,8 @@ import { peerHint, peerTypeHint, placeOf } from './peer-hints.js';
 import { parseDuration, UnitError } from './units.js';
 
 /** Step keys that select the kind of a step. */
-export const STEP_KINDS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'think', 'loop', 'if', 'poll', 'group', 'parallel', 'log', 'metric', 'set'] as const;
-const STEP_DEFS = ['requestStep', 'thinkStep', 'loopStep', 'ifStep', 'pollStep', 'groupStep', 'parallelStep', 'logStep', 'metricStep', 'setStep'];
+export const STEP_KINDS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'think', 'loop', 'if', 'poll', 'ws', 'group', 'parallel', 'log', 'metric', 'set'] as const;
+const STEP_DEFS = ['requestStep', 'thinkStep', 'loopStep', 'ifStep', 'pollStep', 'wsStep', 'groupStep', 'parallelStep', 'logStep', 'metricStep', 'setStep'];
 
 interface Ctx {
   readonly schema: ScenarioSchema;

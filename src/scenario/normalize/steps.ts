@@ -1,4 +1,4 @@
-/** Steps: requests, think, loop, if, poll, group, log, metric, set → the Plan's Step union. */
+/** Steps: requests, think, loop, if, poll, ws, group, log, metric, set → the Plan's Step union. */
 import { ERROR_CODES } from '../../errors.js';
 import { dirname, extname, join } from 'node:path';
 import type { BodyPlan, DataFeed, Expr, HttpMethod, RequestStep, RetryPlan, Step, Template, TemplateValue } from '../plan.js';
@@ -11,6 +11,7 @@ import { multipartBody } from './multipart.js';
 import { captures, condition, matchers } from './matchers.js';
 import type { VarScope } from './scope.js';
 import { protocolStepKind } from './step-kinds.js';
+import { wsStep } from './ws.js';
 
 const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -118,6 +119,7 @@ function step(env: StepEnv, s: Obj, at: string, scope: VarScope, group: string |
     if (everyMs > 0 && timeoutMs > 0 && everyMs > timeoutMs) ctx.problem(ERROR_CODES.SEMANTIC, '`every` is longer than `timeout`: the poll would try once', ptr(pp, 'every'));
     return { kind: 'poll', name, request: req, until, everyMs, timeoutMs, pos };
   }
+  if (Object.hasOwn(s, 'ws')) return wsStep(env, s, at, scope);
   if (Object.hasOwn(s, 'group')) {
     const name = String(s.group);
     const full = group ? `${group}::${name}` : name;

@@ -46,6 +46,9 @@ const cases: [string, string, string, string][] = [
   ['flow in a journey', head + closed + 'journeys:\n  - name: j\n    flow: []\n    steps: [{ get: /x }]\n', '/journeys/0/flow', '`steps:`'],
   ['qs', head + closed + journey('      - get: /x\n        qs: { a: 1 }\n'), '/journeys/0/steps/0/qs', '`query:'],
   ['function step', head + closed + journey('      - function: setup\n'), '/journeys/0/steps/0/function', 'no code'],
+  ['an Artillery ws connect step', head + closed + journey('      - connect: /ws\n'), '/journeys/0/steps/0/connect', '`ws: { connect: /path'],
+  ['an Artillery ws send step', head + closed + journey('      - send: hello\n'), '/journeys/0/steps/0/send', '`ws: { send: "text" }`'],
+  ['engine in a journey', head + closed + 'journeys:\n  - name: j\n    engine: ws\n    steps: [{ get: /x }]\n', '/journeys/0/engine', '`ws` steps'],
 ];
 
 describe('hints for Artillery and k6 spellings', () => {
