@@ -68,7 +68,8 @@ export function createIntervals(o: IntervalsOptions): Intervals {
         `the load generator is falling behind: ${late} of ${point.started} arrivals in the last second started more than ${LATE_AFTER_MS} ms late (short of CPU, or a rate too high for one process); latencies may include its own delay`,
       );
     }
-    if (!final || now - (timeline.at(-1)?.t ?? 0) * 1000 > 50) timeline.push(point);
+    // The final point holds the last partial second's samples, however short: the timeline adds up to the summary.
+    timeline.push(point);
     try {
       liveResults = o.judge.live(cumulative, now, final);
     } catch (err) {
