@@ -5,11 +5,11 @@
  * runIteration. See http-steps.ts for what a request step records.
  */
 import type { HttpClient } from '../http/types.js';
-import type { MetricsSink, Tags } from '../metrics/types.js';
-import type { JourneyPlan, LoopStep, MetricStep, ParallelStep, Plan, Step } from '../scenario/plan.js';
+import type { Tags } from '../metrics/types.js';
+import type { JourneyPlan, LoopStep, ParallelStep, Plan, Step } from '../scenario/plan.js';
 import { RenderError, renderTemplate, renderValue } from '../scenario/template/index.js';
 import { VuCookieJar } from './cookies.js';
-import { DataExhaustedError, type DataFeeds } from './data-feeds.js';
+import { DataExhaustedError } from './data-feeds.js';
 import { cachedUniqueFeeds } from './journey-feeds.js';
 import { runPollStep, runRequestStep } from './http-steps.js';
 import { runProtocolStep, type ProtocolClients, type ProtocolRunContext } from './protocol-steps.js';
@@ -20,64 +20,12 @@ import { createVuShared, type VuShared } from './shared.js';
 import { sleep } from './timing.js';
 import { FAILED, INTERRUPTED, OK, type StepCode } from './codes.js';
 import { runWsStep, VuSockets, type WsRunContext } from './ws-steps.js';
+import { recordCustomMetric } from './custom-metric.js';
 
-export type IterationOutcome = 'completed' | 'failed' | 'interrupted';
+import { FAILURE_LOG_INTERVAL_MS, HookFailedError, type IterationOutcome, type Vu, type VuOptions } from './vu-types.js';
 
-export interface VuOptions {
-  readonly plan: Plan;
-  /** 1-based VU id (`{{ vu.id }}`). */
-  readonly id: number;
-  /** The shared client (`connectionPolicy: shared`). */
-  readonly client?: HttpClient;
-  /** Per-VU connections (`per-vu`): called once, on the first request; closed by vu.close(). */
-  readonly clientFactory?: () => HttpClient;
-  readonly sink: MetricsSink;
-  readonly data: DataFeeds;
-  /** Setup captures over plan.variables. */
-  readonly globals: Readonly<Record<string, unknown>>;
-  /** The current phase/stage name: the `phase` tag. */
-  readonly phase: () => string;
-  /** Uniform in [0, 1). */
-  readonly random: () => number;
-  /** Aborting interrupts the VU: waits end, requests are aborted, the iteration is `interrupted`. */
-  readonly signal: AbortSignal;
-  readonly log: (line: string) => void;
-  /** Caches shared by the VUs of a process; a private one when absent. */
-  readonly shared?: VuShared;
-  /** The process's Kafka and Redis clients (`kafka` and `redis` steps). */
-  readonly protocols?: ProtocolClients;
-}
-
-export interface Vu {
-  readonly id: number;
-  /**
-   * Runs one iteration of a journey. `scheduledAtMs` (epoch ms, open model): when the arrival was
-   * due; the journey's first request then also records http.latency_scheduled from that instant.
-   * Never rejects.
-   */
-  runIteration(journey: JourneyPlan, scheduledAtMs?: number): Promise<IterationOutcome>;
-  /**
-   * Runs hook steps (setup, teardown, phase onStart/onEnd) with fresh variables and returns the
-   * variables they captured or set. Rejects with HookFailedError when a step fails.
-   */
-  runSteps(steps: readonly Step[]): Promise<Record<string, unknown>>;
-  /** Closes the VU's own connections (per-vu policy). */
-  close(): Promise<void>;
-}
-
-/** A hook step failed (expectation, capture, transport error, render error). */
-export class HookFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HookFailedError';
-  }
-}
-
-/**
- * Minimum gap between two failure log lines, ms, over the VUs sharing one VuShared (a failing
- * service must not flood the log); the next line written says how many were skipped.
- */
-export const FAILURE_LOG_INTERVAL_MS = 1_000;
+export { FAILURE_LOG_INTERVAL_MS, HookFailedError } from './vu-types.js';
+export type { IterationOutcome, Vu, VuOptions } from './vu-types.js';
 
 class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
   readonly id: number;
@@ -283,7 +231,7 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
         for (const [name, tv] of step.vars) this.scope.vars.set(name, renderValue(tv, this.scope));
         return OK;
       case 'metric':
-        this.recordCustom(step);
+        recordCustomMetric(this, step);
         return OK;
       case 'kafka':
       case 'redis':
@@ -328,36 +276,6 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
     return OK;
   }
 
-  private recordCustom(step: MetricStep): void {
-    const v = renderValue(step.value, this.scope);
-    let tags: Tags = step.tags;
-    let variant: string | undefined;
-    if (step.tagTemplates !== undefined) {
-      // Rendered tags are bounded like response tags: 20 values per tag, then `other`.
-      const rendered: Record<string, string> = { ...step.tags };
-      variant = '';
-      for (const [k, t] of step.tagTemplates) {
-        const raw = renderTemplate(t, this.scope).trim();
-        if (raw === '') continue;
-        const v = this.shared.responseTags.admit(k, raw);
-        rendered[k] = v;
-        variant += `\u0000${k}\u0001${v}`;
-      }
-      tags = rendered;
-    }
-    const handle = this.stepMetrics(step, undefined, undefined, tags, variant).custom(step.type, step.metric, this.opts.phase());
-    if (step.type === 'rate') {
-      (handle as { add(ok: boolean): void }).add(v === true || v === 'true' || v === 1 || v === '1');
-      return;
-    }
-    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (!Number.isFinite(n)) {
-      this.fail(`metric ${step.metric}`, `value ${JSON.stringify(v)} is not a number; sample skipped`);
-      return;
-    }
-    if (step.type === 'counter') (handle as { add(n: number): void }).add(n);
-    else (handle as { record(n: number): void }).record(n);
-  }
 }
 
 function stepLabel(step: Step): string {
