@@ -21,7 +21,6 @@ import { sleep } from './timing.js';
 import { FAILED, INTERRUPTED, OK, type StepCode } from './codes.js';
 import { runWsStep, VuSockets, type WsRunContext } from './ws-steps.js';
 import { recordCustomMetric } from './custom-metric.js';
-
 import { FAILURE_LOG_INTERVAL_MS, HookFailedError, type IterationOutcome, type Vu, type VuOptions } from './vu-types.js';
 
 export { FAILURE_LOG_INTERVAL_MS, HookFailedError } from './vu-types.js';

@@ -10,8 +10,6 @@ import { MAX_BODY_FILE_BYTES, readBeside } from './beside.js';
 import { multipartBody } from './multipart.js';
 import { captures, matchers } from './matchers.js';
 import type { VarScope } from './scope.js';
-
-
 import { entries, tagsOf, type StepEnv } from './step-env.js';
 
 export const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];

@@ -1,13 +1,8 @@
 /** Steps: requests, think, loop, if, poll, ws, group, log, metric, set → the Plan's Step union. */
 import { ERROR_CODES } from '../../errors.js';
-
 import type { Step, Template, TemplateValue } from '../plan.js';
-
 import type { NormContext, Obj } from './context.js';
 import { get, ptr } from './context.js';
-
-
-
 import { condition, matchers } from './matchers.js';
 import type { VarScope } from './scope.js';
 import { protocolStepKind } from './step-kinds.js';
@@ -16,7 +11,6 @@ import { entries, type StepEnv } from './step-env.js';
 import { METHODS, request } from './request-step.js';
 
 export type { StepEnv } from './step-env.js';
-
 
 /** Names a list of steps sets (captures, `set`, loop variables), with where: for "used before set". */
 export function collectSets(steps: unknown, base: string, ctx: NormContext, into: Map<string, ReturnType<NormContext['sourcePos']>>): void {
