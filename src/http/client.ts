@@ -9,7 +9,7 @@ import { classifyError, describeError } from './classify.js';
 import { createOriginPool, type OriginPool } from './dispatchers.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
 import { AbortWatch, Hop, isRedirect } from './hop.js';
-import type { ErrorClass, HttpClient, HttpRequest, HttpResult, PreconnectResult, TlsInfo } from './types.js';
+import type { ErrorClass, HttpClient, HttpRequest, HttpResult, HttpTimings, PreconnectResult, TlsInfo } from './types.js';
 
 /** How long close() waits for in-flight requests before destroying the connections, ms. */
 export const CLOSE_GRACE_MS = 2_000;
@@ -26,7 +26,7 @@ class Result implements HttpResult {
   body: Buffer;
   bytesIn: number;
   bytesOut: number;
-  timings: { totalUs: number; ttfbUs: number; connectUs?: number };
+  timings: HttpTimings;
   url: string;
   redirects: number;
   tls?: TlsInfo;
@@ -34,15 +34,20 @@ class Result implements HttpResult {
   private raw: Buffer[] | undefined;
   private parsed: Record<string, string | string[]> | undefined = undefined;
 
-  constructor(hop: Hop, url: string, startMs: number, bytesIn: number, bytesOut: number, redirects: number, connectUs: number) {
+  /** `blockedMs`: the time the hops waited for a connection, or -1 when none was written. */
+  constructor(hop: Hop, url: string, startMs: number, blockedMs: number, bytesIn: number, bytesOut: number, redirects: number, connectUs: number) {
     this.status = hop.status;
     this.raw = hop.rawHeaders;
     this.body = hop.body();
     this.bytesIn = bytesIn;
     this.bytesOut = bytesOut;
-    const totalUs = Math.round((hop.endMs - startMs) * 1000);
-    const ttfbUs = hop.headersMs >= 0 ? Math.round((hop.headersMs - startMs) * 1000) : totalUs;
-    this.timings = connectUs >= 0 ? { totalUs, ttfbUs, connectUs } : { totalUs, ttfbUs };
+    const from = startMs + Math.max(0, blockedMs);
+    const totalUs = Math.round((hop.endMs - from) * 1000);
+    const ttfbUs = hop.headersMs >= 0 ? Math.round((hop.headersMs - from) * 1000) : totalUs;
+    const t: { totalUs: number; ttfbUs: number; connectUs?: number; blockedUs?: number } = { totalUs, ttfbUs };
+    if (connectUs >= 0) t.connectUs = connectUs;
+    if (blockedMs >= 0) t.blockedUs = Math.round(blockedMs * 1000);
+    this.timings = t;
     this.url = url;
     this.redirects = redirects;
   }
@@ -118,6 +123,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     let bytesIn = 0;
     let bytesOut = 0;
     let connectUs = -1;
+    // Time the hops spent waiting for a connection; -1 until one was written.
+    let blockedMs = -1;
     let tls: TlsInfo | undefined;
     for (;;) {
       const parts = splitUrl(url);
@@ -143,8 +150,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       bytesOut += estimateBytesOut(method, parts.path, parts.origin, sent, body);
       bytesIn += hop.headerBytes + hop.bodyBytes;
       if (hop.connectUs >= 0 && connectUs < 0) connectUs = hop.connectUs;
+      if (hop.sentMs >= 0) blockedMs = Math.max(0, blockedMs) + (hop.sentMs - hop.startMs);
       tls ??= hop.tls;
-      const result = new Result(hop, url, startMs, bytesIn, bytesOut, redirects, connectUs);
+      const result = new Result(hop, url, startMs, blockedMs, bytesIn, bytesOut, redirects, connectUs);
       if (tls !== undefined) result.tls = tls;
       if (hop.error !== undefined) {
         result.error = { class: classifyError(hop.error), message: describeError(hop.error) };

@@ -102,6 +102,8 @@ export class Hop implements DecoderSink {
   readonly startMs: number;
   headersMs = -1;
   endMs = -1;
+  /** performance.now() when undici took the request to write it on a connection (onConnect), or -1. */
+  sentMs = -1;
   connectUs = -1;
   /** The TLS of the connection this hop was the first request on. */
   tls: TlsInfo | undefined = undefined;
@@ -169,6 +171,7 @@ export class Hop implements DecoderSink {
       return;
     }
     this.abortFn = abort;
+    this.sentMs = performance.now();
     const t = this.timing;
     if (t !== undefined && t.pendingUs >= 0) {
       this.connectUs = t.pendingUs;

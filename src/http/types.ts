@@ -71,12 +71,18 @@ export interface HttpRequest {
   readonly discardBody?: boolean;
 }
 
-/** Timings of one request, integer microseconds. Over a redirect chain they span every hop. */
+/**
+ * Timings of one request, integer microseconds. Over a redirect chain they span every hop.
+ * `totalUs` and `ttfbUs` start when the request is written to its connection: the time it waited for
+ * one (the pool's queue, opening a connection) is `blockedUs`, not the service's latency.
+ */
 export interface HttpTimings {
-  /** From the call to the last body byte (or the failure). */
+  /** From writing the request to the last body byte (or the failure); the whole call when it was never written. */
   readonly totalUs: number;
-  /** From the call to the final response's headers; equals totalUs when no response arrived. */
+  /** From writing the request to the final response's headers; equals totalUs when no response arrived. */
   readonly ttfbUs: number;
+  /** Waiting for a connection before the request was written (pool queue and connect); absent when it never was. */
+  readonly blockedUs?: number;
   /** TCP (+TLS) connect time when this request opened a new connection; absent on a reused one. */
   readonly connectUs?: number;
 }

@@ -63,6 +63,7 @@ function record(ctx: StepRunContext, step: RequestStep, m: StepMetrics, res: Htt
   h.latency.record(t.totalUs);
   if (res.status > 0) h.ttfb.record(t.ttfbUs);
   if (t.connectUs !== undefined) h.connect.record(t.connectUs);
+  if (t.blockedUs !== undefined) h.blocked.record(t.blockedUs);
   if (res.tls !== undefined) m.tls(res.tls.version, res.tls.cipher).add(1);
   h.errors.add(cls !== undefined);
   h.sent.add(res.bytesOut);

@@ -11,6 +11,7 @@ export interface RequestHandles {
   readonly latency: TrendHandle;
   readonly ttfb: TrendHandle;
   readonly connect: TrendHandle;
+  readonly blocked: TrendHandle;
   readonly errors: RateHandle;
   readonly sent: CounterHandle;
   readonly received: CounterHandle;
@@ -69,6 +70,7 @@ export class StepMetrics {
         latency: s.trend(M.httpLatency.name, tags, M.httpLatency.unit),
         ttfb: s.trend(M.httpTtfb.name, tags, M.httpTtfb.unit),
         connect: s.trend(M.httpConnect.name, tags, M.httpConnect.unit),
+        blocked: s.trend(M.httpBlocked.name, tags, M.httpBlocked.unit),
         errors: s.rate(METRIC.httpErrors, tags),
         sent: s.counter(M.dataSent.name, tags, M.dataSent.unit),
         received: s.counter(M.dataReceived.name, tags, M.dataReceived.unit),

@@ -27,6 +27,8 @@ export const BUILT_IN = {
   httpLatencyScheduled: { name: 'http.latency_scheduled', type: 'trend', unit: 'us', tags: REQUEST },
   httpTtfb: { name: 'http.ttfb', type: 'trend', unit: 'us', tags: REQUEST },
   httpConnect: { name: 'http.connect', type: 'trend', unit: 'us', tags: REQUEST },
+  /** Waiting for a connection before the request was written (pool queue, connect): not in http.latency. */
+  httpBlocked: { name: 'http.blocked', type: 'trend', unit: 'us', tags: REQUEST },
   /** New TLS connections, tagged with the negotiated `tls_version` and `tls_cipher`. */
   httpTls: { name: 'http.tls', type: 'counter', unit: 'count', tags: 'step tags, phase, tls_version, tls_cipher' },
   httpErrors: { name: 'http.errors', type: 'rate', unit: 'count', tags: REQUEST },

@@ -40,6 +40,33 @@ describe('http client against a real server', () => {
     expect(b.timings.connectUs).toBeUndefined();
   });
 
+  it('counts the wait for a busy connection as blocked, not as the response latency', async () => {
+    // One connection, two requests at once to an endpoint answering after 300 ms: the second waits
+    // for the first to finish before it is written.
+    const c = client({ connections: 1 });
+    const [a, b] = await Promise.all([
+      c.request({ method: 'GET', url: `${server.url}/slow?ms=300`, headers: {} }),
+      c.request({ method: 'GET', url: `${server.url}/slow?ms=300`, headers: {} }),
+    ]);
+    const [first, second] = (a.timings.blockedUs ?? 0) <= (b.timings.blockedUs ?? 0) ? [a, b] : [b, a];
+    expect(second.timings.blockedUs).toBeGreaterThanOrEqual(250_000);
+    // Each latency is its own exchange: about the server's 300 ms, never the two back to back.
+    for (const r of [first, second]) {
+      expect(r.timings.totalUs).toBeGreaterThanOrEqual(290_000);
+      expect(r.timings.totalUs).toBeLessThan(second.timings.blockedUs as number + 250_000);
+      expect(r.timings.ttfbUs).toBeLessThanOrEqual(r.timings.totalUs);
+    }
+    expect(first.timings.blockedUs).toBeLessThan(second.timings.blockedUs as number);
+  });
+
+  it('has no blocked time for a request that never reached a connection', async () => {
+    const port = await refusedPort();
+    const res = await client().request({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {} });
+    expect(res.error?.class).toBe('refused');
+    expect(res.timings.blockedUs).toBeUndefined();
+    expect(res.timings.totalUs).toBeGreaterThan(0);
+  });
+
   it('sends bodies and keeps 4xx/5xx as statuses, not transport errors', async () => {
     const c = client();
     const echo = await c.request({ method: 'POST', url: `${server.url}/echo?x=1`, headers: { 'content-type': 'text/plain' }, body: 'payload' });

@@ -103,3 +103,30 @@ describe('the warm-up before the load', () => {
     expect(report.generator.warmUp?.connectionsFailed).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('the warm-up scenario', () => {
+  it('runs the request path on a closed block and, beside it, open-model arrivals, dropping none', async () => {
+    const { warmUpCode, WARM_UP_ITERATIONS, WARM_UP_OPEN_MS, WARM_UP_OPEN_RATE } = await import('../../src/engine/warm-up.js');
+    const { createRunCollaborators } = await import('../../src/engine/wire.js');
+    const { Run } = await import('../../src/engine/run.js');
+    const byPhase = new Map<string, number>();
+    let dropped = -1;
+    const done = await warmUpCode(50, async (plan, sink) => {
+      const c = createRunCollaborators(plan, { sink, log: () => undefined, seed: 1 });
+      const report = await new Run({ plan, registry: sink, createVu: c.createVu, seed: 1, intervalMs: 100 }).start();
+      await c.close();
+      dropped = report.generator?.droppedArrivals ?? -1;
+      for (const s of sink.cumulative().series) {
+        if (s.metric === 'http.requests') byPhase.set(String(s.tags['phase']), (byPhase.get(String(s.tags['phase'])) ?? 0) + s.sum);
+      }
+    });
+    const closed = byPhase.get('closed-stage-1') ?? 0;
+    const open = byPhase.get('arrivals') ?? 0;
+    // Four requests per iteration; the closed block may be cut by the time bound on a slow machine.
+    expect(closed).toBeGreaterThan(0);
+    expect(closed).toBeLessThanOrEqual(4 * WARM_UP_ITERATIONS);
+    expect(open).toBe(4 * Math.round((WARM_UP_OPEN_RATE * WARM_UP_OPEN_MS) / 1000));
+    expect(dropped).toBe(0);
+    expect(done.requests).toBe(closed + open);
+  });
+});
