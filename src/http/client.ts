@@ -85,11 +85,17 @@ function estimateBytesOut(method: string, path: string, origin: string, headers:
   return n;
 }
 
+/**
+ * The in-flight hops of every client in this process, by signal. One for all: with a connection per
+ * VU there are 10,000 clients sharing the run's signal, and a watch per client put 10,000 listeners
+ * on it — each EventTarget add walks the list, so starting them stalled the loop for seconds.
+ */
+const watch = new AbortWatch();
+
 /** Creates a client with one connection pool per origin, opened on first use. */
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const http = opts.http;
   const pools = new Map<string, OriginPool>();
-  const watch = new AbortWatch();
   let closed = false;
 
   function originPool(origin: string): OriginPool {

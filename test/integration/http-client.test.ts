@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type CookieHook, type HttpClient } from '../../src/http/index.js';
 import { httpDefaults, refusedPort, startTargetServer, type TargetServer } from '../support/target-server.js';
@@ -65,6 +66,19 @@ describe('http client against a real server', () => {
     expect(res.error?.class).toBe('refused');
     expect(res.timings.blockedUs).toBeUndefined();
     expect(res.timings.totalUs).toBeGreaterThan(0);
+  });
+
+  it('puts one abort listener on a signal however many clients use it (a connection per VU)', async () => {
+    const ctl = new AbortController();
+    const many = Array.from({ length: 40 }, () => client({ connections: 1 }));
+    const results = await Promise.all(many.map((c) => c.request({ method: 'GET', url: `${server.url}/json`, headers: {}, signal: ctl.signal })));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(getEventListeners(ctl.signal, 'abort').length).toBe(1);
+    // And aborting it still ends the requests in flight on every client.
+    const pending = many.slice(0, 5).map((c) => c.request({ method: 'GET', url: `${server.url}/slow?ms=5000`, headers: {}, signal: ctl.signal }));
+    setTimeout(() => ctl.abort(), 50);
+    const aborted = await Promise.all(pending);
+    expect(aborted.map((r) => r.error?.class)).toEqual(['aborted', 'aborted', 'aborted', 'aborted', 'aborted']);
   });
 
   it('sends bodies and keeps 4xx/5xx as statuses, not transport errors', async () => {
