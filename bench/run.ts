@@ -25,13 +25,14 @@ import { closedLoopPart, journeyCostPart, type PartContext, type PartResult } fr
 import { latencyTruthPart, maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
 import { memoryPart, startupPart } from './lib/system-parts.js';
 import { smokePart } from './lib/smoke-parts.js';
+import { manyVusPart } from './lib/vus-part.js';
 import { kafkaConsumePart } from './lib/kafka-part.js';
 import { hasWrk } from './lib/generators.js';
 import { hasTaskset } from './lib/proc.js';
 import { startTarget } from './lib/target.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PARTS = ['closed', 'latency', 'smooth', 'max', 'omission', 'journey', 'memory', 'startup', 'smoke', 'kafka'] as const;
+const PARTS = ['closed', 'latency', 'smooth', 'max', 'omission', 'journey', 'vus', 'memory', 'startup', 'smoke', 'kafka'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Settings {
@@ -148,6 +149,7 @@ async function main(argv: readonly string[]): Promise<void> {
       await timed('highest open rate', () => maxRatePart({ ...ctx(q ? 5000 : 8000, 2000), rounds: 1 }, rates));
     }
     if (s.only.has('omission')) await timed('coordinated omission', () => omissionPart({ ...ctx(q ? 4000 : 5000, 1000), rounds: 1 }, 100_000));
+    if (s.only.has('vus')) await timed('many VUs', () => manyVusPart({ ...ctx(q ? 4000 : 6000, 1500), rounds: 1 }, 10_000, q ? 3000 : 5000, q ? 5000 : 8000));
   } finally {
     await target.stop();
   }
