@@ -8,6 +8,7 @@ import { ReadinessRegistry, redisCheck, registerHealthRoutes } from './common/he
 import { createMetrics } from './common/metrics.js';
 import { registerObservability } from './common/observability.js';
 import { registerRateLimit } from './common/rate-limit.js';
+import { registerWebSockets } from './common/websocket.js';
 import { closeRedis, createRedis, waitForRedis } from './common/redis.js';
 import { adminPlugin } from './admin.js';
 import { catalogPlugin } from './catalog/plugin.js';
@@ -63,6 +64,8 @@ export async function buildMocks(opts: BuildMocksOptions = {}): Promise<FastifyI
     return payload;
   });
 
+  // First, so every route can take or refuse an upgrade, and a refused one is never rate limited.
+  await registerWebSockets(app);
   const metrics = createMetrics({ processMetrics: opts.processMetrics ?? true });
   const faults = new Faults(redis, config.keyPrefix, config.faultsCacheMs, Date.now, opts.random);
   const ctx: ServiceContext = { redis, config, metrics: metrics.registry, faults, log: app.log };

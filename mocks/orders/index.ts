@@ -132,7 +132,7 @@ export const ordersPlugin: FastifyPluginAsync<OrdersServiceOptions> = async (app
 
   registerOrderRoutes(app, { store, producer, log });
   const socket = new OrderSocket(ctx.redis, store, log);
-  socket.attach(app.server);
+  socket.register(app);
   // Before the server stops accepting: open sockets would otherwise keep it from closing.
   app.addHook('preClose', async () => socket.close());
 

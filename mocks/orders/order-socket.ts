@@ -12,10 +12,9 @@
  * socket (a stale read racing an event is dropped). When the subscription (re)starts, every
  * watched job is read again, so a change published while it was down is not lost.
  */
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { acceptUpgrade, refuseUpgrade, type WsPeer } from '../common/websocket.js';
+import { closeAll, onText, sendText, type WsPeer } from '../common/websocket.js';
 import type { OrdersLog } from './kafka-client.js';
 import type { StatusStore } from './status-store.js';
 
@@ -37,20 +36,25 @@ export class OrderSocket {
     private readonly log: OrdersLog,
   ) {}
 
-  /** Handles upgrades on `server` (every other upgrade path answers 404). */
-  attach(server: Server): void {
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  /**
+   * Declares the WebSocket route on `app` (@fastify/websocket registered by the app). Injected
+   * faults and rate limiting do not apply to the upgrade.
+   */
+  register(app: FastifyInstance): void {
+    if (!app.hasDecorator('websocketServer')) throw new Error('the orders WebSocket needs registerWebSockets(app) (mocks/common/websocket.ts) before ordersPlugin');
+    app.get(ORDER_SOCKET_PATH, { websocket: true, config: { faults: false, rateLimit: false } }, (peer: WsPeer, req: FastifyRequest) =>
+      this.onOpen(peer, req),
+    );
   }
 
   /** Closes every socket (1001, going away) and the subscription. */
   async close(): Promise<void> {
-    for (const p of this.peers) p.close(1001, 'server shutting down');
-    for (const p of this.peers) p.destroy();
+    const peers = [...this.peers];
     this.peers.clear();
     this.watchers.clear();
     const sub = this.sub;
     this.sub = undefined;
-    if (sub !== undefined) await sub.quit().catch(() => sub.disconnect(false));
+    await Promise.all([closeAll(peers), sub?.quit().catch(() => sub.disconnect(false))]);
   }
 
   /** Sockets open now. */
@@ -58,20 +62,12 @@ export class OrderSocket {
     return this.peers.size;
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== ORDER_SOCKET_PATH) {
-      refuseUpgrade(socket, 404, `no WebSocket endpoint at ${url.pathname}; order status is at ${ORDER_SOCKET_PATH}`);
-      return;
-    }
-    const peer = acceptUpgrade(req, socket, head, {
-      onText: (p, text) => this.onText(p, text),
-      onClose: (p) => this.forget(p),
-    });
-    if (peer === undefined) return;
+  private onOpen(peer: WsPeer, req: FastifyRequest): void {
+    onText(peer, (text) => this.onText(peer, text));
+    peer.on('close', () => this.forget(peer));
     this.peers.add(peer);
     this.subscribeRedis();
-    const jobId = url.searchParams.get('jobId');
+    const jobId = new URL(req.url, 'http://localhost').searchParams.get('jobId');
     if (jobId !== null && jobId !== '') this.watch(peer, jobId);
   }
 
@@ -85,7 +81,7 @@ export class OrderSocket {
     const o = (msg !== null && typeof msg === 'object' ? msg : {}) as Record<string, unknown>;
     if (typeof o.subscribe === 'string' && o.subscribe !== '') this.watch(peer, o.subscribe);
     else if (typeof o.unsubscribe === 'string') this.watchers.get(o.unsubscribe)?.delete(peer);
-    else peer.send(JSON.stringify({ error: 'expected {"subscribe":"<jobId>"} or {"unsubscribe":"<jobId>"}' }));
+    else sendText(peer, JSON.stringify({ error: 'expected {"subscribe":"<jobId>"} or {"unsubscribe":"<jobId>"}' }));
   }
 
   private watch(peer: WsPeer, jobId: string): void {
@@ -104,14 +100,14 @@ export class OrderSocket {
       (rec) => {
         if (rec === undefined) {
           // Said once, to the socket that subscribed (not again on a re-read).
-          only?.send(JSON.stringify({ jobId, error: `no order ${jobId}` }));
+          if (only !== undefined) sendText(only, JSON.stringify({ jobId, error: `no order ${jobId}` }));
           return;
         }
         this.push(jobId, rec.status, only);
       },
       (err: unknown) => {
         this.log.warn({ jobId, err: (err as Error).message }, 'order socket: status store unavailable');
-        only?.send(JSON.stringify({ jobId, error: 'the order status store (Redis) is unavailable' }));
+        if (only !== undefined) sendText(only, JSON.stringify({ jobId, error: 'the order status store (Redis) is unavailable' }));
       },
     );
   }
@@ -124,7 +120,7 @@ export class OrderSocket {
     for (const [p, last] of w) {
       if ((only !== undefined && p !== only) || rank <= last) continue;
       w.set(p, rank);
-      p.send(text);
+      sendText(p, text);
     }
   }
 

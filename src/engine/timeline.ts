@@ -8,12 +8,13 @@ const fin = (n: number): number => (Number.isFinite(n) ? n : 0);
 
 /** Classes the journey layer records on the `expectations` rate rather than only on `http.errors`. */
 const JOURNEY_CLASSES = new Set(['expectation', 'capture']);
-/** The errors rates of the other protocols (kafka.errors, redis.errors, …): counted like http.errors. */
+/** The errors rates of the other protocols (ws.errors, kafka.errors, …): counted like http.errors. */
 const PROTOCOL_ERRORS = new Set(PROTOCOL_METRICS.map((p) => p.errors));
 
 /**
- * The interval's errors by class: failed `http.errors` samples and `ws.errors` by their `error` tag, plus failed
- * expectations and required captures (`expectations` false samples tagged `expectation`/`capture`).
+ * The interval's errors by class: failed samples of `http.errors` and of each protocol's errors rate
+ * (`ws.errors`, `kafka.errors`, …) by their `error` tag, plus failed expectations and required
+ * captures (`expectations` false samples tagged `expectation`/`capture`).
  * A journey-layer class counts the larger of the two, so a failure recorded on both is not doubled.
  * Undefined when nothing failed, so quiet seconds stay small in the report.
  */
@@ -29,7 +30,7 @@ export function errorsByClass(interval: MetricsSnapshot): Record<string, number>
   for (const s of interval.series) {
     const cls = s.tags['error'];
     if (cls === undefined) continue;
-    if (s.metric === METRIC.httpErrors || s.metric === METRIC.wsErrors || PROTOCOL_ERRORS.has(s.metric)) add(cls, s.sum, false);
+    if (s.metric === METRIC.httpErrors || PROTOCOL_ERRORS.has(s.metric)) add(cls, s.sum, false);
     else if (s.metric === METRIC.expectations && JOURNEY_CLASSES.has(cls)) journey.set(cls, (journey.get(cls) ?? 0) + s.count - s.sum);
   }
   for (const [cls, n] of journey) add(cls, n, true);
@@ -66,9 +67,10 @@ export function timelinePoint(interval: MetricsSnapshot, t: number, phase: strin
 
 /** WebSocket steps of the interval (matched messages, their p95, failures); nothing when none ran. */
 function wsPart(interval: MetricsSnapshot): { ws?: NonNullable<TimelinePoint['ws']> } {
+  const runs = selectSeries(interval, METRIC.wsErrors, {});
+  if (runs.every((s) => s.count === 0)) return {};
   const message = selectSeries(interval, METRIC.wsMessage, {});
-  const errors = total(selectSeries(interval, METRIC.wsErrors, {}));
-  if (message.length === 0 && errors === 0 && selectSeries(interval, METRIC.wsConnect, {}).length === 0) return {};
+  const errors = total(runs);
   const l = summarize(message, Math.max(1, interval.endMs - interval.startMs));
   return { ws: { messages: l.count, p95: l.count > 0 ? fin(l.p95) : 0, errors } };
 }

@@ -96,7 +96,7 @@ export class StepMetrics {
 
   /** `expectations` rate; failures carry the error tag (`expectation`, `capture`, `timeout`). */
   expectation(phase: string, cls: string | undefined): RateHandle {
-    return this.rate(METRIC.expectations, phase, cls === undefined ? undefined : 'error', cls);
+    return this.errors(METRIC.expectations, phase, cls);
   }
 
   /** `http.retries` counter. */
@@ -130,18 +130,9 @@ export class StepMetrics {
     return this.trend(metric, phase, 'us');
   }
 
-  /**
-   * `ws.errors` counter, tagged with the error class; without a class, the step's series that stays
-   * at 0 (so `ws.errors: [count == 0]` reads 0 on a clean run rather than "no samples").
-   */
-  wsErrors(phase: string, cls?: string): CounterHandle {
-    const key = `${METRIC.wsErrors}\u0000${phase}\u0000${cls ?? ''}`;
-    let h = this.counters.get(key);
-    if (h === undefined) {
-      h = this.sink.counter(METRIC.wsErrors, cls === undefined ? { ...this.base, phase } : { ...this.base, phase, error: cls }, 'count');
-      this.counters.set(key, h);
-    }
-    return h;
+  /** An errors rate (`ws.errors`, …): one sample per operation, true on failure, tagged with its class. */
+  errors(metric: string, phase: string, cls: string | undefined): RateHandle {
+    return this.rate(metric, phase, cls === undefined ? undefined : 'error', cls);
   }
 
   /** A custom metric of a `metric` step. */

@@ -4,9 +4,10 @@
  * A step runs its parts in order: connect (ws.connect records the handshake), send, wait for a
  * message matching `until` (ws.message records the time from the step's send — or, without one,
  * from the socket's last send not yet answered, else from the step's start — to the match; the
- * captures read that message), close. Any failure counts one `ws.errors{error:<class>}` and ends
- * the iteration: refused, timeout, 4xx/5xx (handshake answered without 101), protocol, reset (the
- * connection lost), closed (the server closed the socket), capture. A stopping run interrupts.
+ * captures read that message), close. Each run of a step is one `ws.errors` sample: false when it
+ * succeeded, true (tagged `error:<class>`) when it failed, which ends the iteration: refused,
+ * timeout, 4xx/5xx (handshake answered without 101), protocol, reset (the connection lost), closed
+ * (the server closed the socket), capture. A stopping run interrupts and records no sample.
  */
 import type { Agent } from 'undici';
 import { openWebSocket, wsDispatcher, type WsFailure, type WsSession } from '../http/websocket.js';
@@ -94,12 +95,15 @@ export async function runWsStep(ctx: WsRunContext, step: WsStep): Promise<StepCo
   const sockets = ctx.sockets;
   const fail = (f: WsFailure): StepCode => {
     if (f.class === 'aborted' || ctx.signal.aborted) return INTERRUPTED;
-    m.wsErrors(phase, f.class).add(1);
+    m.errors(METRIC.wsErrors, phase, f.class).add(true);
     ctx.fail(step.name, `${f.class}: ${f.message}`);
     return FAILED;
   };
+  const done = (): StepCode => {
+    m.errors(METRIC.wsErrors, phase, undefined).add(false);
+    return OK;
+  };
   const start = performance.now();
-  m.wsErrors(phase).add(0);
 
   if (step.connect !== undefined) {
     await sockets.closeCurrent();
@@ -117,7 +121,7 @@ export async function runWsStep(ctx: WsRunContext, step: WsStep): Promise<StepCo
 
   const session = sockets.session;
   if (session === undefined) {
-    if (step.send === undefined && step.until === undefined) return OK;
+    if (step.send === undefined && step.until === undefined) return done();
     return fail({ class: 'closed', message: 'no open WebSocket: connect first (a step with `ws: { connect: … }`)' });
   }
 
@@ -155,7 +159,7 @@ export async function runWsStep(ctx: WsRunContext, step: WsStep): Promise<StepCo
   }
 
   if (step.close) await sockets.closeCurrent();
-  return OK;
+  return done();
 }
 
 function explainMiss(until: NonNullable<WsStep['until']>, text: string, ctx: WsRunContext): string {

@@ -49,8 +49,8 @@ export const BUILT_IN = {
   wsConnect: { name: 'ws.connect', type: 'trend', unit: 'us', tags: 'step tags, phase' },
   /** WebSocket: from a step's send (or its start) to the message that matched its `until`. */
   wsMessage: { name: 'ws.message', type: 'trend', unit: 'us', tags: 'step tags, phase' },
-  /** WebSocket failures, tagged with the error class. */
-  wsErrors: { name: 'ws.errors', type: 'counter', unit: 'count', tags: 'step tags, phase, error' },
+  /** ws steps: one sample per step run, true when it failed (tagged with the error class). */
+  wsErrors: { name: 'ws.errors', type: 'rate', unit: 'count', tags: 'step tags, phase, error' },
   /** kafka steps: produce → acknowledged, or consume → matching message (from `since`). */
   kafkaLatency: { name: 'kafka.latency', type: 'trend', unit: 'us', tags: 'step tags, phase, error' },
   /** kafka steps: one sample per step run, true when it failed (tagged with the error class). */
@@ -74,10 +74,20 @@ export const METRIC = Object.freeze(Object.fromEntries(Object.entries(BUILT_IN).
  * failure bounds judge each errors rate like `http.errors`, and the timeline counts their failures.
  * A new protocol step kind adds its pair here.
  */
-export const PROTOCOL_METRICS: readonly { readonly protocol: string; readonly latency: string; readonly errors: string }[] = [
+export const PROTOCOL_METRICS: readonly ProtocolMetrics[] = [
   { protocol: 'kafka', latency: BUILT_IN.kafkaLatency.name, errors: BUILT_IN.kafkaErrors.name },
   { protocol: 'redis', latency: BUILT_IN.redisLatency.name, errors: BUILT_IN.redisErrors.name },
+  { protocol: 'ws', latency: BUILT_IN.wsMessage.name, orLatency: BUILT_IN.wsConnect.name, errors: BUILT_IN.wsErrors.name },
 ];
+
+/** One protocol's metrics in {@link PROTOCOL_METRICS}. */
+export interface ProtocolMetrics {
+  readonly protocol: string;
+  readonly latency: string;
+  /** The latency of a step with no `latency` samples (ws: the handshake of a step that waits for no message). */
+  readonly orLatency?: string;
+  readonly errors: string;
+}
 
 /** Every built-in metric. */
 export const BUILT_IN_METRICS: readonly BuiltInMetric[] = Object.values(BUILT_IN);

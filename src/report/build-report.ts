@@ -17,7 +17,6 @@ import type {
 } from './model.js';
 import type { SeriesReport } from '../metrics/types.js';
 import type { ThresholdResult, Verdict } from '../thresholds/judge/types.js';
-import { wsStepReport } from './ws-steps.js';
 
 export interface ReportInput {
   readonly plan: Plan;
@@ -94,18 +93,15 @@ export function journeyReports(plan: Plan, snap: MetricsSnapshot, windowMs: numb
       const reqSeries = selectSeries(snap, METRIC.httpRequests, sf);
       let requests = reqSeries.length > 0 ? sum(reqSeries) : lat.reduce((n, x) => n + x.count, 0);
       let errors = selectSeries(snap, METRIC.httpErrors, sf);
-      // A step of another protocol (kafka, redis): one errors sample per operation.
+      // A step of another protocol (ws, kafka, redis): one errors sample per operation.
       const other = requests === 0 ? PROTOCOL_METRICS.find((p) => selectSeries(snap, p.errors, sf).length > 0) : undefined;
       if (other !== undefined) {
         errors = selectSeries(snap, other.errors, sf);
         lat = selectSeries(snap, other.latency, sf);
+        if (lat.length === 0 && other.orLatency !== undefined) lat = selectSeries(snap, other.orLatency, sf);
         requests = errors.reduce((n, x) => n + x.count, 0);
       }
-      if (requests === 0 && lat.length === 0) {
-        const ws = wsStepReport(name, snap, sf, windowMs);
-        if (ws !== undefined) steps.push(ws);
-        continue;
-      }
+      if (requests === 0 && lat.length === 0) continue;
       const l = summarize(lat, windowMs);
       const errCount = errors.reduce((n, x) => n + x.count, 0);
       steps.push({

@@ -8,7 +8,10 @@ import type { Redactor } from './redact.js';
 import { selectSeries, summarize } from '../metrics/index.js';
 import { PROTOCOL_METRICS } from '../metrics/types.js';
 
-/** ` | kafka 40/s p95 12ms errors 0%` for each other protocol busy in the interval. */
+/**
+ * ` | kafka 40/s p95 12ms errors 0%` for each other protocol busy in the interval (ws: step runs,
+ * and the p95 of ws.message, else of ws.connect).
+ */
 export function protocolParts(u: IntervalUpdate): string {
   let out = '';
   const windowMs = Math.max(1, u.interval.endMs - u.interval.startMs);
@@ -17,7 +20,9 @@ export function protocolParts(u: IntervalUpdate): string {
     const ops = errs.reduce((n, s) => n + s.count, 0);
     if (ops === 0) continue;
     const failed = errs.reduce((n, s) => n + s.sum, 0);
-    const lat = summarize(selectSeries(u.interval, p.latency, {}), windowMs);
+    let latency = selectSeries(u.interval, p.latency, {});
+    if (latency.length === 0 && p.orLatency !== undefined) latency = selectSeries(u.interval, p.orLatency, {});
+    const lat = summarize(latency, windowMs);
     out += ` | ${p.protocol} ${fmtRate((ops * 1000) / windowMs)} p95 ${lat.count > 0 ? fmtMs(lat.p95) : '-'} errors ${fmtPct(failed / ops)}`;
   }
   return out;
@@ -47,8 +52,7 @@ export function progressLine(u: IntervalUpdate, info: RunInfo | undefined): stri
   const dropped = p.dropped > 0 ? ` | dropped ${p.dropped}` : '';
   const vus = u.targetRate !== undefined ? ` | VUs ${p.vus}` : ` | VUs ${p.vus}${vsTarget}`;
   const arr = u.targetRate !== undefined ? vsTarget : '';
-  const ws = p.ws === undefined ? '' : ` | ws ${fmtRate(p.ws.messages)} msg p95 ${fmtMs(p.ws.p95)}${p.ws.errors > 0 ? ` errors ${p.ws.errors}` : ''}`;
-  return `[${u.phase}] ${elapsed}${remaining} | ${rps} req${arr}${vus} | p95 ${fmtMs(p.p95)} | errors ${fmtPct(errRate)}${protocolParts(u)}${ws}${dropped}${th}`;
+  return `[${u.phase}] ${elapsed}${remaining} | ${rps} req${arr}${vus} | p95 ${fmtMs(p.p95)} | errors ${fmtPct(errRate)}${protocolParts(u)}${dropped}${th}`;
 }
 
 /** `steady 2m00s`, or for an iteration-bound stage `stage-1: 10 iterations shared by 2 VUs, max 10m00s` (the cap, not a plan). */

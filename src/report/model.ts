@@ -29,7 +29,7 @@ export interface TimelinePoint {
   readonly planned?: number;
   readonly started: number;
   readonly dropped: number;
-  /** WebSocket steps in that second: matched messages (ws.message), their p95 (ms), ws.errors. Absent when none ran. */
+  /** WebSocket steps in that second: matched messages (ws.message), their p95 (ms), failed ws step runs (ws.errors). Absent when none ran. */
   readonly ws?: { readonly messages: number; readonly p95: number; readonly errors: number };
 }
 

@@ -52,6 +52,9 @@ describe('orders-websocket.yaml', () => {
     expect(failedThresholds(report), r.stdout).toEqual([]);
     expect(r.code).toBe(0);
     expect(total(seriesOf(report, 'ws.message', { step: 'order-done' }))).toBe(ORDERS);
+    // The ws.errors rate merges like any rate: one sample per ws step run (watch, order-done), none true.
+    expect(total(seriesOf(report, 'ws.errors', {}))).toBe(2 * ORDERS);
+    expect(sum(seriesOf(report, 'ws.errors', {}))).toBe(0);
     expect(report.journeys?.[0]?.steps.find((s) => s.name === 'order-done')).toMatchObject({ requests: ORDERS, errorRate: 0 });
     expect(report.timeline.reduce((n, p) => n + (p.ws?.messages ?? 0), 0)).toBe(ORDERS);
   });
@@ -64,7 +67,8 @@ describe('orders-websocket.yaml', () => {
     expect(r.code).toBe(1);
     expect(r.report).toMatchObject({ verdict: 'failed', exitCode: 1 });
     expect(failedThresholds(r.report)).toEqual(['ws.message{step:order-done}', 'ws.errors']);
-    expect(r.stdout).toMatch(/✗ FAIL\s+ws\.errors: count == 0\s+observed 30/);
+    // One ws.errors sample per ws step run: every watch succeeded, every order-done timed out.
+    expect(r.stdout).toMatch(/✗ FAIL\s+ws\.errors: rate == 0\s+observed 50(\.0)?%/);
     expect(sum(seriesOf(r.report, 'ws.errors', { step: 'order-done', error: 'timeout' }))).toBe(ORDERS);
     // Only the step concerned failed: sockets opened and orders were accepted.
     expect(r.report.thresholds.find((t) => t.key === 'ws.connect{step:watch}')?.passed).toBe(true);
@@ -102,7 +106,7 @@ describe('orders-websocket.yaml', () => {
     expect(sum(refused)).toBeGreaterThan(0);
     expect(sum(seriesOf(report, 'ws.errors', {}))).toBe(sum(refused));
     // Failures no threshold judges fail the run, as HTTP failures do, and say which and why.
-    expect(report.warnings.join('\n')).toMatch(/WebSocket operations failed \(100%\)/);
+    expect(report.warnings.join('\n')).toMatch(/ws operations failed \(refused \d+; 100%\).*ws\.errors: \["rate <= 100%"\]/);
     expect(report.journeys?.[0]?.steps.find((s) => s.name === 'watch')).toMatchObject({ errorRate: 1 });
   });
 });

@@ -38,7 +38,7 @@ function harness(p: Plan) {
 }
 
 const done: Matcher = jsonEq('$.status', 'done');
-/** Tags of the ws.errors series that counted a failure (each step also keeps one at 0). */
+/** Tags of the ws.errors series that counted a failure (a step that succeeded has a false sample, untagged). */
 const wsErrorTags = (s: ReturnType<ReturnType<typeof harness>['snap']>) => s.series.filter((x) => x.metric === 'ws.errors' && x.sum > 0).map((x) => x.tags);
 
 describe('ws steps against a real WebSocket server', () => {
@@ -62,8 +62,8 @@ describe('ws steps against a real WebSocket server', () => {
     const wait = s.series.find((x) => x.metric === 'ws.message' && x.tags.step === 'wait');
     expect(wait?.min).toBeGreaterThanOrEqual(90_000);
     expect(wsErrorTags(s)).toEqual([]);
-    // A clean step still has its ws.errors series, at 0: `ws.errors: [count == 0]` can hold.
-    expect(s.series.filter((x) => x.metric === 'ws.errors').map((x) => [x.tags.step, x.tags.error, x.sum])).toContainEqual(['wait', undefined, 0]);
+    // Each step run is one ws.errors sample, false when it succeeded: `ws.errors: [rate == 0]` can hold.
+    expect(s.series.filter((x) => x.metric === 'ws.errors').map((x) => [x.tags.step, x.tags.error, x.count, x.sum])).toContainEqual(['wait', undefined, 1, 0]);
     expect(server.received.at(-1)).toBe('got j-1');
     await expect.poll(() => server.open()).toBe(0);
   });
@@ -92,6 +92,8 @@ describe('ws steps against a real WebSocket server', () => {
     const s = h.snap();
     expect(wsErrorTags(s)).toEqual([expect.objectContaining({ journey: 'down', step: 'open', error: 'refused' })]);
     expect(sumOf(s, 'ws.errors')).toBe(1);
+    // One sample: the failed step; the step after it never ran.
+    expect(countOf(s, 'ws.errors')).toBe(1);
     expect(countOf(s, 'ws.connect')).toBe(0);
     expect(h.logs[0]).toMatch(/down › open: refused: .*ECONNREFUSED/);
   });

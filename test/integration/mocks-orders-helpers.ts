@@ -13,6 +13,7 @@ import type { MocksConfigInput } from '../../mocks/common/config.js';
 import type { ServiceContext } from '../../mocks/common/context.js';
 import { Faults } from '../../mocks/common/faults.js';
 import { ReadinessRegistry } from '../../mocks/common/health.js';
+import { registerWebSockets } from '../../mocks/common/websocket.js';
 import { ordersPlugin } from '../../mocks/orders/index.js';
 import type { OrdersServiceHandle, OrdersSettings } from '../../mocks/orders/index.js';
 import { testRedisUrl } from '../unit/mocks/helpers.js';
@@ -70,6 +71,7 @@ export class OrdersFixture {
     this.redises.push(redis);
     this.prefixes.add(world.prefix);
     const app = Fastify({ logger: false });
+    await registerWebSockets(app);
     const registry = new Registry();
     const ctx: ServiceContext = { redis, config, metrics: registry, faults: new Faults(redis, config.keyPrefix), log: app.log };
     const readiness = new ReadinessRegistry();

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'undici';
 import type { FastifyInstance } from 'fastify';
@@ -56,6 +57,22 @@ describe('orders WebSocket: status pushed when a job is done (real Redis and Kaf
     s.ws.send('hello');
     await expect.poll(() => s.messages[1]).toMatchObject({ error: expect.stringMatching(/subscribe/) });
     await expect(open(`${url}/elsewhere`)).rejects.toThrow(/cannot open/);
+    // Refused with 404 and a message naming the endpoint, as an HTTP answer to the upgrade.
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${url.replace(/^ws/, 'http')}/elsewhere`, {
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('upgrade', () => reject(new Error('upgraded')));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(refused.status).toBe(404);
+    expect(JSON.parse(refused.body)).toMatchObject({ message: expect.stringMatching(/no WebSocket endpoint at \/elsewhere.*\/orders\/ws/) });
   });
 
   it('with --break consumer the job stays queued: no done is ever pushed', async () => {
@@ -69,12 +86,14 @@ describe('orders WebSocket: status pushed when a job is done (real Redis and Kaf
     expect(s.messages).toEqual([{ jobId, status: 'queued' }]);
   });
 
-  it('closing the service closes its sockets (1001) instead of hanging', async () => {
+  it('closing the service closes all its sockets (1001) instead of hanging', async () => {
     const world = newWorld();
     const a = await fx.build(world);
     const url = await listen(a.app);
-    const s = await open(`${url}/orders/ws`);
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => open(`${url}/orders/ws?jobId=j${i}`)));
+    const t0 = performance.now();
     await fx.closeAll();
-    expect(await s.closed).toBe(1001);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(await Promise.all(all.map((s) => s.closed))).toEqual(Array(20).fill(1001));
   });
 });

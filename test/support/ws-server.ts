@@ -1,15 +1,17 @@
 /**
- * A real WebSocket server for ws step tests, on 127.0.0.1 port 0 (the mocks' RFC 6455 codec over a
- * Node HTTP server). Paths:
+ * A real WebSocket server for ws step tests, on 127.0.0.1 port 0 (Fastify with the mocks'
+ * @fastify/websocket setup). Paths:
  * - `/echo`: answers each message with itself; `{"after": ms, "reply": …}` answers `reply` after `ms`.
  * - `/close`: closes with 1011 on the first message; `/drop`: drops the TCP connection on it.
  * - `/silent`: never sends; `/hang`: never answers the handshake; `/deaf`: completes the handshake,
  *   then ignores everything, close frames included (`deafOpen()` counts its live connections);
  *   anything else: 404.
  */
-import http from 'node:http';
-import type { Duplex } from 'node:stream';
-import { acceptKey, acceptUpgrade, refuseUpgrade, type WsPeer } from '../../mocks/common/websocket.js';
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify from 'fastify';
+import { onText, registerWebSockets, sendText, type WsPeer } from '../../mocks/common/websocket.js';
 
 export interface WsTestServer {
   /** `ws://127.0.0.1:<port>` */
@@ -17,7 +19,7 @@ export interface WsTestServer {
   /** `http://127.0.0.1:<port>` */
   readonly httpUrl: string;
   /** Handshake headers of the last connection. */
-  lastHeaders: http.IncomingHttpHeaders;
+  lastHeaders: IncomingHttpHeaders;
   /** Sockets open now. */
   open(): number;
   /** `/deaf` connections still open. */
@@ -27,11 +29,15 @@ export interface WsTestServer {
   close(): Promise<void>;
 }
 
+/** The `Sec-WebSocket-Accept` value for a client's key (RFC 6455 §1.3), for the hand-made `/deaf` handshake. */
+const acceptKey = (key: string): string => createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+
 export async function startWsServer(): Promise<WsTestServer> {
-  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  const app = Fastify({ forceCloseConnections: true });
+  await registerWebSockets(app);
   const peers = new Set<WsPeer>();
-  const hanging = new Set<Duplex>();
-  const deaf = new Set<Duplex>();
+  const raw = new Set<Socket>();
+  const deaf = new Set<Socket>();
   const state: WsTestServer = {
     url: '',
     httpUrl: '',
@@ -40,36 +46,35 @@ export async function startWsServer(): Promise<WsTestServer> {
     deafOpen: () => deaf.size,
     received: [],
     close: async () => {
-      for (const p of peers) p.destroy();
-      for (const s of [...hanging, ...deaf]) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
+      for (const p of peers) p.terminate();
+      for (const s of raw) s.destroy();
+      await app.close();
     },
   };
-  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/hang') {
-      hanging.add(socket);
-      return;
-    }
-    if (path === '/deaf') {
-      deaf.add(socket);
-      socket.on('close', () => deaf.delete(socket));
-      socket.on('end', () => socket.destroy());
-      socket.resume(); // reads and ignores every frame
-      socket.on('error', () => socket.destroy());
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(String(req.headers['sec-websocket-key']))}\r\n\r\n`);
-      return;
-    }
-    if (!['/echo', '/close', '/drop', '/silent'].includes(path ?? '')) {
-      refuseUpgrade(socket, 404, 'no such endpoint');
-      return;
-    }
-    state.lastHeaders = req.headers;
-    const peer = acceptUpgrade(req, socket, head, {
-      onText: (p, text) => {
+  // `/hang` never answers the handshake; `/deaf` answers it by hand, then reads and ignores every frame.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.ws || (req.url !== '/hang' && req.url !== '/deaf')) return;
+    reply.hijack();
+    const socket = req.raw.socket as Socket;
+    raw.add(socket);
+    socket.on('close', () => raw.delete(socket));
+    if (req.url === '/hang') return;
+    deaf.add(socket);
+    socket.on('close', () => deaf.delete(socket));
+    socket.on('end', () => socket.destroy());
+    socket.on('error', () => socket.destroy());
+    socket.resume();
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(String(req.headers['sec-websocket-key']))}\r\n\r\n`);
+  });
+  for (const path of ['/echo', '/close', '/drop', '/silent', '/hang', '/deaf']) {
+    app.get(path, { websocket: true }, (p: WsPeer, req) => {
+      state.lastHeaders = req.headers;
+      peers.add(p);
+      p.on('close', () => peers.delete(p));
+      onText(p, (text) => {
         state.received.push(text);
         if (path === '/close') return p.close(1011, 'done with you');
-        if (path === '/drop') return p.destroy();
+        if (path === '/drop') return p.terminate();
         if (path !== '/echo') return;
         let o: { after?: number; reply?: unknown } | undefined;
         try {
@@ -79,14 +84,12 @@ export async function startWsServer(): Promise<WsTestServer> {
         }
         if (o !== undefined && o !== null && typeof o.after === 'number') {
           const reply = JSON.stringify(o.reply);
-          setTimeout(() => p.send(reply), o.after);
-        } else p.send(text);
-      },
-      onClose: (p) => peers.delete(p),
+          setTimeout(() => sendText(p, reply), o.after);
+        } else sendText(p, text);
+      });
     });
-    if (peer !== undefined) peers.add(peer);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as { port: number }).port;
   return Object.assign(state, { url: `ws://127.0.0.1:${port}`, httpUrl: `http://127.0.0.1:${port}` });
 }

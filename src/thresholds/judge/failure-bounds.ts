@@ -10,12 +10,9 @@
  * - No threshold on `http.errors` (any tag filter) → more than `maxFailures.errors` of the requests
  *   counting in `http.errors` (every class: status, expectation, capture, timeout, refused, reset,
  *   protocol, …) fails the run.
- * - No threshold on `ws.errors` (any tag filter) → more than `maxFailures.errors` of the WebSocket
- *   operations (handshakes, waits for a message, and the failed ones) failing fails the run.
- *
- * - The same bound applies to each other protocol's errors rate (`kafka.errors`, `redis.errors`, …:
- *   PROTOCOL_METRICS) that no threshold judges: more than `maxFailures.errors` of its operations
- *   failing fails the run.
+ * - The same bound applies to each other protocol's errors rate (`ws.errors`, `kafka.errors`,
+ *   `redis.errors`, …: PROTOCOL_METRICS) that no threshold judges: more than `maxFailures.errors` of
+ *   its operations (ws, kafka: step runs; redis: commands) failing fails the run.
  *
  * Requests rampart cut itself (class `aborted`: a signal, a stopping run) say nothing of the target
  * and are left out. Each failing rule gives a warning naming the classes seen and how to accept them.
@@ -47,11 +44,8 @@ export interface FailureCounts {
   readonly errorsByClass: ReadonlyMap<string, number>;
   readonly journeysCompleted: number;
   readonly journeysFailed: number;
-  /** Per protocol errors rate (`kafka.errors`, …): samples, and the true ones by error class. */
+  /** Per protocol errors rate (`ws.errors`, `kafka.errors`, …): samples, and the true ones by error class. */
   readonly protocols: ReadonlyMap<string, { samples: number; byClass: Map<string, number> }>;
-  /** WebSocket operations (ws.connect and ws.message samples plus ws.errors), and the failed ones. */
-  readonly wsOperations: number;
-  readonly wsErrors: number;
 }
 
 /**
@@ -70,8 +64,6 @@ export function failureCounts(snapshot: MetricsSnapshot): FailureCounts {
   let errorSamples = 0;
   let journeysCompleted = 0;
   let journeysFailed = 0;
-  let wsOperations = 0;
-  let wsErrors = 0;
   const errorsByClass = new Map<string, number>();
   const protocols = new Map<string, { samples: number; byClass: Map<string, number> }>();
   const protocolErrors = new Set(PROTOCOL_METRICS.map((p) => p.errors));
@@ -100,17 +92,9 @@ export function failureCounts(snapshot: MetricsSnapshot): FailureCounts {
       case METRIC.journeysFailed:
         journeysFailed += s.sum;
         break;
-      case METRIC.wsConnect:
-      case METRIC.wsMessage:
-        wsOperations += s.count;
-        break;
-      case METRIC.wsErrors:
-        wsOperations += s.sum;
-        wsErrors += s.sum;
-        break;
     }
   }
-  return { sent, answered, errorSamples, errorsByClass, journeysCompleted, journeysFailed, protocols, wsOperations, wsErrors };
+  return { sent, answered, errorSamples, errorsByClass, journeysCompleted, journeysFailed, protocols };
 }
 
 /** Judges a finished run's failures; see the module comment for the rule. */
@@ -147,12 +131,6 @@ export function judgeFailures(plan: JudgedPlan, snapshot: MetricsSnapshot): Fail
     warnings.push(
       `${failed} of ${p.samples} ${metric.split('.')[0]} operations failed (${by}; ${pct(failed / p.samples)}), more than maxFailures.errors ${pct(bounds.errors)}: the run fails. ` +
         `To accept it, judge it with a threshold on ${metric} (e.g. ${metric}: ["rate <= ${Math.ceil((failed / p.samples) * 1000) / 10}%"]) or raise maxFailures.errors`,
-    );
-  }
-  if (!judged(METRIC.wsErrors) && c.wsErrors > 0 && c.wsErrors / c.wsOperations > bounds.errors) {
-    warnings.push(
-      `${c.wsErrors} of ${c.wsOperations} WebSocket operations failed (${pct(c.wsErrors / c.wsOperations)}), more than maxFailures.errors ${pct(bounds.errors)}: the run fails. ` +
-        `To accept it, judge it with a threshold on ws.errors (e.g. ws.errors: ["count <= ${c.wsErrors}"]) or raise maxFailures.errors`,
     );
   }
   return { failed: warnings.length > 0, warnings };

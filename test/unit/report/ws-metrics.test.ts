@@ -25,15 +25,19 @@ const POS = { file: 'x', line: 1, col: 1 };
 const wsStep = (name: string): WsStep => ({ kind: 'ws', name, timeoutMs: 1000, captures: [], close: false, tags: {}, pos: POS });
 const base = { journey: 'watch', phase: 'steady' };
 
-/** One process's share: `ok` handshakes and matched messages (1..ok ms), `timeouts` failed waits. */
+/**
+ * One process's share: `ok` handshakes and matched messages (1..ok ms), `timeouts` failed waits;
+ * each step run is one ws.errors sample, as the ws steps record them.
+ */
 function shard(ok: number, timeouts: number, offsetMs: number): MetricsSnapshot {
   return snapshotOf((r) => {
-    r.counter(METRIC.wsErrors, { ...base, step: 'done' }, 'count').add(0);
     for (let i = 1; i <= ok; i++) {
       r.trend(METRIC.wsConnect, { ...base, step: 'open' }, 'us').record(500);
+      r.rate(METRIC.wsErrors, { ...base, step: 'open' }).add(false);
       r.trend(METRIC.wsMessage, { ...base, step: 'done' }, 'us').record((offsetMs + i) * 1000);
+      r.rate(METRIC.wsErrors, { ...base, step: 'done' }).add(false);
     }
-    if (timeouts > 0) r.counter(METRIC.wsErrors, { ...base, step: 'done', error: 'timeout' }, 'count').add(timeouts);
+    for (let i = 0; i < timeouts; i++) r.rate(METRIC.wsErrors, { ...base, step: 'done', error: 'timeout' }).add(true);
   });
 }
 
@@ -55,16 +59,18 @@ describe('ws metrics', () => {
     expect(p95.passed).toBe(false);
     expect(evaluateThreshold(threshold('ws.message', 'ws.message', {}, { fn: 'count' }, '==', 200), merged).passed).toBe(true);
     expect(evaluateThreshold(threshold('ws.errors{error:timeout}', 'ws.errors', { error: 'timeout' }, { fn: 'count' }, '==', 4), merged).passed).toBe(true);
-    // The series a step keeps at 0 makes `count == 0` hold on a clean run.
-    expect(evaluateThreshold(threshold('ws.errors', 'ws.errors', {}, { fn: 'count' }, '==', 0), shard(10, 0, 0))).toMatchObject({ passed: true, observed: 0 });
+    // A rate over every step run: 4 failed of 404, whichever process ran them.
+    expect(evaluateThreshold(threshold('ws.errors', 'ws.errors', {}, { fn: 'rate' }, '<', 0.01), merged)).toMatchObject({ passed: true, observed: 4 / 404 });
+    expect(evaluateThreshold(threshold('ws.errors', 'ws.errors', {}, { fn: 'rate' }, '==', 0), shard(10, 0, 0))).toMatchObject({ passed: true, observed: 0 });
+    expect(evaluateThreshold(threshold('ws.errors', 'ws.errors', {}, { fn: 'rate' }, '==', 0), merged).passed).toBe(false);
   });
 
   it('count in the verdict like HTTP failures: past maxFailures.errors the run fails, unless a threshold judges ws.errors', () => {
     const bad = mergeSnapshots(shard(10, 5, 0), shard(0, 5, 0));
     const j = judgeFailures({ target: 't', thresholds: [] }, bad);
     expect(j.failed).toBe(true);
-    expect(j.warnings).toEqual([expect.stringMatching(/^10 of 30 WebSocket operations failed \(33\.3%\).*ws\.errors: \["count <= 10"\]/)]);
-    expect(judgeFailures({ target: 't', thresholds: [threshold('ws.errors', 'ws.errors', {}, { fn: 'count' }, '<=', 10)] }, bad).failed).toBe(false);
+    expect(j.warnings).toEqual([expect.stringMatching(/^10 of 30 ws operations failed \(timeout 10; 33\.3%\).*ws\.errors: \["rate <= 33\.4%"\]/)]);
+    expect(judgeFailures({ target: 't', thresholds: [threshold('ws.errors', 'ws.errors', {}, { fn: 'rate' }, '<=', 0.34)] }, bad).failed).toBe(false);
     expect(judgeFailures({ target: 't', thresholds: [] }, merged).failed).toBe(false);
   });
 
@@ -73,7 +79,7 @@ describe('ws metrics', () => {
     expect(point.ws).toEqual({ messages: 200, p95: expect.closeTo(190, 0) as number, errors: 4 });
     expect(point.errorsByClass).toEqual({ timeout: 4 });
     const line = progressLine({ offsetMs: 1000, phase: 'steady', interval: merged, cumulative: merged, point, thresholds: [] }, undefined);
-    expect(line).toBe('[steady] 1s | 0/s req | VUs 3 | p95 0µs | errors 0% | ws 200/s msg p95 190ms errors 4');
+    expect(line).toBe('[steady] 1s | 0/s req | VUs 3 | p95 0µs | errors 0% | ws 40.4/s p95 190ms errors 0.99%');
   });
 
   it('give ws steps their rows in the JSON report and every rendered format', () => {
@@ -92,6 +98,6 @@ describe('ws metrics', () => {
     expect(renderHtml(report)).toContain('>done<');
     expect(renderJunit(report)).toContain('p(95) &lt; 150ms failed: observed 190ms on ws.message{step:done}');
     const fams = [...metricFamilies(merged, undefined).keys()];
-    expect(fams).toEqual(expect.arrayContaining(['rampart_ws_message_seconds', 'rampart_ws_connect_seconds', 'rampart_ws_errors_total']));
+    expect(fams).toEqual(expect.arrayContaining(['rampart_ws_message_seconds', 'rampart_ws_connect_seconds', 'rampart_ws_errors_true_total', 'rampart_ws_errors_samples_total']));
   });
 });

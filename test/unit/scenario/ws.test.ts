@@ -24,11 +24,11 @@ describe('ws steps in a scenario', () => {
 
   it('takes thresholds on ws metrics by step and checks their aggregations', async () => {
     const steps = '      - name: w\n        ws: { connect: /ws, until: { body: { contains: ok } } }\n';
-    const ok = await parse(steps, 'thresholds:\n  "ws.message{step:w}": ["p(95) < 1s"]\n  "ws.connect": ["avg < 100ms"]\n  "ws.errors{error:timeout}": ["count == 0"]\n');
+    const ok = await parse(steps, 'thresholds:\n  "ws.message{step:w}": ["p(95) < 1s"]\n  "ws.connect": ["avg < 100ms"]\n  "ws.errors{error:timeout}": ["rate == 0"]\n');
     expect(ok.problems).toEqual([]);
     const bad = await parse(steps, 'thresholds:\n  "ws.errors": ["p(95) < 1s"]\n  "ws.message{step:x}": ["p(95) < 1s"]\n');
     expect(bad.problems.map((p) => [p.message, p.loc.line, p.loc.col])).toEqual([
-      ['`p(95)` does not apply to a counter metric (in `p(95) < 1s`)', 10, 17],
+      ['`p(95)` does not apply to a rate metric (in `p(95) < 1s`)', 10, 17],
       ['no step named `x` in this scenario', 11, 3],
     ]);
   });
