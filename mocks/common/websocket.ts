@@ -11,29 +11,18 @@
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
+import { WebSocket } from 'ws';
 
 /** Largest message accepted from a client, bytes; bigger closes with 1009. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 /** How long `app.close()` waits for clients to answer the closing handshake, ms. */
 export const CLOSE_WAIT_MS = 1_000;
-/** `readyState` of an open socket, and of a closed one. */
-const OPEN = 1;
-const CLOSED = 3;
-
-/** The part of a `ws` WebSocket the mocks use (the package ships no types of its own). */
-export interface WsPeer {
-  readonly readyState: number;
-  send(text: string): void;
-  close(code?: number, reason?: string): void;
-  /** Drops the TCP connection at once, without a close frame. */
-  terminate(): void;
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
-}
+/** A client's socket, as `ws` gives it to a route. */
+export type WsPeer = WebSocket;
 
 /** Sends a text message if the socket is still open (a no-op once closing). */
 export function sendText(peer: WsPeer, text: string): void {
-  if (peer.readyState === OPEN) peer.send(text);
+  if (peer.readyState === WebSocket.OPEN) peer.send(text);
 }
 
 /** Calls `onText` for each text message of `peer` (binary messages are ignored). */
@@ -45,7 +34,7 @@ export function onText(peer: WsPeer, listener: (text: string) => void): void {
 
 /** Closes `peers` with 1001, then drops those still open after {@link CLOSE_WAIT_MS}. */
 export async function closeAll(peers: Iterable<WsPeer>): Promise<void> {
-  const waits = [...peers].filter((p) => p.readyState !== CLOSED).map(
+  const waits = [...peers].filter((p) => p.readyState !== WebSocket.CLOSED).map(
     (p) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -69,7 +58,7 @@ export async function closeAll(peers: Iterable<WsPeer>): Promise<void> {
 export async function registerWebSockets(app: FastifyInstance): Promise<void> {
   await app.register(websocket, {
     options: { maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false },
-    preClose: async () => closeAll((app.websocketServer as { clients: Set<WsPeer> }).clients),
+    preClose: async () => closeAll(app.websocketServer.clients),
   });
   const paths = new Set<string>();
   app.addHook('onRoute', (route) => {
