@@ -14,6 +14,9 @@ import type { LagStats } from './lag-monitor.js';
 import type { PhaseEntry } from './run-blocks.js';
 import type { Intervals } from './run-intervals.js';
 import type { Clock, RunRegistry } from './types.js';
+import { selectSeries, summarize } from '../metrics/summary.js';
+import { METRIC } from '../metrics/catalogue.js';
+import type { MetricsSnapshot } from '../metrics/types.js';
 
 /** What a Run's report is made of. */
 export interface RunReportParts {
@@ -63,6 +66,8 @@ export async function runReport(p: RunReportParts, provisional: boolean): Promis
     warn(`the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`);
   }
   if (tracker.dropped > 0) warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);
+  const waited = connectionWait(cumulative);
+  if (waited !== undefined) warn(waited);
 
   return buildReport({
     plan: p.plan,
@@ -83,4 +88,23 @@ export async function runReport(p: RunReportParts, provisional: boolean): Promis
     environment: { node: process.version, platform: `${process.platform}-${process.arch}`, host: hostname(), cpus: cpus().length },
     ...(p.scenarioText !== undefined ? { scenarioText: p.scenarioText } : {}),
   });
+}
+
+/** Below this, a p95 wait for a connection is not worth a warning (ms). */
+const WAIT_WARN_MS = 10;
+
+/**
+ * A warning when requests waited for a connection longer than the service took to answer them
+ * (p95 against p95): all `http.connections` were busy, so `http.latency` leaves out a queue a user
+ * would have waited in.
+ */
+export function connectionWait(s: MetricsSnapshot): string | undefined {
+  const blocked = summarize(selectSeries(s, METRIC.httpBlocked, {}), 0);
+  const latency = summarize(selectSeries(s, METRIC.httpLatency, {}), 0);
+  if (!(blocked.count > 0 && blocked.p95 > WAIT_WARN_MS && blocked.p95 > latency.p95)) return undefined;
+  return (
+    `requests waited for a free connection longer than the service took to answer (http.blocked p95 ${blocked.p95.toFixed(1)} ms, ` +
+    `http.latency p95 ${latency.p95.toFixed(1)} ms): every http.connections was busy, or the generator was short of CPU; ` +
+    'raise http.connections, and read http.latency_scheduled (open model) for what a user arriving on time waited'
+  );
 }
