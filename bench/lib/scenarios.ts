@@ -87,10 +87,11 @@ journeys:
 `;
 }
 
-/** A small scenario for the start-up time: one VU, a few iterations. */
-export function small(): string {
+/** A small scenario for the start-up time: one VU, a few iterations; `warmUp: false` starts it cold. */
+export function small(warmUp = true): string {
   return `name: bench-start-up
 target: http://127.0.0.1:1
+warmUp: ${warmUp}
 load: { vus: 1, iterations: 3, maxDuration: 10s }
 journeys:
   - name: get

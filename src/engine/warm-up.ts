@@ -22,12 +22,16 @@ import type { PreconnectResult } from '../http/index.js';
 import type { WarmUpReport } from '../report/model.js';
 
 /**
- * Iterations of the warm-up journey on the closed-model block (two requests each). V8 optimizes a
- * function only after thousands of calls; fewer left the request path to be compiled during the
- * first second of the load, on the same core, and that second's latencies were the generator's.
+ * Most iterations of the warm-up journey on the closed-model block (four requests each), for a
+ * load of thousands of requests a second. V8 optimizes a function only after thousands of calls;
+ * fewer left the request path to be compiled during the first second of such a load, on the same
+ * core, and that second's latencies were the generator's. A smaller load gets a smaller warm-up
+ * (see {@link warmUpSize}): it has less to lose, and a 1-VU run should not wait a second to start.
  */
 export const WARM_UP_ITERATIONS = 1_000;
-/** Arrivals per second and duration of the open-model block that runs beside it (one VU per arrival). */
+/** The fewest iterations of a warm-up. */
+export const WARM_UP_MIN_ITERATIONS = 100;
+/** Highest rate and duration of the open-model block that runs beside it for an open load (one VU per arrival). */
 export const WARM_UP_OPEN_RATE = 2_000;
 export const WARM_UP_OPEN_MS = 250;
 /** The code warm-up stops after this long whatever it did, ms. */
@@ -112,21 +116,25 @@ async function startWarmServer(): Promise<{ readonly url: string; close(): Promi
  * captures, a JSON body, and bare steps, so the code meets more than one step shape), on a closed-model block and, beside it, an open-model block whose
  * arrivals each open and close a VU as an open load does.
  */
-function warmScenario(url: string, connections: number): string {
+function warmScenario(url: string, size: WarmUpSize): string {
+  const open =
+    size.openRate > 0
+      ? `
+  - name: open
+    journeys: [warm]
+    phases: [{ name: arrivals, duration: ${WARM_UP_OPEN_MS}ms, rate: ${size.openRate} }]
+    maxVus: 1000`
+      : '';
   return `name: warm-up
 target: ${url}
-http: { connections: ${connections}, timeout: 5s }
+http: { connections: ${size.vus}, timeout: 5s }
 warmUp: false
 load:
   - name: closed
     journeys: [warm]
-    vus: ${connections}
-    iterations: ${WARM_UP_ITERATIONS}
-    maxDuration: ${WARM_UP_MAX_MS}ms
-  - name: open
-    journeys: [warm]
-    phases: [{ name: arrivals, duration: ${WARM_UP_OPEN_MS}ms, rate: ${WARM_UP_OPEN_RATE} }]
-    maxVus: 1000
+    vus: ${size.vus}
+    iterations: ${size.iterations}
+    maxDuration: ${WARM_UP_MAX_MS}ms${open}
 gracefulStop: 200ms
 journeys:
   - name: warm
@@ -146,16 +154,52 @@ journeys:
 `;
 }
 
+/** How much warm-up a plan gets. */
+export interface WarmUpSize {
+  /** VUs (and connections) of the closed block. */
+  readonly vus: number;
+  /** Iterations of the closed block (four requests each). */
+  readonly iterations: number;
+  /** Arrivals per second of the open block ({@link WARM_UP_OPEN_MS} long); 0: no open block. */
+  readonly openRate: number;
+}
+
 /**
- * Warms the code: starts the warm-up server, runs the warm-up journey on `connections` VUs with
- * `run`, stops the server. `signal` (the run being stopped) cuts it short.
+ * The warm-up a plan gets, from the requests per second its load can ask for: an open load's
+ * highest arrival rate, a closed load's highest VU count × 100, at most its planned iterations. Half
+ * that many iterations (four requests each), between {@link WARM_UP_MIN_ITERATIONS} and
+ * {@link WARM_UP_ITERATIONS}; open-model arrivals beside them when the plan has an open load.
  */
-export async function warmUpCode(connections: number, run: WarmUpRunner, signal?: AbortSignal): Promise<CodeWarmUp> {
+export function warmUpSize(plan: Plan): WarmUpSize {
+  const models = plan.load.model === 'blocks' ? plan.load.blocks.map((b) => b.load) : [plan.load];
+  let perSecond = 0;
+  let openRate = 0;
+  for (const m of models) {
+    if (m.model === 'open') {
+      let peak = 0;
+      for (const ph of m.phases) peak = Math.max(peak, ph.rate, ph.rampTo ?? 0, ph.arrivals !== undefined && ph.durationMs > 0 ? (ph.arrivals * 1000) / ph.durationMs : 0);
+      perSecond += peak;
+      openRate = Math.max(openRate, Math.min(WARM_UP_OPEN_RATE, Math.round(peak)));
+    } else {
+      const vus = Math.max(m.startVus, ...m.stages.map((st) => st.target));
+      const planned = m.iterations ?? (m.iterationsPerVu !== undefined ? m.iterationsPerVu * vus : Infinity);
+      perSecond += Math.min(vus * 100, planned);
+    }
+  }
+  const iterations = Math.round(Math.min(WARM_UP_ITERATIONS, Math.max(WARM_UP_MIN_ITERATIONS, perSecond / 2)));
+  return { vus: Math.min(16, Math.max(1, plan.http.connections)), iterations, openRate };
+}
+
+/**
+ * Warms the code: starts the warm-up server, runs the warm-up journey sized by `size` with `run`,
+ * stops the server. `signal` (the run being stopped) cuts it short.
+ */
+export async function warmUpCode(size: WarmUpSize, run: WarmUpRunner, signal?: AbortSignal): Promise<CodeWarmUp> {
   const t0 = performance.now();
   const server = await startWarmServer();
   const sink = createRegistry();
   try {
-    const parsed = await parseScenarioText(warmScenario(server.url, Math.min(16, Math.max(1, connections))), 'warm-up.yaml', { env: {} }, '/warm-up.yaml');
+    const parsed = await parseScenarioText(warmScenario(server.url, size), 'warm-up.yaml', { env: {} }, '/warm-up.yaml');
     if (parsed.plan === undefined) throw new Error(`the warm-up scenario is invalid: ${parsed.problems.map((p) => p.message).join('; ')}`);
     await run(parsed.plan, sink, signal);
     const requests = sink.cumulative().series.reduce((n, s) => (s.metric === 'http.requests' && s.type === 'counter' ? n + s.sum : n), 0);

@@ -10,7 +10,7 @@ import { createDataFeeds, createVu, createVuShared } from '../journey/index.js';
 import { seededRandom } from '../load/random.js';
 import type { EngineVu, VuFactory } from './types.js';
 import { Run } from './run.js';
-import { createWarmUp, warmUpCode, type CodeWarmUp, type WarmUp } from './warm-up.js';
+import { createWarmUp, warmUpCode, warmUpSize, type CodeWarmUp, type WarmUp } from './warm-up.js';
 import { createProcessProtocols } from './protocols.js';
 
 export interface RunCollaborators {
@@ -99,7 +99,7 @@ export function createRunCollaborators(
  * this engine against the warm-up server. `signal` cuts it short.
  */
 export function warmUpGenerator(plan: Plan, signal?: AbortSignal): Promise<CodeWarmUp> {
-  return warmUpCode(plan.http.connections, async (warmPlan, sink, stop) => {
+  return warmUpCode(warmUpSize(plan), async (warmPlan, sink, stop) => {
     const c = createRunCollaborators(warmPlan, { sink, log: () => undefined, seed: 1 });
     const run = new Run({ plan: warmPlan, registry: sink, createVu: c.createVu, seed: 1, intervalMs: 100 });
     const onStop = (): void => run.abort('the run was stopped during its warm-up');
