@@ -113,8 +113,9 @@ async function startWarmServer(): Promise<{ readonly url: string; close(): Promi
 
 /**
  * The warm-up scenario: the request path of a typical journey (templates, expectations, a check,
- * captures, a JSON body, and bare steps, so the code meets more than one step shape), on a closed-model block and, beside it, an open-model block whose
- * arrivals each open and close a VU as an open load does.
+ * captures, a JSON body, and bare steps, so the code meets more than one step shape) on a
+ * closed-model block and, for an open load, an open-model block beside it whose arrivals each open
+ * and close a VU as the load's do.
  */
 function warmScenario(url: string, size: WarmUpSize): string {
   const open =
