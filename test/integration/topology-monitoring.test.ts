@@ -97,9 +97,9 @@ export function selectors(expr: string): string[] {
   return [...new Set(names)];
 }
 
-async function expectData(expr: string, what: string): Promise<void> {
+async function expectData(expr: string, what: string, timeMs = Date.now()): Promise<void> {
   // A rejected query throws (parse error); an empty answer is "no data".
-  const samples = await queryInstant(expr, { url: prom.url, timeMs: Date.now(), timeoutMs: 5000 });
+  const samples = await queryInstant(expr, { url: prom.url, timeMs, timeoutMs: 5000 });
   expect(samples.length, `${what}: no data for ${expr}`).toBeGreaterThan(0);
 }
 
@@ -135,7 +135,10 @@ describe('monitoring queries against real data', () => {
   });
 
   it("the run's metrics arrived both ways: scraped from its live endpoint and pushed through the Pushgateway", async () => {
-    await expectData('rampart_http_requests_total{job="rampart",instance=~"127.0.0.1:.*"}', 'live endpoint');
+    // Asked as of the run's last second: once the run has ended, its endpoint is gone and Prometheus
+    // marks the scraped series stale at its next scrape, so a query at "now" would race that scrape.
+    const duringRun = Date.parse(report.endedAt) - 1000;
+    await expectData('rampart_http_requests_total{job="rampart",instance=~"127.0.0.1:.*"}', 'live endpoint', duringRun);
     // honor_labels keeps the pushed group's labels: job rampart, instance = the scenario name.
     await expectData('rampart_http_requests_total{job="rampart",instance="monitoring"}', 'Pushgateway');
     // The final push lands after the run; Prometheus sees it at its next scrape.
