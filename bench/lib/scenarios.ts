@@ -87,19 +87,21 @@ journeys:
 `;
 }
 
-/** A small scenario for the start-up time: one VU, a few iterations; `warmUp: false` starts it cold. */
-export function small(warmUp = true): string {
-  return `name: bench-start-up
+/** One GET expecting 200 under `load` (YAML flow text), as the start-up and small-run parts run it. */
+export function checkedGet(o: { name: string; load: string; warmUp?: boolean; thresholds?: string }): string {
+  return `name: ${o.name}
 target: http://127.0.0.1:1
-warmUp: ${warmUp}
-load: { vus: 1, iterations: 3, maxDuration: 10s }
+${o.warmUp === false ? 'warmUp: false\n' : ''}load: ${o.load}
 journeys:
   - name: get
     steps:
       - name: hello
         get: /
         expect: { status: 200 }
-thresholds:
-  http.errors: ["rate == 0"]
-`;
+${o.thresholds ?? ''}`;
+}
+
+/** A small scenario for the start-up time: one VU, a few iterations; `warmUp: false` starts it cold. */
+export function small(warmUp = true): string {
+  return checkedGet({ name: 'bench-start-up', load: '{ vus: 1, iterations: 3, maxDuration: 10s }', warmUp, thresholds: 'thresholds:\n  http.errors: ["rate == 0"]\n' });
 }

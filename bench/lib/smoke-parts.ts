@@ -12,24 +12,12 @@ import { GENERATOR_CPU, type RampartReport } from './generators.js';
 import { mark, num, table } from './format.js';
 import { delay, spawnBounded } from './proc.js';
 import { median } from './stats.js';
+import { checkedGet } from './scenarios.js';
 import { startTarget } from './target.js';
 import type { PartResult } from './closed-parts.js';
 
 /** Goal: a small run's p95 within this factor of the steady run's. */
 export const SMOKE_P95_GOAL = 2;
-
-function smokeScenario(load: string): string {
-  return `name: bench-smoke
-target: http://127.0.0.1:1
-load: ${load}
-journeys:
-  - name: get
-    steps:
-      - name: hello
-        get: /
-        expect: { status: 200 }
-`;
-}
 
 /** p95 (ms) of the run's http.latency series with the most samples. */
 function p95Of(file: string): number {
@@ -44,7 +32,7 @@ export async function smokePart(o: { root: string; rampart: string; runs: number
   const target = await startTarget({ cwd: o.root, delayMs: 1 });
   const run = async (name: string, load: string, extra: readonly string[]): Promise<{ exit: number | string; out: string }> => {
     const file = join(dir, `${name}.yaml`);
-    writeFileSync(file, smokeScenario(load));
+    writeFileSync(file, checkedGet({ name: 'bench-smoke', load }));
     const args = [join(o.rampart, 'bin/rampart.js'), 'run', file, '--target', target.url, '--quiet', '--out', join(dir, `${name}.json`), ...extra];
     const p = spawnBounded(process.execPath, args, { cpu: GENERATOR_CPU, cwd: dir, timeoutMs: 120_000 });
     const exit = await p.exited;
