@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
 import { classifyError, describeError } from './classify.js';
 import { createOriginPool, type OriginPool } from './dispatchers.js';
+import type { RequestDispatcher } from './connection-pool.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
 import { AbortWatch, Hop, isRedirect } from './hop.js';
 import type { ErrorClass, HttpClient, HttpRequest, HttpResult, HttpTimings, PreconnectResult, TlsInfo } from './types.js';
@@ -106,7 +107,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     }
     return p;
   }
-  const pool = (origin: string): Dispatcher => originPool(origin).dispatcher;
+  const pool = (origin: string): RequestDispatcher => originPool(origin).dispatcher;
 
   function failure(url: string, startMs: number, cls: ErrorClass, message: string): HttpResult {
     const us = Math.round((performance.now() - startMs) * 1000);

@@ -1,14 +1,16 @@
 /**
- * undici dispatchers per origin. Each connection is an undici Client whose connector measures the
- * TCP+TLS connect time; the first request written on a fresh connection claims it (see Hop).
+ * The connections of each origin: a ConnectionPool of undici Clients (one connection each), whose
+ * connector measures the TCP+TLS connect time; the first request written on a fresh connection
+ * claims it (see Hop).
  * Timeouts are always explicit: never undici's 300 s defaults.
  */
 import type { Socket } from 'node:net';
-import { Client, Pool, type buildConnector, type Dispatcher } from 'undici';
+import { Client, type buildConnector, type Dispatcher } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
 import { originConnector, tlsInfoOf } from './connect.js';
 import type { ConnectTiming, Hop } from './hop.js';
 import type { PreconnectResult } from './types.js';
+import { ConnectionPool } from './connection-pool.js';
 
 /** How long an idle keep-alive connection stays open, ms. */
 export const KEEP_ALIVE_TIMEOUT_MS = 4_000;
@@ -99,7 +101,7 @@ function clientOptions(http: HttpDefaults, connector: buildConnector.connector):
 
 /** The connections to one origin. */
 export interface OriginPool {
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: ConnectionPool;
   /**
    * Opens up to `count` connections (TCP, and TLS for https) without sending anything on them, at
    * most `parallel` at once, for the pool to use before it opens any of its own. Resolves when all
@@ -119,12 +121,9 @@ export function createOriginPool(origin: string, http: HttpDefaults): OriginPool
   // TLS settings, the proxy tunnel and http.hosts: the load's connections and the ones opened ahead of it alike.
   const base = originConnector(url, http);
   const stash = new SocketStash();
-  const dispatcher = new Pool(origin, {
-    connections: Math.max(1, http.connections),
-    factory(o: URL): Dispatcher {
-      const timing: ConnectTiming = { pendingUs: -1 };
-      return new TimedClient(o, clientOptions(http, timedConnector(base, timing, stash)), timing);
-    },
+  const dispatcher = new ConnectionPool(http.connections, () => {
+    const timing: ConnectTiming = { pendingUs: -1 };
+    return new TimedClient(url, clientOptions(http, timedConnector(base, timing, stash)), timing);
   });
   const connectOne = (): Promise<void> =>
     new Promise((resolve, reject) => {

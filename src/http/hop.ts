@@ -7,6 +7,7 @@
  * stays the bytes on the wire, and `maxBytes` bounds both those and the decoded size.
  */
 import type { Dispatcher } from 'undici';
+import type { RequestDispatcher } from './connection-pool.js';
 import { TransportError } from './classify.js';
 import { BodyDecoder, codingsToUndo, rawContentEncoding, type DecoderSink } from './decode.js';
 import type { TlsInfo } from './types.js';
@@ -136,7 +137,7 @@ export class Hop implements DecoderSink {
   }
 
   /** Resolves (never rejects) once the exchange completed or failed. */
-  dispatch(dispatcher: Dispatcher, opts: Dispatcher.DispatchOptions): Promise<Hop> {
+  dispatch(dispatcher: RequestDispatcher, opts: Dispatcher.DispatchOptions): Promise<Hop> {
     return new Promise<Hop>((resolve) => {
       this.resolveFn = resolve;
       if (this.signal?.aborted) this.fail(new TransportError('RAMPART_ABORTED', 'request aborted'));

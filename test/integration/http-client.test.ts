@@ -191,3 +191,16 @@ describe('http client against a real server', () => {
     expect((await ports(client({ keepAlive: false, connections: 1 }))).size).toBe(3);
   });
 });
+
+describe('connection pool against a real server', () => {
+  it('opens no more than http.connections and answers every request waiting beyond them', async () => {
+    const before = server.connections();
+    const c = client({ connections: 3 });
+    const results = await Promise.all(Array.from({ length: 12 }, () => c.request({ method: 'GET', url: `${server.url}/slow?ms=40`, headers: {} })));
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(server.connections() - before).toBe(3);
+    // Requests that waited for a connection say so, and their latency is still the server's.
+    const blocked = results.filter((r) => (r.timings.blockedUs ?? 0) > 20_000);
+    expect(blocked.length).toBeGreaterThanOrEqual(6);
+  });
+});

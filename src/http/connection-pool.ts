@@ -1,0 +1,146 @@
+/**
+ * The connections to one origin: up to `max` undici Clients (one connection each), opened on
+ * demand, with a queue for requests that find every connection busy.
+ *
+ * It does what undici's Pool does for rampart, at a cost that does not grow with the number of
+ * pools or connections. Measured against Pool (see docs/performance.md):
+ * - a Pool preallocates a 2,048-slot request queue (about 16 KB) whatever its size. With
+ *   `connectionPolicy: per-vu` every VU has its own pool, so 10,000 VUs kept about 160 MB alive
+ *   for queues that never held a request, and garbage collection took half the CPU;
+ * - a Pool finds a free connection by walking its clients from the first on every request, so
+ *   with every one of 1,000 connections busy each request walks all 1,000.
+ * Here the free connections are a stack (O(1) per request) and the queue is an array that grows
+ * only when requests wait.
+ */
+import type { Dispatcher } from 'undici';
+
+/** What a pool needs of a connection: an undici Client. */
+export interface PoolClient {
+  /** Sends the request, or queues it on this client; false when the client is busy (it emits `drain` when it is free again). */
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  on(event: 'drain', listener: () => void): unknown;
+  close(): Promise<void>;
+  destroy(err: Error | null): Promise<void>;
+}
+
+/** What sends a request: a pool, or one connection. */
+export interface RequestDispatcher {
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+}
+
+interface Waiting {
+  readonly opts: Dispatcher.DispatchOptions;
+  readonly handler: Dispatcher.DispatchHandler;
+}
+
+/** Fails a handler undici-style (onError), for requests the pool itself cannot send. */
+function failHandler(handler: Dispatcher.DispatchHandler, err: Error): void {
+  (handler as { onError?: (e: Error) => void }).onError?.(err);
+}
+
+export class ConnectionPool implements RequestDispatcher {
+  readonly #max: number;
+  readonly #open: () => PoolClient;
+  readonly #clients: PoolClient[] = [];
+  /** Clients that can take a request now; a client is here at most once (only after it was free). */
+  readonly #free: PoolClient[] = [];
+  #queue: (Waiting | undefined)[] = [];
+  #head = 0;
+  #closing: Promise<void> | undefined;
+  #whenEmpty: (() => void) | undefined;
+  #destroyed = false;
+
+  /**
+   * @param max the most connections (clients) the pool opens.
+   * @param open creates a client, one connection that connects on its first request.
+   */
+  constructor(max: number, open: () => PoolClient) {
+    this.#max = Math.max(1, Math.floor(max));
+    this.#open = open;
+  }
+
+  /** Connections opened so far (clients; each may be between connections). */
+  get size(): number {
+    return this.#clients.length;
+  }
+
+  /** Requests waiting for a free connection. */
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Sends the request on a free connection, a new one while fewer than `max` exist, or queues it. False when it was queued. */
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    if (this.#destroyed || this.#closing !== undefined) {
+      failHandler(handler, new Error(this.#destroyed ? 'the connection pool was destroyed' : 'the connection pool is closed'));
+      return false;
+    }
+    const client = this.#free.pop() ?? this.#grow();
+    if (client === undefined) {
+      this.#queue.push({ opts, handler });
+      return false;
+    }
+    if (client.dispatch(opts, handler)) this.#free.push(client);
+    return true;
+  }
+
+  /** Waits for the queued and running requests, then closes every connection. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.queued > 0) await new Promise<void>((resolve) => (this.#whenEmpty = resolve));
+      await Promise.all(this.#clients.map((c) => c.close().catch(() => undefined)));
+    })();
+    return this.#closing;
+  }
+
+  /** Fails the queued requests with `err` and destroys every connection (running requests fail). */
+  async destroy(err?: Error): Promise<void> {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    const reason = err ?? new Error('the connection pool was destroyed');
+    const waiting = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    for (const w of waiting) if (w !== undefined) failHandler(w.handler, reason);
+    this.#whenEmpty?.();
+    await Promise.all(this.#clients.map((c) => c.destroy(reason).catch(() => undefined)));
+  }
+
+  #grow(): PoolClient | undefined {
+    if (this.#clients.length >= this.#max) return undefined;
+    const client = this.#open();
+    client.on('drain', () => this.#drained(client));
+    this.#clients.push(client);
+    return client;
+  }
+
+  /** `client` is free again: it takes the waiting requests until it is busy, or joins the free ones. */
+  #drained(client: PoolClient): void {
+    if (this.#destroyed) return;
+    while (this.#head < this.#queue.length) {
+      const w = this.#queue[this.#head] as Waiting;
+      this.#queue[this.#head++] = undefined;
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      if (!client.dispatch(w.opts, w.handler)) {
+        this.#emptied();
+        return;
+      }
+    }
+    this.#free.push(client);
+    this.#emptied();
+  }
+
+  /** Lets a waiting close() go on once nothing is queued. */
+  #emptied(): void {
+    if (this.#whenEmpty === undefined || this.queued > 0) return;
+    const resolve = this.#whenEmpty;
+    this.#whenEmpty = undefined;
+    resolve();
+  }
+}

@@ -1,0 +1,129 @@
+import { EventEmitter } from 'node:events';
+import type { Dispatcher } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { ConnectionPool, type PoolClient } from '../../../src/http/connection-pool.js';
+
+/** A connection that holds the requests it is given until `finish()`, like a Client with pipelining `depth`. */
+class FakeClient extends EventEmitter implements PoolClient {
+  readonly running: string[] = [];
+  readonly sent: string[] = [];
+  closed = false;
+  destroyedWith: Error | null | undefined = undefined;
+  constructor(
+    readonly id: number,
+    private readonly depth = 1,
+  ) {
+    super();
+  }
+  dispatch(opts: Dispatcher.DispatchOptions): boolean {
+    this.running.push(opts.path);
+    this.sent.push(opts.path);
+    return this.running.length < this.depth;
+  }
+  /** The oldest running request is answered; a client that was full says it is free again. */
+  finish(): void {
+    const wasFull = this.running.length >= this.depth;
+    this.running.shift();
+    if (wasFull) this.emit('drain');
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+  async destroy(err: Error | null): Promise<void> {
+    this.destroyedWith = err;
+  }
+}
+
+function pool(max: number, depth = 1): { pool: ConnectionPool; clients: FakeClient[] } {
+  const clients: FakeClient[] = [];
+  return {
+    clients,
+    pool: new ConnectionPool(max, () => {
+      const c = new FakeClient(clients.length, depth);
+      clients.push(c);
+      return c;
+    }),
+  };
+}
+
+const req = (path: string): Dispatcher.DispatchOptions => ({ path, method: 'GET' });
+function handler(errors: Error[] = []): Dispatcher.DispatchHandler {
+  return { onError: (e: Error) => errors.push(e) } as unknown as Dispatcher.DispatchHandler;
+}
+
+describe('ConnectionPool', () => {
+  it('opens a connection only when every open one is busy: one request at a time uses one', () => {
+    const { pool: p, clients } = pool(100);
+    for (let i = 0; i < 5; i++) {
+      p.dispatch(req(`/${i}`), handler());
+      clients[0]?.finish();
+    }
+    expect(clients).toHaveLength(1);
+    expect(clients[0]?.sent).toEqual(['/0', '/1', '/2', '/3', '/4']);
+  });
+
+  it('opens at most max connections and sends the waiting requests in arrival order as they free up', () => {
+    const { pool: p, clients } = pool(2);
+    for (let i = 0; i < 6; i++) expect(p.dispatch(req(`/${i}`), handler())).toBe(i < 2);
+    expect(clients).toHaveLength(2);
+    expect(p.queued).toBe(4);
+    clients[1]?.finish();
+    clients[0]?.finish();
+    clients[0]?.finish();
+    clients[1]?.finish();
+    expect(p.queued).toBe(0);
+    expect(clients[1]?.sent).toEqual(['/1', '/2', '/5']);
+    expect(clients[0]?.sent).toEqual(['/0', '/3', '/4']);
+    expect(clients).toHaveLength(2);
+  });
+
+  it('keeps giving requests to a connection that takes several at once', () => {
+    const { pool: p, clients } = pool(4, 3);
+    for (let i = 0; i < 3; i++) p.dispatch(req(`/${i}`), handler());
+    expect(clients).toHaveLength(1);
+    p.dispatch(req('/3'), handler());
+    expect(clients).toHaveLength(2);
+  });
+
+  it('drains a long queue through one connection in order', () => {
+    const { pool: p, clients } = pool(1);
+    const n = 5_000;
+    for (let i = 0; i < n; i++) p.dispatch(req(`/${i}`), handler());
+    for (let i = 0; i < n; i++) clients[0]?.finish();
+    expect(p.queued).toBe(0);
+    expect(clients[0]?.sent).toEqual(Array.from({ length: n }, (_, i) => `/${i}`));
+  });
+
+  it('close() waits for the queued requests, then closes every connection; later requests fail', async () => {
+    const { pool: p, clients } = pool(1);
+    p.dispatch(req('/a'), handler());
+    p.dispatch(req('/b'), handler());
+    let closed = false;
+    const closing = p.close().then(() => (closed = true));
+    await Promise.resolve();
+    expect(closed).toBe(false);
+    clients[0]?.finish();
+    await closing;
+    expect(clients[0]?.sent).toEqual(['/a', '/b']);
+    expect(clients[0]?.closed).toBe(true);
+    const errors: Error[] = [];
+    expect(p.dispatch(req('/late'), handler(errors))).toBe(false);
+    expect(errors[0]?.message).toMatch(/closed/);
+    expect(clients[0]?.sent).not.toContain('/late');
+  });
+
+  it('destroy() fails the queued requests with its error and destroys the connections with it', async () => {
+    const { pool: p, clients } = pool(1);
+    const errors: Error[] = [];
+    p.dispatch(req('/running'), handler(errors));
+    p.dispatch(req('/waiting'), handler(errors));
+    const reason = new Error('grace over');
+    const closing = p.close();
+    await p.destroy(reason);
+    await closing;
+    expect(errors).toEqual([reason]);
+    expect(clients[0]?.destroyedWith).toBe(reason);
+    clients[0]?.finish();
+    expect(clients[0]?.sent).toEqual(['/running']);
+  });
+});
