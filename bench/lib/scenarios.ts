@@ -51,6 +51,26 @@ journeys:
 `;
 }
 
+/**
+ * A closed loop paced to about `rate` requests/s: `rate / 200` VUs each thinking 5 ms after its
+ * GET. The open model's CPU per arrival is compared with it at the same rate, where a loop is idle
+ * between requests just as often.
+ */
+export function pacedClosedGet(o: { rate: number; durationMs: number; connections: number }): string {
+  return `name: bench-paced-closed-get
+target: http://127.0.0.1:1
+http: { connections: ${o.connections}, timeout: 10s }
+load: { vus: ${Math.max(1, Math.round(o.rate / 200))}, duration: ${dur(o.durationMs)} }
+gracefulStop: 2s
+journeys:
+  - name: get
+    steps:
+      - name: hello
+        get: /
+      - think: 5ms
+`;
+}
+
 /** Open model: `rate` arrivals per second of a one-GET journey for `durationMs`. */
 export function openGet(o: { rate: number; durationMs: number; connections: number; maxVus: number }): string {
   return `name: bench-open-get
