@@ -26,6 +26,12 @@ function p95Of(file: string): number {
   return lat?.p95 ?? NaN;
 }
 
+/** The generator's own stalls in a report: event-loop lag max and the longest GC pause, ms. */
+function generatorOf(file: string): { lagMaxMs: number; gcMaxMs: number } {
+  const r = JSON.parse(readFileSync(file, 'utf8')) as RampartReport;
+  return { lagMaxMs: r.generator.eventLoopLagMaxMs, gcMaxMs: r.generator.gc?.maxMs ?? NaN };
+}
+
 export async function smokePart(o: { root: string; rampart: string; runs: number; steadyS: number; log: (l: string) => void }): Promise<PartResult> {
   o.log(`smoke: ${o.runs} runs of 2 VUs × 10 iterations against a 1 ms target, each with --baseline on the previous one; a ${o.steadyS} s steady run`);
   const dir = mkdtempSync(join(tmpdir(), 'rampart-bench-smoke-'));
@@ -55,6 +61,12 @@ export async function smokePart(o: { root: string; rampart: string; runs: number
       if (r.out.includes('within the noise')) noted++;
       o.log(`  small run ${i + 1}: p95 ${num(p95, 2)} ms, exit ${r.exit}${regressed ? ' (baseline regression)' : ''}`);
       if (r.exit !== 0 && !regressed) o.log(`  ${r.out.slice(-500)}`);
+      // What the gate saw, and how still the generator was, so a false alarm can be read.
+      if (regressed) {
+        const g = generatorOf(join(dir, `small-${i}.json`));
+        for (const l of r.out.split('\n').filter((x) => x.includes('✗ '))) o.log(`    ${l.trim()}`);
+        o.log(`    generator: event-loop lag max ${num(g.lagMaxMs, 1)} ms, GC max ${num(g.gcMaxMs, 1)} ms`);
+      }
       await delay(100);
     }
     const worst = Math.max(...p95s.filter(Number.isFinite));
