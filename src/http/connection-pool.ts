@@ -5,8 +5,8 @@
  * It does what undici's Pool does for rampart, at a cost that does not grow with the number of
  * pools or connections. Measured against Pool (see docs/performance.md):
  * - a Pool preallocates a 2,048-slot request queue (about 16 KB) whatever its size. With
- *   `connectionPolicy: per-vu` every VU has its own pool, so 10,000 VUs kept about 160 MB alive
- *   for queues that never held a request, and garbage collection took half the CPU;
+ *   `connectionPolicy: per-vu` every VU has its own pool: 10,000 VUs kept 223 MB alive after a
+ *   full collection, 147 MB with this pool, and their GC time fell by a third;
  * - a Pool finds a free connection by walking its clients from the first on every request, so
  *   with every one of 1,000 connections busy each request walks all 1,000.
  * Here the free connections are a stack (O(1) per request) and the queue is an array that grows
