@@ -24,9 +24,15 @@ class TimedClient extends Client {
     this.timing = timing;
   }
 
+  /**
+   * False when the connection is busy (it emits `drain` once free). undici refuses a request it
+   * cannot send (an invalid header value) with onError and false while the connection stays idle
+   * and never emits `drain`: that counts as free, or each such request would take a connection out
+   * of its pool for good.
+   */
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     (handler as Hop).timing = this.timing;
-    return super.dispatch(opts, handler);
+    return super.dispatch(opts, handler) || (handler as Hop).isFinished;
   }
 }
 

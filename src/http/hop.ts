@@ -120,6 +120,10 @@ export class Hop implements DecoderSink {
   private abortFn: ((err?: Error) => void) | undefined = undefined;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
+  /** True once the exchange completed or failed (also when undici refused the request at once). */
+  get isFinished(): boolean {
+    return this.finished;
+  }
   private resolveFn: ((hop: Hop) => void) | undefined = undefined;
 
   private readonly watch: AbortWatch;

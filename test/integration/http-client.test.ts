@@ -204,3 +204,17 @@ describe('connection pool against a real server', () => {
     expect(blocked.length).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('a request undici refuses', () => {
+  it('fails as protocol and leaves its connection to the next requests', async () => {
+    const c = client({ connections: 1, timeoutMs: 2000 });
+    for (let i = 0; i < 3; i++) {
+      const bad = await c.request({ method: 'GET', url: `${server.url}/echo`, headers: { 'x-bad': 'a\nb' } });
+      expect(bad.error?.class).toBe('protocol');
+      expect(bad.error?.message).toMatch(/invalid x-bad header/);
+    }
+    const good = await c.request({ method: 'GET', url: `${server.url}/echo`, headers: {} });
+    expect(good.error).toBeUndefined();
+    expect(good.status).toBe(200);
+  });
+});
