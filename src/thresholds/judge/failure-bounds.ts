@@ -107,7 +107,7 @@ export function judgeFailures(plan: JudgedPlan, snapshot: MetricsSnapshot): Fail
   const seen = classes === '' ? '' : ` (${classes})`;
 
   if (c.sent > 0 && c.answered === 0) {
-    warnings.push(`no request got an HTTP answer from ${plan.target} (${c.sent} sent: refused, timed out or reset): a run that reached nothing cannot pass`);
+    warnings.push(`no request got an HTTP answer from ${plan.target} (${c.sent} sent, none answered${classes === '' ? '' : `: ${classes}`}): a run that reached nothing cannot pass`);
   }
   const finished = c.journeysCompleted + c.journeysFailed;
   if (!judged(METRIC.journeysFailed) && finished > 0 && c.journeysFailed / finished > bounds.journeys) {

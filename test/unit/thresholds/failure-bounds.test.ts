@@ -51,7 +51,19 @@ describe('failures no threshold judges', () => {
 
   it('keeps failing a run that reached nothing, whatever its thresholds', () => {
     const j = judge(run(0, { refused: 5 }), [plan('http.errors', 'http.errors', {}, { fn: 'rate' }, '<=', 1), plan('journeys.failed', 'journeys.failed', {}, { fn: 'count' }, '<', 100)]);
-    expect(j).toEqual({ failed: true, warnings: [expect.stringMatching(/no request got an HTTP answer from http:\/\/t \(5 sent/)] });
+    expect(j).toEqual({ failed: true, warnings: [expect.stringMatching(/no request got an HTTP answer from http:\/\/t \(5 sent, none answered: refused 5\)/)] });
+  });
+
+  it('names the classes that kept every request from an answer, not a fixed list', () => {
+    const snap = snapshotOf((r: MetricsRegistry) => {
+      for (const [cls, n] of [['protocol', 3], ['timeout', 1]] as const) {
+        const tags = { step: 's', status: '0', error: cls };
+        r.counter(METRIC.httpRequests, tags, 'count').add(n);
+        const e = r.rate(METRIC.httpErrors, tags);
+        for (let i = 0; i < n; i++) e.add(true);
+      }
+    });
+    expect(judge(snap).warnings[0]).toBe('no request got an HTTP answer from http://t (4 sent, none answered: protocol 3, timeout 1): a run that reached nothing cannot pass');
   });
 
   it('leaves a metric to a threshold on it (any tag filter), and to maxFailures', () => {
