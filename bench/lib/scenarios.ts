@@ -8,9 +8,12 @@ function dur(ms: number): string {
   return `${Math.round(ms)}ms`;
 }
 
-/** Closed loop: `vus` VUs over `connections` keep-alive connections, one GET per iteration. */
-export function closedGet(o: { vus: number; connections: number; durationMs: number }): string {
-  return `name: bench-closed-get
+/**
+ * Closed loop: `vus` VUs over `connections` keep-alive connections, one GET per iteration, and a
+ * think of `thinkMs` after it when given.
+ */
+export function closedGet(o: { vus: number; connections: number; durationMs: number; thinkMs?: number; name?: string }): string {
+  return `name: ${o.name ?? 'bench-closed-get'}
 target: http://127.0.0.1:1
 http: { connections: ${o.connections}, timeout: 10s }
 load: { vus: ${o.vus}, duration: ${dur(o.durationMs)} }
@@ -20,7 +23,7 @@ journeys:
     steps:
       - name: hello
         get: /
-`;
+${o.thinkMs !== undefined ? `      - think: ${dur(o.thinkMs)}\n` : ''}`;
 }
 
 /**
@@ -57,18 +60,7 @@ journeys:
  * between requests just as often.
  */
 export function pacedClosedGet(o: { rate: number; durationMs: number; connections: number }): string {
-  return `name: bench-paced-closed-get
-target: http://127.0.0.1:1
-http: { connections: ${o.connections}, timeout: 10s }
-load: { vus: ${Math.max(1, Math.round(o.rate / 200))}, duration: ${dur(o.durationMs)} }
-gracefulStop: 2s
-journeys:
-  - name: get
-    steps:
-      - name: hello
-        get: /
-      - think: 5ms
-`;
+  return closedGet({ name: 'bench-paced-closed-get', vus: Math.max(1, Math.round(o.rate / 200)), connections: o.connections, durationMs: o.durationMs, thinkMs: 5 });
 }
 
 /** Open model: `rate` arrivals per second of a one-GET journey for `durationMs`. */

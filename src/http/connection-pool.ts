@@ -16,7 +16,10 @@ import type { Dispatcher } from 'undici';
 
 /** What a pool needs of a connection: an undici Client. */
 export interface PoolClient {
-  /** Sends the request, or queues it on this client; false when the client is busy (it emits `drain` when it is free again). */
+  /**
+   * Sends the request, or queues it on this client; false only when the client is busy (it emits
+   * `drain` when it is free again). A request it refused at once (onError) leaves it free: true.
+   */
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
   on(event: 'drain', listener: () => void): unknown;
   close(): Promise<void>;
@@ -57,11 +60,6 @@ export class ConnectionPool implements RequestDispatcher {
   constructor(max: number, open: () => PoolClient) {
     this.#max = Math.max(1, Math.floor(max));
     this.#open = open;
-  }
-
-  /** Connections opened so far (clients; each may be between connections). */
-  get size(): number {
-    return this.#clients.length;
   }
 
   /** Requests waiting for a free connection. */
