@@ -106,6 +106,7 @@ export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
             internalRequests: warm.reduce((n, w) => n + w.internalRequests, 0),
             connectionsOpened: warm.reduce((n, w) => n + w.connectionsOpened, 0),
             connectionsFailed: warm.reduce((n, w) => n + w.connectionsFailed, 0),
+            helperThreadsLowered: warm.reduce((n, w) => n + (w.helperThreadsLowered ?? 0), 0),
           },
         }
       : {}),

@@ -39,6 +39,8 @@ interface Started {
   setupFailed?: string;
   warmCode?: Awaited<ReturnType<WarmUp['code']>>;
   warmConns?: Awaited<ReturnType<WarmUp['connections']>>;
+  /** Helper threads the warm-up lowered as the load started. */
+  warmThreads?: number;
 }
 
 export class Run {
@@ -182,7 +184,7 @@ export class Run {
             ...(this.#abortReason !== undefined ? { stopped: { reason: this.#abortReason, ...(this.#abortedBy !== undefined ? { by: this.#abortedBy } : {}) } } : {}),
             ...(s.setupFailed !== undefined ? { setupFailed: s.setupFailed } : {}),
           }),
-          warmUp: () => (warm !== undefined ? warmUpReport(s.warmCode ?? undefined, s.warmConns ?? undefined) : undefined),
+          warmUp: () => (warm !== undefined ? warmUpReport(s.warmCode ?? undefined, s.warmConns ?? undefined, s.warmThreads) : undefined),
           ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
         },
         provisional,
@@ -243,7 +245,10 @@ export class Run {
     }
     if (s.setupFailed !== undefined || this.#loadCtl.signal.aborted) return;
     const warm = this.#o.warmUp;
-    if (warm !== undefined) s.warmConns = await warm.connections().catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`));
+    if (warm !== undefined) {
+      s.warmConns = await warm.connections().catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`));
+      s.warmThreads = warm.threads();
+    }
     s.origin = this.#clock.now();
     await runBlocks({
       plan,

@@ -4,12 +4,18 @@
  * undici's code, instantiating WebAssembly (the HTTP parser, the histograms) and opening
  * connections; done during the load, all of it lands in the user's percentiles.
  *
- * Two parts, both reported in the run's `generator.warmUp`:
+ * Three parts, all reported in the run's `generator.warmUp`:
  * - **code**: a short run of a fixed two-step journey through the same engine, journey, HTTP and
  *   metrics code, against a server of its own on 127.0.0.1 (never the target), recorded into a
  *   scratch registry that is thrown away;
  * - **connections**: with shared connections, the target's connections are opened (TCP, and TLS
- *   for https) right before the load, without a request; the first requests use them.
+ *   for https) right before the load, without a request; the first requests use them;
+ * - **threads**: for an open-model load, the process's helper threads (V8's compiler and GC
+ *   workers, libuv's pool) drop to the lowest CPU priority as the load starts, so the compiling
+ *   the load still causes runs in the event loop's idle time instead of preempting it
+ *   (src/engine/helper-threads.ts; only the CLI's own process, on Linux). A closed-model load is
+ *   left alone: a saturated closed loop has no idle time, and starved compiles slowed its first
+ *   seconds by up to a third.
  *
  * Nothing is sent to the target but those connection handshakes. A scenario turns it off with
  * `warmUp: false`.
@@ -20,6 +26,7 @@ import { parseScenarioText } from '../scenario/index.js';
 import { createRegistry, type MetricsRegistry } from '../metrics/registry.js';
 import type { PreconnectResult } from '../http/index.js';
 import type { WarmUpReport } from '../report/model.js';
+import type { HelperThreads } from './helper-threads.js';
 
 /**
  * Most iterations of the warm-up journey on the closed-model block (four requests each), for a
@@ -56,6 +63,8 @@ export interface WarmUp {
   code(signal?: AbortSignal): Promise<CodeWarmUp>;
   /** Opens the target's connections ahead of the load. */
   connections(): Promise<PreconnectResult & { readonly durationMs: number }>;
+  /** Right before the load: lowers the helper threads' priority for an open-model load; how many it lowered. */
+  threads(): number;
 }
 
 /**
@@ -221,6 +230,8 @@ export function createWarmUp(
   deps: {
     readonly code: (signal?: AbortSignal) => Promise<CodeWarmUp>;
     readonly preconnect?: (count: number, parallel: number, maxWaitMs: number) => Promise<PreconnectResult>;
+    /** This process's helper threads, when the run owns the process (the CLI's). */
+    readonly helperThreads?: HelperThreads;
   },
 ): WarmUp {
   let code: Promise<CodeWarmUp> | undefined;
@@ -235,7 +246,15 @@ export function createWarmUp(
       const r = await deps.preconnect(Math.min(PRECONNECT_MAX, preconnectCount(plan)), PRECONNECT_PARALLEL, PRECONNECT_MAX_MS);
       return { ...r, durationMs: performance.now() - t0 };
     },
+    threads() {
+      return deps.helperThreads !== undefined && hasOpenLoad(plan) ? deps.helperThreads.lower() : 0;
+    },
   };
+}
+
+/** Whether any block of `plan` is an open-model load. */
+function hasOpenLoad(plan: Plan): boolean {
+  return plan.load.model === 'blocks' ? plan.load.blocks.some((b) => b.load.model === 'open') : plan.load.model === 'open';
 }
 
 /** How many connections the load can use at once: the pool size, or fewer when fewer VUs can run. */
@@ -250,11 +269,13 @@ function preconnectCount(plan: Plan): number {
 export function warmUpReport(
   code: CodeWarmUp | undefined,
   conns: (PreconnectResult & { readonly durationMs: number }) | undefined,
+  helperThreadsLowered = 0,
 ): WarmUpReport {
   return {
     durationMs: Math.round((code?.durationMs ?? 0) + (conns?.durationMs ?? 0)),
     internalRequests: code?.requests ?? 0,
     connectionsOpened: conns?.opened ?? 0,
     connectionsFailed: conns?.failed ?? 0,
+    helperThreadsLowered,
   };
 }

@@ -58,7 +58,8 @@ export function generatorExtras(g: GeneratorHealth): string {
     const conns = w.connectionsOpened > 0 || w.connectionsFailed > 0
       ? `${fmtCount(w.connectionsOpened)} connections opened${w.connectionsFailed > 0 ? ` (${fmtCount(w.connectionsFailed)} failed)` : ''}, `
       : '';
-    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target`);
+    const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCount(w.helperThreadsLowered ?? 0)} helper threads set to yield to the event loop` : '';
+    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target${threads}`);
   }
   return parts.join('; ');
 }

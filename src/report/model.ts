@@ -70,6 +70,11 @@ export interface WarmUpReport {
   readonly connectionsOpened: number;
   /** Connections to the target that could not be opened ahead of the load. */
   readonly connectionsFailed: number;
+  /**
+   * Helper threads (compiler, GC, I/O pool) set to the lowest CPU priority as an open-model load
+   * started, so they yield to the event loop; 0 otherwise. Absent in reports of older versions.
+   */
+  readonly helperThreadsLowered?: number;
 }
 
 /** Requests of one step of one journey over the whole run (all statuses merged). Times in ms. */

@@ -104,6 +104,58 @@ describe('the warm-up before the load', () => {
   });
 });
 
+describe('the helper threads as the load starts', () => {
+  const openScenario = (extra: string): string => `
+name: warm-up-open
+target: http://127.0.0.1:1
+http: { connections: 4 }
+${extra}
+load:
+  phases: [{ name: steady, duration: 500ms, rate: 40 }]
+  maxVus: 20
+journeys:
+  - name: j
+    steps:
+      - { name: get, get: /, expect: { status: 200 } }
+`;
+  /** A stand-in for the process's helper threads that notes how many requests the target had seen when it was called. */
+  const seam = (): { readonly calls: number[]; lower(): number } => {
+    const calls: number[] = [];
+    return { calls, lower: () => (calls.push(requests), 6) };
+  };
+
+  it('an open-model load lowers them once, after the warm-up and before its first request, and says so', async () => {
+    reset();
+    const threads = seam();
+    const { dir, file } = await scenarioFile(openScenario(''));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--target', url, '--out', out], { cwd: dir, env: {}, helperThreads: threads });
+    expect(r.code, r.stderr).toBe(0);
+    expect(threads.calls).toEqual([0]);
+    expect(requests).toBe(20);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    validateReport(report);
+    expect(report.generator.warmUp?.helperThreadsLowered).toBe(6);
+    expect(r.stdout).toMatch(/requests to its own 127\.0\.0\.1 server, not to the target, 6 helper threads set to yield to the event loop/);
+  });
+
+  it('a closed-model load, and a run with warmUp: false, leave them as they are', async () => {
+    for (const [text, warm] of [[scenario(''), true], [openScenario('warmUp: false'), false]] as const) {
+      reset();
+      const threads = seam();
+      const { dir, file } = await scenarioFile(text);
+      const out = join(dir, 'report.json');
+      const r = await runCli(['run', file, '--target', url, '--out', out, '--quiet'], { cwd: dir, env: {}, helperThreads: threads });
+      expect(r.code, r.stderr).toBe(0);
+      expect(threads.calls).toEqual([]);
+      const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+      if (warm) expect(report.generator.warmUp?.helperThreadsLowered).toBe(0);
+      else expect(report.generator.warmUp).toBeUndefined();
+      expect(r.stdout).not.toMatch(/helper threads/);
+    }
+  });
+});
+
 describe('the warm-up scenario', () => {
   it('runs the request path on a closed block and, beside it, open-model arrivals, dropping none', async () => {
     const { warmUpCode, WARM_UP_ITERATIONS, WARM_UP_OPEN_MS, WARM_UP_OPEN_RATE } = await import('../../src/engine/warm-up.js');

@@ -89,17 +89,24 @@ export interface CliRun {
   stderr(): string;
 }
 
+/** Where an in-process CLI runs; `helperThreads` stands in for the process's (the seam of src/engine/helper-threads.ts). */
+export interface CliOptions {
+  readonly cwd: string;
+  readonly env?: Record<string, string>;
+  readonly helperThreads?: CliIo['helperThreads'];
+}
+
 /** Starts `rampart <args>` in-process; `env` is the whole environment the command sees. */
-export function startCli(args: readonly string[], opts: { cwd: string; env?: Record<string, string> }): CliRun {
+export function startCli(args: readonly string[], opts: CliOptions): CliRun {
   const out = new Capture();
   const err = new Capture();
   const signals = new EventEmitter();
-  const io: CliIo = { stdout: out, stderr: err, env: opts.env ?? {}, cwd: opts.cwd, signals };
+  const io: CliIo = { stdout: out, stderr: err, env: opts.env ?? {}, cwd: opts.cwd, signals, ...(opts.helperThreads !== undefined ? { helperThreads: opts.helperThreads } : {}) };
   return { done: main(args, io), signals, stdout: () => out.text, stderr: () => err.text };
 }
 
 /** Runs `rampart <args>` to its end. */
-export async function runCli(args: readonly string[], opts: { cwd: string; env?: Record<string, string> }): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(args: readonly string[], opts: CliOptions): Promise<{ code: number; stdout: string; stderr: string }> {
   const r = startCli(args, opts);
   const code = await r.done;
   return { code, stdout: r.stdout(), stderr: r.stderr() };
