@@ -2,7 +2,7 @@
  * What a command may touch of the outside world. `main` builds it from the real process; tests pass
  * their own streams and environment so a command runs in-process with nothing global.
  */
-import { processHelperThreads, type HelperThreads } from '../engine/helper-threads.js';
+import { ownProcess, type OwnProcess } from '../engine/own-process.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -12,15 +12,15 @@ export interface CliIo {
   /** Process signals (SIGINT/SIGTERM) are delivered here; tests may emit them. */
   readonly signals: NodeJS.EventEmitter;
   /**
-   * The process's helper threads, which an open-model run lowers to the lowest CPU priority as its
-   * load starts (src/engine/helper-threads.ts). Only the real process has them: a command run
-   * in-process by a caller never changes that caller's threads.
+   * The process itself, which a run's warm-up may change (src/engine/own-process.ts): its helper
+   * threads yield to the event loop during an open-model load, and the warm-up's garbage is
+   * collected before the load. Only the real process has it: a command run in-process by a caller
+   * never changes that caller's process.
    */
-  readonly helperThreads?: HelperThreads;
+  readonly ownProcess?: OwnProcess;
 }
 
 export function processIo(): CliIo {
   // Listed now, at the entry, before a --workers run starts its worker threads.
-  const helperThreads = processHelperThreads();
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process, ...(helperThreads !== undefined ? { helperThreads } : {}) };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process, ownProcess: ownProcess() };
 }

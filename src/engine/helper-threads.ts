@@ -27,6 +27,8 @@ export const HELPER_NICE = 19;
 export interface HelperThreads {
   /** Sets every thread but the main one to {@link HELPER_NICE}; how many it changed. Never throws. */
   lower(): number;
+  /** CPU time the listed threads have used so far, ms (threads gone since count no more); undefined when none can be read. */
+  cpuMs(): number | undefined;
 }
 
 /**
@@ -53,7 +55,25 @@ export function processHelperThreads(): HelperThreads | undefined {
       }
       return lowered;
     },
+    cpuMs() {
+      let ms: number | undefined;
+      for (const tid of helpers) {
+        const t = cpuMsOf(tid);
+        if (t !== undefined) ms = (ms ?? 0) + t;
+      }
+      return ms;
+    },
   };
+}
+
+/** CPU time a thread has used, ms (the first field of /proc/self/task/<tid>/schedstat, in ns), undefined when it is gone. */
+export function cpuMsOf(tid: number): number | undefined {
+  try {
+    const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ids of this process's threads (the main thread's is the pid). */

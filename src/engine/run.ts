@@ -39,8 +39,8 @@ interface Started {
   setupFailed?: string;
   warmCode?: Awaited<ReturnType<WarmUp['code']>>;
   warmConns?: Awaited<ReturnType<WarmUp['connections']>>;
-  /** Helper threads the warm-up lowered as the load started. */
-  warmThreads?: number;
+  /** Right before the load: the wait for the helper threads to go idle (ms) and how many were lowered. */
+  warmStart?: Awaited<ReturnType<WarmUp['beforeLoad']>>;
 }
 
 export class Run {
@@ -146,6 +146,8 @@ export class Run {
     const seed = this.#o.seed ?? Math.floor(Math.random() * 2 ** 32);
     const warm = this.#o.warmUp;
     const warmCode = warm !== undefined && !this.#loadCtl.signal.aborted ? await warm.code(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`)) : undefined;
+    // Collected now, not by a pause in the load; before the monitors start (the run's figures are the load's).
+    const warmGcMs = warmCode !== undefined ? warm?.garbage() : undefined;
     if (this.#o.prepare !== undefined && !this.#loadCtl.signal.aborted) await this.#o.prepare(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`prepare: ${message(err)}`));
     const lag = createLagMonitor();
     const startedAt = this.#clock.now();
@@ -184,7 +186,7 @@ export class Run {
             ...(this.#abortReason !== undefined ? { stopped: { reason: this.#abortReason, ...(this.#abortedBy !== undefined ? { by: this.#abortedBy } : {}) } } : {}),
             ...(s.setupFailed !== undefined ? { setupFailed: s.setupFailed } : {}),
           }),
-          warmUp: () => (warm !== undefined ? warmUpReport(s.warmCode ?? undefined, s.warmConns ?? undefined, s.warmThreads) : undefined),
+          warmUp: () => (warm !== undefined ? warmUpReport(s.warmCode ?? undefined, s.warmConns ?? undefined, warmGcMs, s.warmStart) : undefined),
           ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
         },
         provisional,
@@ -247,7 +249,7 @@ export class Run {
     const warm = this.#o.warmUp;
     if (warm !== undefined) {
       s.warmConns = await warm.connections().catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`));
-      s.warmThreads = warm.threads();
+      s.warmStart = await warm.beforeLoad();
     }
     s.origin = this.#clock.now();
     await runBlocks({

@@ -4,12 +4,18 @@
  * undici's code, instantiating WebAssembly (the HTTP parser, the histograms) and opening
  * connections; done during the load, all of it lands in the user's percentiles.
  *
- * Three parts, all reported in the run's `generator.warmUp`:
+ * Five parts, all reported in the run's `generator.warmUp`:
  * - **code**: a short run of a fixed two-step journey through the same engine, journey, HTTP and
  *   metrics code, against a server of its own on 127.0.0.1 (never the target), recorded into a
  *   scratch registry that is thrown away;
+ * - **garbage**: after the code warm-up, before the load's clock starts, the CLI's process collects
+ *   the garbage of its start and of the code warm-up in one full collection, so that V8 does not
+ *   finish it with a pause inside the load (src/engine/own-process.ts);
  * - **connections**: with shared connections, the target's connections are opened (TCP, and TLS
  *   for https) right before the load, without a request; the first requests use them;
+ * - **settling**: right before the load's clock starts, the CLI's process waits, idle, until its
+ *   helper threads have finished what the warm-up left them (optimizing its hot functions,
+ *   sweeping), at most {@link SETTLE_MAX_MS}, so that work does not preempt the first requests;
  * - **threads**: for an open-model load, the process's helper threads (V8's compiler and GC
  *   workers, libuv's pool) drop to the lowest CPU priority as the load starts, so the compiling
  *   the load still causes runs in the event loop's idle time instead of preempting it
@@ -20,13 +26,13 @@
  * Nothing is sent to the target but those connection handshakes. A scenario turns it off with
  * `warmUp: false`.
  */
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Plan } from '../scenario/plan.js';
 import { parseScenarioText } from '../scenario/index.js';
 import { createRegistry, type MetricsRegistry } from '../metrics/registry.js';
 import type { PreconnectResult } from '../http/index.js';
 import type { WarmUpReport } from '../report/model.js';
-import type { HelperThreads } from './helper-threads.js';
+import type { OwnProcess } from './own-process.js';
+import { startWarmServer } from './warm-server.js';
 
 /**
  * Most iterations of the warm-up journey on the closed-model block (four requests each), for a
@@ -49,6 +55,8 @@ export const PRECONNECT_PARALLEL = 32;
 export const PRECONNECT_MAX_MS = 3_000;
 /** At most this many connections are opened ahead of the load. */
 export const PRECONNECT_MAX = 1_000;
+/** The wait for the helper threads to go idle before the load stops after this long, ms. */
+export const SETTLE_MAX_MS = 250;
 
 /** What the code warm-up did. */
 export interface CodeWarmUp {
@@ -61,10 +69,15 @@ export interface CodeWarmUp {
 export interface WarmUp {
   /** Warms the code; runs once (later calls return the first result). `signal` cuts it short. */
   code(signal?: AbortSignal): Promise<CodeWarmUp>;
+  /** After the code warm-up: collects the garbage of the process's start and of the warm-up; how long it took (ms), undefined when not done. */
+  garbage(): number | undefined;
   /** Opens the target's connections ahead of the load. */
   connections(): Promise<PreconnectResult & { readonly durationMs: number }>;
-  /** Right before the load: lowers the helper threads' priority for an open-model load; how many it lowered. */
-  threads(): number;
+  /**
+   * Right before the load: waits until the helper threads are idle (how long, ms; undefined when
+   * not done), then lowers their priority for an open-model load (how many it lowered).
+   */
+  beforeLoad(): Promise<{ readonly settleMs: number | undefined; readonly threadsLowered: number }>;
 }
 
 /**
@@ -72,53 +85,6 @@ export interface WarmUp {
  * recording into `sink`; `signal` aborts it.
  */
 export type WarmUpRunner = (plan: Plan, sink: MetricsRegistry, signal?: AbortSignal) => Promise<void>;
-
-const BODY = JSON.stringify({ ok: true, id: 'w-1', items: [{ id: 1 }, { id: 2 }] });
-// The headers most servers send (Node's http, nginx), so their parsing is warm too.
-const RESPONSE = Buffer.from(
-  `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${BODY.length}\r\ndate: Thu, 01 Jan 2026 00:00:00 GMT\r\n` +
-    `connection: keep-alive\r\nkeep-alive: timeout=5\r\nx-warm: yes\r\n\r\n${BODY}`,
-);
-const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
-
-/**
- * A keep-alive HTTP/1.1 server on 127.0.0.1:0 that answers every request with the same JSON at
- * once. A few lines over a TCP socket rather than node:http, so the warm-up spends its CPU on the
- * generator's own code, not on a server's.
- */
-async function startWarmServer(): Promise<{ readonly url: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: NetServer = createNetServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket)).on('error', () => socket.destroy());
-    let buf = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      buf += chunk;
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const length = Number(CONTENT_LENGTH.exec(buf.slice(0, end + 2))?.[1] ?? 0);
-        if (buf.length < end + 4 + length) return;
-        buf = buf.slice(end + 4 + length);
-        socket.write(RESPONSE);
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /**
  * The warm-up scenario: the request path of a typical journey (templates, expectations, a check,
@@ -230,8 +196,8 @@ export function createWarmUp(
   deps: {
     readonly code: (signal?: AbortSignal) => Promise<CodeWarmUp>;
     readonly preconnect?: (count: number, parallel: number, maxWaitMs: number) => Promise<PreconnectResult>;
-    /** This process's helper threads, when the run owns the process (the CLI's). */
-    readonly helperThreads?: HelperThreads;
+    /** This process, when the run owns it (the CLI's): its helper threads and its garbage collector. */
+    readonly ownProcess?: OwnProcess;
   },
 ): WarmUp {
   let code: Promise<CodeWarmUp> | undefined;
@@ -240,14 +206,18 @@ export function createWarmUp(
       code ??= deps.code(signal);
       return code;
     },
+    garbage() {
+      return deps.ownProcess?.collectGarbage();
+    },
     async connections() {
       const t0 = performance.now();
       if (deps.preconnect === undefined) return { opened: 0, failed: 0, durationMs: 0 };
       const r = await deps.preconnect(Math.min(PRECONNECT_MAX, preconnectCount(plan)), PRECONNECT_PARALLEL, PRECONNECT_MAX_MS);
       return { ...r, durationMs: performance.now() - t0 };
     },
-    threads() {
-      return deps.helperThreads !== undefined && hasOpenLoad(plan) ? deps.helperThreads.lower() : 0;
+    async beforeLoad() {
+      const settleMs = await deps.ownProcess?.helpersIdle(SETTLE_MAX_MS);
+      return { settleMs, threadsLowered: deps.ownProcess !== undefined && hasOpenLoad(plan) ? deps.ownProcess.lowerHelperThreads() : 0 };
     },
   };
 }
@@ -269,13 +239,17 @@ function preconnectCount(plan: Plan): number {
 export function warmUpReport(
   code: CodeWarmUp | undefined,
   conns: (PreconnectResult & { readonly durationMs: number }) | undefined,
-  helperThreadsLowered = 0,
+  gcMs?: number,
+  start?: { readonly settleMs: number | undefined; readonly threadsLowered: number },
 ): WarmUpReport {
+  const settleMs = start?.settleMs;
   return {
-    durationMs: Math.round((code?.durationMs ?? 0) + (conns?.durationMs ?? 0)),
+    durationMs: Math.round((code?.durationMs ?? 0) + (gcMs ?? 0) + (conns?.durationMs ?? 0) + (settleMs ?? 0)),
     internalRequests: code?.requests ?? 0,
     connectionsOpened: conns?.opened ?? 0,
     connectionsFailed: conns?.failed ?? 0,
-    helperThreadsLowered,
+    helperThreadsLowered: start?.threadsLowered ?? 0,
+    ...(gcMs !== undefined ? { gcMs: Math.round(gcMs * 10) / 10 } : {}),
+    ...(settleMs !== undefined ? { settleMs: Math.round(settleMs * 10) / 10 } : {}),
   };
 }

@@ -12,7 +12,7 @@ import type { EngineVu, VuFactory } from './types.js';
 import { Run } from './run.js';
 import { createWarmUp, warmUpCode, warmUpSize, type CodeWarmUp, type WarmUp } from './warm-up.js';
 import { createProcessProtocols } from './protocols.js';
-import type { HelperThreads } from './helper-threads.js';
+import type { OwnProcess } from './own-process.js';
 
 export interface RunCollaborators {
   readonly createVu: VuFactory;
@@ -42,8 +42,8 @@ export function createRunCollaborators(
     readonly partition?: { readonly index: number; readonly count: number };
     /** The code warm-up, when it already ran (see {@link warmUpGenerator}). */
     readonly warmedUp?: Promise<CodeWarmUp>;
-    /** This process's helper threads, when the run owns the process (src/engine/helper-threads.ts). */
-    readonly helperThreads?: HelperThreads;
+    /** This process, when the run owns it (src/engine/own-process.ts). */
+    readonly ownProcess?: OwnProcess;
   },
 ): RunCollaborators {
   const perVu = plan.http.connectionPolicy === 'per-vu';
@@ -83,7 +83,7 @@ export function createRunCollaborators(
     ? createWarmUp(plan, {
         code: (signal) => opts.warmedUp ?? warmUpGenerator(plan, signal),
         ...(client?.preconnect !== undefined ? { preconnect: client.preconnect } : {}),
-        ...(opts.helperThreads !== undefined ? { helperThreads: opts.helperThreads } : {}),
+        ...(opts.ownProcess !== undefined ? { ownProcess: opts.ownProcess } : {}),
       })
     : undefined;
 

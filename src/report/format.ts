@@ -59,7 +59,9 @@ export function generatorExtras(g: GeneratorHealth): string {
       ? `${fmtCount(w.connectionsOpened)} connections opened${w.connectionsFailed > 0 ? ` (${fmtCount(w.connectionsFailed)} failed)` : ''}, `
       : '';
     const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCount(w.helperThreadsLowered ?? 0)} helper threads set to yield to the event loop` : '';
-    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target${threads}`);
+    const gc = w.gcMs !== undefined ? `, its garbage collected (${fmtMs(w.gcMs)})` : '';
+    const settle = w.settleMs !== undefined ? `, ${fmtMs(w.settleMs)} for the compiler and GC threads to finish` : '';
+    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target${gc}${settle}${threads}`);
   }
   return parts.join('; ');
 }

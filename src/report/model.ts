@@ -75,6 +75,17 @@ export interface WarmUpReport {
    * started, so they yield to the event loop; 0 otherwise. Absent in reports of older versions.
    */
   readonly helperThreadsLowered?: number;
+  /**
+   * The full garbage collection after the code warm-up, before the load's clock started, ms
+   * (included in durationMs). Absent when none was done (a library caller) and in older reports.
+   */
+  readonly gcMs?: number;
+  /**
+   * How long the generator waited, idle, right before the load for its helper threads to finish
+   * the work the warm-up left them (optimizing, sweeping), ms (included in durationMs). Absent
+   * when it did not (a library caller) and in older reports.
+   */
+  readonly settleMs?: number;
 }
 
 /** Requests of one step of one journey over the whole run (all statuses merged). Times in ms. */

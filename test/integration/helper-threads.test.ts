@@ -45,3 +45,33 @@ describe.runIf(process.platform === 'linux')('helper threads (Linux)', () => {
     expect(r.worker).toBe(r.main[0]);
   });
 });
+
+/** Makes V8's helper threads work (concurrent marking of a large heap), then waits for them to go idle. */
+const busyProbe = `
+  const { processHelperThreads } = await import(${JSON.stringify(`${root}src/engine/helper-threads.ts`)});
+  const { waitForIdle, collectGarbage } = await import(${JSON.stringify(`${root}src/engine/own-process.ts`)});
+  const helpers = processHelperThreads();
+  const before = helpers.cpuMs();
+  const keep = [];
+  for (let i = 0; i < 8; i++) {
+    keep.push(Array.from({ length: 200_000 }, (_, j) => ({ j, s: String(j) })));
+    collectGarbage();
+  }
+  const busy = helpers.cpuMs();
+  const waited = await waitForIdle(helpers, 2_000);
+  const idleFrom = helpers.cpuMs();
+  await new Promise((r) => setTimeout(r, 20));
+  console.log(JSON.stringify({ before, busy, waited, idleFrom, idleTo: helpers.cpuMs(), kept: keep.length }));
+`;
+
+describe.runIf(process.platform === 'linux')('helper threads going idle (Linux)', () => {
+  it('counts the CPU the helper threads use, and the wait for them ends once they stop', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', busyProbe], { cwd: root, timeout: 60_000 });
+    const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { before: number; busy: number; waited: number; idleFrom: number; idleTo: number };
+    // Eight full collections of a heap of a million objects and more: V8 marks it on the helper threads too.
+    expect(r.busy).toBeGreaterThan(r.before);
+    // The wait ended before its 2 s bound, and the threads stayed (almost) idle after it.
+    expect(r.waited).toBeLessThan(2_000);
+    expect(r.idleTo - r.idleFrom).toBeLessThan(r.busy - r.before);
+  });
+});

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
+import { SETTLE_MAX_MS } from '../../src/engine/warm-up.js';
 import { runCli, scenarioFile, validateReport } from '../support/run-helpers.js';
 
 let server: Server;
@@ -104,7 +105,7 @@ describe('the warm-up before the load', () => {
   });
 });
 
-describe('the helper threads as the load starts', () => {
+describe('the process a CLI run owns: its helper threads and its garbage', () => {
   const openScenario = (extra: string): string => `
 name: warm-up-open
 target: http://127.0.0.1:1
@@ -118,41 +119,65 @@ journeys:
     steps:
       - { name: get, get: /, expect: { status: 200 } }
 `;
-  /** A stand-in for the process's helper threads that notes how many requests the target had seen when it was called. */
-  const seam = (): { readonly calls: number[]; lower(): number } => {
-    const calls: number[] = [];
-    return { calls, lower: () => (calls.push(requests), 6) };
+  /** A stand-in for the process that notes each call in order, with how many requests the target had seen then. */
+  const seam = (): { readonly calls: string[]; lowerHelperThreads(): number; collectGarbage(): number; helpersIdle(maxMs: number): Promise<number> } => {
+    const calls: string[] = [];
+    return {
+      calls,
+      lowerHelperThreads: () => (calls.push(`lower@${requests}`), 6),
+      collectGarbage: () => (calls.push(`gc@${requests}`), 12.34),
+      helpersIdle: async (maxMs) => (calls.push(`idle(${maxMs})@${requests}`), 7.5),
+    };
   };
 
-  it('an open-model load lowers them once, after the warm-up and before its first request, and says so', async () => {
+  it('an open-model load collects the warm-up\'s garbage, waits for the helper threads, then lowers them, once each and before its first request, and says so', async () => {
     reset();
-    const threads = seam();
+    const own = seam();
     const { dir, file } = await scenarioFile(openScenario(''));
     const out = join(dir, 'report.json');
-    const r = await runCli(['run', file, '--target', url, '--out', out], { cwd: dir, env: {}, helperThreads: threads });
+    const r = await runCli(['run', file, '--target', url, '--out', out], { cwd: dir, env: {}, ownProcess: own });
     expect(r.code, r.stderr).toBe(0);
-    expect(threads.calls).toEqual([0]);
+    expect(own.calls).toEqual(['gc@0', `idle(${SETTLE_MAX_MS})@0`, 'lower@0']);
     expect(requests).toBe(20);
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
     validateReport(report);
     expect(report.generator.warmUp?.helperThreadsLowered).toBe(6);
-    expect(r.stdout).toMatch(/requests to its own 127\.0\.0\.1 server, not to the target, 6 helper threads set to yield to the event loop/);
+    expect(report.generator.warmUp?.gcMs).toBe(12.3);
+    expect(report.generator.warmUp?.settleMs).toBe(7.5);
+    // The collection and the wait count in the warm-up's duration.
+    expect(report.generator.warmUp?.durationMs).toBeGreaterThanOrEqual(19);
+    expect(r.stdout).toMatch(
+      /requests to its own 127\.0\.0\.1 server, not to the target, its garbage collected \(12\.3 ?ms\), 7\.5 ?ms for the compiler and GC threads to finish, 6 helper threads set to yield to the event loop/,
+    );
   });
 
-  it('a closed-model load, and a run with warmUp: false, leave them as they are', async () => {
+  it('a closed-model load collects the garbage and waits for the threads but leaves their priority; warmUp: false does none of it', async () => {
     for (const [text, warm] of [[scenario(''), true], [openScenario('warmUp: false'), false]] as const) {
       reset();
-      const threads = seam();
+      const own = seam();
       const { dir, file } = await scenarioFile(text);
       const out = join(dir, 'report.json');
-      const r = await runCli(['run', file, '--target', url, '--out', out, '--quiet'], { cwd: dir, env: {}, helperThreads: threads });
+      const r = await runCli(['run', file, '--target', url, '--out', out, '--quiet'], { cwd: dir, env: {}, ownProcess: own });
       expect(r.code, r.stderr).toBe(0);
-      expect(threads.calls).toEqual([]);
+      expect(own.calls).toEqual(warm ? ['gc@0', `idle(${SETTLE_MAX_MS})@0`] : []);
       const report = JSON.parse(await readFile(out, 'utf8')) as Report;
-      if (warm) expect(report.generator.warmUp?.helperThreadsLowered).toBe(0);
+      if (warm) expect(report.generator.warmUp).toMatchObject({ helperThreadsLowered: 0, gcMs: 12.3, settleMs: 7.5 });
       else expect(report.generator.warmUp).toBeUndefined();
       expect(r.stdout).not.toMatch(/helper threads/);
     }
+  });
+
+  it('a caller that passes no process of its own has neither done', async () => {
+    reset();
+    const { dir, file } = await scenarioFile(openScenario(''));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['run', file, '--target', url, '--out', out, '--quiet'], { cwd: dir, env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(out, 'utf8')) as Report;
+    expect(report.generator.warmUp?.helperThreadsLowered).toBe(0);
+    expect(report.generator.warmUp?.gcMs).toBeUndefined();
+    expect(report.generator.warmUp?.settleMs).toBeUndefined();
+    expect(r.stdout).not.toMatch(/garbage collected|threads to finish/);
   });
 });
 

@@ -89,11 +89,11 @@ export interface CliRun {
   stderr(): string;
 }
 
-/** Where an in-process CLI runs; `helperThreads` stands in for the process's (the seam of src/engine/helper-threads.ts). */
+/** Where an in-process CLI runs; `ownProcess` stands in for the process's (the seam of src/engine/own-process.ts). */
 export interface CliOptions {
   readonly cwd: string;
   readonly env?: Record<string, string>;
-  readonly helperThreads?: CliIo['helperThreads'];
+  readonly ownProcess?: CliIo['ownProcess'];
 }
 
 /** Starts `rampart <args>` in-process; `env` is the whole environment the command sees. */
@@ -101,7 +101,7 @@ export function startCli(args: readonly string[], opts: CliOptions): CliRun {
   const out = new Capture();
   const err = new Capture();
   const signals = new EventEmitter();
-  const io: CliIo = { stdout: out, stderr: err, env: opts.env ?? {}, cwd: opts.cwd, signals, ...(opts.helperThreads !== undefined ? { helperThreads: opts.helperThreads } : {}) };
+  const io: CliIo = { stdout: out, stderr: err, env: opts.env ?? {}, cwd: opts.cwd, signals, ...(opts.ownProcess !== undefined ? { ownProcess: opts.ownProcess } : {}) };
   return { done: main(args, io), signals, stdout: () => out.text, stderr: () => err.text };
 }
 

@@ -136,7 +136,7 @@ async function execute(plan: Awaited<ReturnType<typeof loadScenario>>, o: Execut
     sink: registry,
     log: (line) => void io.stderr.write(`${clear}${redactor.text(line)}\n`),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    ...(io.helperThreads !== undefined ? { helperThreads: io.helperThreads } : {}),
+    ...(io.ownProcess !== undefined ? { ownProcess: io.ownProcess } : {}),
   });
   const outputs: Output[] = [];
   if (!o.quiet) {
