@@ -10,6 +10,14 @@
  * ⌊nq − z·√(nq(1−q))⌋ and ⌈nq + z·√(nq(1−q))⌉ + 1 (clamped to 1 … n) about 95 % of the time. With
  * thousands of samples the bounds close in on the percentile itself; with 20 samples a p95's upper
  * bound is the slowest request. Reports whose series carry no histogram fall back to the values.
+ *
+ * Those ranks assume independent samples, and requests in flight together are not: one stall of
+ * the service or of the machine delays all of them at once. Two VUs in step turn one 4 ms stall
+ * into two slow samples of twenty, and two such stalls in one smoke run failed an identical run
+ * (1 in 20 pairs). So the ranks are taken on the effective number of samples (Kish's design effect
+ * at its upper bound, every request in flight sharing a stall): n divided by the requests in flight
+ * on average while the load ran (Little's law: the summed latency over the load's time), never
+ * more than n. A long run keeps thousands of effective samples; a smoke run of two VUs about ten.
  */
 import { summarize } from '../metrics/index.js';
 import type { SeriesSnapshot } from '../metrics/types.js';
@@ -22,6 +30,8 @@ const Z = 1.96;
 /** The latency samples behind one compared series. */
 export interface LatencySamples {
   readonly n: number;
+  /** n over the requests in flight on average: how many independent samples they are worth (≤ n). */
+  readonly effective: number;
   /** Latency (ms) at percentile p (0–100) of the merged histograms. */
   at(p: number): number;
 }
@@ -38,12 +48,25 @@ export function asSnapshot(s: SeriesReport): SeriesSnapshot {
   return { metric: s.metric, type: s.type, unit: s.unit, tags: s.tags, count: s.count, sum: s.sum * k, min: s.min * k, max: s.max * k, ...(s.hist !== undefined ? { hist: s.hist } : {}) };
 }
 
-/** The merged samples of `series` (http.latency), or undefined when one has no histogram. */
-export function latencySamples(series: readonly SeriesReport[], durationMs: number): LatencySamples | undefined {
+/**
+ * The merged samples of `series` (http.latency), or undefined when one has no histogram. `loadMs`:
+ * how long the load ran, for the requests in flight on average.
+ */
+export function latencySamples(series: readonly SeriesReport[], durationMs: number, loadMs = durationMs): LatencySamples | undefined {
   const withSamples = series.filter((s) => s.count > 0);
   if (withSamples.length === 0 || withSamples.some((s) => s.hist === undefined)) return undefined;
   const summary = summarize(withSamples.map(asSnapshot), durationMs);
-  return { n: summary.count, at: (p) => summary.percentile(p) };
+  const latencyMs = withSamples.reduce((t, s) => t + s.sum, 0);
+  const inFlight = loadMs > 0 ? Math.max(1, latencyMs / loadMs) : 1;
+  return { n: summary.count, effective: summary.count / inFlight, at: (p) => summary.percentile(p) };
+}
+
+/** How long the load ran (ms): from the first phase's start to the last one's end, else the run's duration. */
+export function loadMsOf(r: Report): number {
+  if (r.phases.length === 0) return r.durationMs;
+  const from = Math.min(...r.phases.map((p) => p.startOffsetMs));
+  const to = Math.max(...r.phases.map((p) => p.endOffsetMs));
+  return to > from ? to - from : r.durationMs;
 }
 
 /**
@@ -53,13 +76,15 @@ export function latencySamples(series: readonly SeriesReport[], durationMs: numb
 export function samplesBySeries(r: Report): Map<string, LatencySamples> {
   const out = new Map<string, LatencySamples>();
   const latency = r.series.filter((s) => s.metric === 'http.latency');
-  const all = latencySamples(latency, r.durationMs);
+  const loadMs = loadMsOf(r);
+  const all = latencySamples(latency, r.durationMs, loadMs);
   if (all !== undefined) out.set('all requests', all);
   for (const j of r.journeys ?? []) {
     for (const step of j.steps) {
       const s = latencySamples(
         latency.filter((x) => x.tags.journey === j.name && x.tags.step === step.name),
         r.durationMs,
+        loadMs,
       );
       if (s !== undefined) out.set(`${j.name} › ${step.name}`, s);
     }
@@ -67,14 +92,14 @@ export function samplesBySeries(r: Report): Map<string, LatencySamples> {
   return out;
 }
 
-/** 1-based ranks of the lower and upper bound of the q-quantile of n samples. */
+/** 1-based ranks of the lower and upper bound of the q-quantile of n samples (n may be an effective, fractional count). */
 export function boundRanks(n: number, q: number): { low: number; high: number } {
   const spread = Z * Math.sqrt(n * q * (1 - q));
   return { low: Math.min(n, Math.max(1, Math.floor(n * q - spread))), high: Math.min(n, Math.max(1, Math.ceil(n * q + spread) + 1)) };
 }
 
-/** Confidence bounds (ms) of percentile `p` (50, 95, 99) of the samples. */
+/** Confidence bounds (ms) of percentile `p` (50, 95, 99) of the samples, on their effective count. */
 export function percentileBounds(s: LatencySamples, p: number): Bounds {
-  const { low, high } = boundRanks(s.n, p / 100);
-  return { low: s.at((100 * low) / s.n), high: s.at((100 * high) / s.n) };
+  const { low, high } = boundRanks(s.effective, p / 100);
+  return { low: s.at((100 * low) / s.effective), high: s.at((100 * high) / s.effective) };
 }

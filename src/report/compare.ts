@@ -21,7 +21,7 @@ import { UsageError } from '../errors.js';
 import { summarize } from '../metrics/index.js';
 import type { Report } from './model.js';
 import { asSnapshot, percentileBounds, samplesBySeries, type Bounds, type LatencySamples } from './compare-bounds.js';
-import { fmtMs, fmtPct, fmtRate, table } from './format.js';
+import { fmtCount, fmtMs, fmtPct, fmtRate, table } from './format.js';
 import { DEFAULT_TOLERANCES } from './formats.js';
 
 export type CompareField = 'p50' | 'p95' | 'p99' | 'rps' | 'errors';
@@ -165,6 +165,14 @@ export function fmtField(field: CompareField, v: number): string {
   return field === 'rps' ? fmtRate(v) : field === 'errors' ? fmtPct(v) : fmtMs(v);
 }
 
+/** "20 and 20 requests", with how many independent samples they are worth when requests overlapped. */
+function noiseOf(b: LatencySamples | undefined, c: LatencySamples | undefined): string {
+  const n = `${b?.n ?? 0} and ${c?.n ?? 0} requests`;
+  const overlapped = [b, c].some((s) => s !== undefined && s.effective < 0.95 * s.n);
+  const eff = (s: LatencySamples | undefined): string => fmtCount(Math.round(s?.effective ?? 0));
+  return overlapped ? `${n} (worth ${eff(b)} and ${eff(c)} independent ones: requests in flight together share a stall)` : n;
+}
+
 const fmtBounds = (b: Bounds): string => `${fmtMs(b.low)}–${fmtMs(b.high)}`;
 
 const fmtChange = (c: FieldChange): string => (c.relative === null ? (c.current === c.base ? '±0%' : 'new') : `${c.relative >= 0 ? '+' : ''}${(c.relative * 100).toFixed(1)}%`);
@@ -206,7 +214,7 @@ export function compareReports(base: Report, current: Report, tolerances: Tolera
       const line = `${f} of ${name}: ${fmtField(f, change.base)} → ${fmtField(f, change.current)} (${fmtChange(change)}, limit ${fmtLimit(f, lim)})`;
       if (change.regressed) regressions.push(line);
       else if (bounds !== undefined) {
-        const n = `${bs.get(name)?.n ?? 0} and ${cs.get(name)?.n ?? 0} requests`;
+        const n = noiseOf(bs.get(name), cs.get(name));
         withinNoise.push(`${line} is within the noise of ${n}: 95 % bounds ${fmtBounds(bounds.base)} and ${fmtBounds(bounds.current)}`);
       }
     }

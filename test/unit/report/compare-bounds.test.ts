@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { boundRanks, percentileBounds, samplesBySeries } from '../../../src/report/compare-bounds.js';
+import { boundRanks, loadMsOf, percentileBounds, samplesBySeries } from '../../../src/report/compare-bounds.js';
 import { compareReports, parseTolerances, renderComparison } from '../../../src/report/compare.js';
 import { createRegistry, toSeriesReport } from '../../../src/metrics/index.js';
 import type { Report } from '../../../src/report/model.js';
 import { sampleReport } from './fixture-report.js';
 
-/** A report whose only latency series holds these samples (ms), with its histogram. */
-function reportOf(samplesMs: readonly number[], runId = 'run'): Report {
+/** A report whose only latency series holds these samples (ms), with its histogram; its load ran `loadMs` (default: the fixture's phases). */
+function reportOf(samplesMs: readonly number[], runId = 'run', loadMs?: number): Report {
   const reg = createRegistry({ now: () => 1000 });
   const t = reg.trend('http.latency', { journey: 'browse', step: 'product' });
   for (const v of samplesMs) t.record(v * 1000);
   const series = reg.cumulative().series.map((s) => toSeriesReport(s, 5000));
   reg.dispose();
-  return { ...sampleReport(), runId, series, journeys: [] };
+  const phases = loadMs !== undefined ? [{ name: 'stage-1', startOffsetMs: 30, endOffsetMs: 30 + loadMs }] : sampleReport().phases;
+  return { ...sampleReport(), runId, series, journeys: [], phases };
 }
 
 const repeat = (n: number, v: number): number[] => Array.from({ length: n }, () => v);
@@ -31,7 +32,8 @@ describe('percentile confidence bounds', () => {
 
   it('reads the bounds from the merged histograms', () => {
     const values = Array.from({ length: 1000 }, (_, i) => i + 1); // 1 … 1000 ms
-    const s = samplesBySeries(reportOf(values)).get('all requests');
+    // One request at a time (the load ran as long as their latencies add up to): independent samples.
+    const s = samplesBySeries(reportOf(values, 'run', 500_500)).get('all requests');
     expect(s?.n).toBe(1000);
     const b = percentileBounds(s!, 95);
     // ranks 936 … 965 of 1 … 1000 ms (HDR keeps 3 significant digits)
@@ -62,9 +64,51 @@ describe('compareReports with histograms', () => {
 
   it('with thousands of requests the bounds are close to the value: a 20 % rise of p95 counts', () => {
     const values = Array.from({ length: 5000 }, (_, i) => 1 + (i % 100));
-    const c = compareReports(reportOf(values), reportOf(values.map((v) => v * 1.2), 'run-2'), parseTolerances('p95=10%'));
+    // 5,000 requests over 10 minutes: well under one in flight at a time.
+    const c = compareReports(reportOf(values, 'run', 600_000), reportOf(values.map((v) => v * 1.2), 'run-2', 600_000), parseTolerances('p95=10%'));
     expect(c.regressions).toHaveLength(1);
     expect(c.regressions[0]).toMatch(/^p95 of all requests: 9[56]\.\d+ms → 11[45]ms/);
+  });
+
+  it('requests in flight together count as fewer samples: two shared stalls in a 2-VU smoke run are noise', () => {
+    // 2 VUs in step, ten 1.5 ms requests each; twice a 4 ms stall delayed both VUs' requests.
+    const base = [...repeat(18, 1.5), 1.8, 1.9];
+    const current = [...repeat(16, 1.5), 6, 6, 6.2, 6.2];
+    const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+    // The load ran as long as one VU's ten requests: about two requests in flight at any time.
+    const smoke = compareReports(reportOf(base, 'a', sum(base) / 2), reportOf(current, 'b', sum(current) / 2), parseTolerances('p95=10%'));
+    expect(smoke.series[0]?.fields.p95?.current).toBeGreaterThan(5);
+    expect(smoke.regressions).toEqual([]);
+    expect(smoke.withinNoise[0]).toMatch(/within the noise of 20 and 20 requests \(worth 10 and 10 independent ones: requests in flight together share a stall\)/);
+    // A slowdown every request shows still counts with two in flight.
+    const slower = repeat(20, 3);
+    const real = compareReports(reportOf(base, 'a', sum(base) / 2), reportOf(slower, 'c', sum(slower) / 2), parseTolerances('p95=10%'));
+    expect(real.regressions).toHaveLength(1);
+    // The same samples one after another (one request in flight): four slow ones of twenty are a regression.
+    const serial = compareReports(reportOf(base, 'a', sum(base)), reportOf(current, 'b', sum(current)), parseTolerances('p95=10%'));
+    expect(serial.regressions).toHaveLength(1);
+  });
+
+  it('the same rise with fifty requests in flight, each stall shared by fifty, is worth 100 samples: within the noise', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => 1 + (i % 100));
+    const c = compareReports(reportOf(values, 'run', 5_050), reportOf(values.map((v) => v * 1.2), 'run-2', 5_050 * 1.2), parseTolerances('p95=10%'));
+    expect(c.regressions).toEqual([]);
+    expect(c.withinNoise[0]).toMatch(/worth 100 and 100 independent ones/);
+  });
+
+  it('the effective count never exceeds the samples, and a long load keeps nearly all of them', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => 1 + (i % 10));
+    const long = samplesBySeries(reportOf(values, 'a', 60_000)).get('all requests');
+    expect(long?.effective).toBe(5000);
+    const busy = samplesBySeries(reportOf(values, 'a', 5_500)).get('all requests');
+    // 27,500 ms of latency over 5.5 s: 5 requests in flight on average.
+    expect(busy?.effective).toBeCloseTo(1000, -1);
+  });
+
+  it('the load\'s time spans its phases, also when blocks run side by side', () => {
+    const r = { ...sampleReport(), durationMs: 9000, phases: [{ name: 'a', startOffsetMs: 100, endOffsetMs: 5100 }, { name: 'b', startOffsetMs: 600, endOffsetMs: 3600 }] };
+    expect(loadMsOf(r)).toBe(5000);
+    expect(loadMsOf({ ...r, phases: [] })).toBe(9000);
   });
 
   it('identical reports compare clean with every field at 0 % tolerance', () => {
