@@ -6,8 +6,12 @@
 import { hostname } from 'node:os';
 import { loadScenario } from '../scenario/index.js';
 import { runKafkaShard } from './shard-process.js';
+import { ownProcess } from '../engine/own-process.js';
 import type { AgentJob, FromAgent } from './agent-protocol.js';
 import { EXIT } from '../exit-codes.js';
+
+// Listed at the entry, before anything else runs (src/engine/own-process.ts).
+const thisProcess = ownProcess();
 
 async function work(job: AgentJob): Promise<number> {
   const say = (m: FromAgent): void => {
@@ -38,6 +42,9 @@ async function work(job: AgentJob): Promise<number> {
       log: (line) => say({ type: 'log', line }),
       onWarning: (message) => say({ type: 'log', line: `warning: ${message}` }),
       signal: abort.signal,
+      // This process is the shard's alone: its warm-up collects the garbage, waits for the helper
+      // threads and lowers them for an open-model load, as a single-process run's does.
+      ownProcess: thisProcess,
       ...(job.heartbeatMs !== undefined ? { heartbeatMs: job.heartbeatMs } : {}),
     });
     return res.exitCode;

@@ -17,6 +17,7 @@ import { runKafkaShard } from './shard-process.js';
 import { DEFAULT_TOPIC, parseBrokers, parseKafkaUrl, type KafkaTarget } from './kafka.js';
 import { checkRunId, deriveRunId, parseShardSpec, parseStartAt, seedFromRunId } from './identity.js';
 import { shardName, type ShardId } from './protocol.js';
+import type { OwnProcess } from '../engine/own-process.js';
 
 /** The scale-out flags of `rampart run`, as commander gives them (strings). */
 export interface ScaleOutFlags {
@@ -114,6 +115,8 @@ export interface ScaleOutContext {
   readonly environment?: string;
   /** `--no-proxy`: agents ignore the environment's proxy variables too. */
   readonly noProxy?: boolean;
+  /** This process, when the CLI owns it: a --shard run warms it up like a single-process run. */
+  readonly ownProcess?: OwnProcess;
   /** Lines for stderr (log steps, agents' lines, warnings). */
   readonly log: (line: string) => void;
   readonly warn: (message: string) => void;
@@ -169,6 +172,7 @@ export async function runScaleOut(mode: ScaleOutMode, c: ScaleOutContext): Promi
           outputs: c.shardOutputs,
           ...(mode.startAt !== undefined ? { startAt: mode.startAt } : {}),
           ...(c.scenarioText !== undefined ? { scenarioText: c.scenarioText } : {}),
+          ...(c.ownProcess !== undefined ? { ownProcess: c.ownProcess } : {}),
         });
         const requests = r.report.series.filter((s) => s.metric === 'http.requests').reduce((n, s) => n + s.sum, 0);
         c.log(

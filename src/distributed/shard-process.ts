@@ -9,6 +9,7 @@ import { EngineError } from '../errors.js';
 import { runShard } from './shard-runner.js';
 import { connectKafkaSink, type KafkaTarget } from './kafka.js';
 import type { ShardId } from './protocol.js';
+import type { OwnProcess } from '../engine/own-process.js';
 import { EXIT, interruptedBy } from '../exit-codes.js';
 
 export interface KafkaShardOptions {
@@ -29,6 +30,8 @@ export interface KafkaShardOptions {
   readonly outputs?: readonly Output[];
   /** Heartbeat period (ms). Default 1000. */
   readonly heartbeatMs?: number;
+  /** This process, which the shard owns (src/engine/own-process.ts). */
+  readonly ownProcess?: OwnProcess;
 }
 
 export interface KafkaShardResult {
@@ -65,6 +68,7 @@ export async function runKafkaShard(o: KafkaShardOptions): Promise<KafkaShardRes
       ...(o.outputs !== undefined ? { outputs: o.outputs } : {}),
       ...(o.scenarioText !== undefined ? { scenarioText: o.scenarioText } : {}),
       ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}),
+      ...(o.ownProcess !== undefined ? { ownProcess: o.ownProcess } : {}),
     });
     const interrupted = interruptedBy(res.report.exitCode) !== undefined ? res.report.exitCode : undefined;
     const exitCode = interrupted ?? (res.emitErrors.length > 0 ? EXIT.ENGINE : EXIT.OK);

@@ -13,6 +13,7 @@ import type { IntervalUpdate, Output, Report } from '../report/model.js';
 import { createRegistry, encodeSnapshot } from '../metrics/index.js';
 import { Run } from '../engine/run.js';
 import { createRunCollaborators, warmUpGenerator } from '../engine/wire.js';
+import type { OwnProcess } from '../engine/own-process.js';
 import { sleep, systemClock, type Clock, type RunRegistry } from '../engine/types.js';
 import type { MetricsSnapshot } from '../metrics/types.js';
 import { PROTOCOL_VERSION, shardName, type ShardEvent, type ShardId } from './protocol.js';
@@ -46,6 +47,8 @@ export interface ShardRunOptions {
   readonly clock?: Clock;
   /** Snapshot interval (ms). Default 1000. */
   readonly intervalMs?: number;
+  /** The shard's process, when the shard owns it (a --shard or --agents process; src/engine/own-process.ts). */
+  readonly ownProcess?: OwnProcess;
 }
 
 export interface ShardResult {
@@ -93,6 +96,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       seed: o.seed,
       partition: o.shard.count > 1 ? o.shard : undefined,
       ...(warmedUp !== undefined ? { warmedUp } : {}),
+      ...(o.ownProcess !== undefined ? { ownProcess: o.ownProcess } : {}),
     });
     const relay = shardRelay(base, send, clock, intervalMs);
     const run = new Run({

@@ -229,6 +229,7 @@ async function executeScaledOut(
     ...(o.where.target !== undefined ? { target: o.where.target } : {}),
     ...(o.where.environment !== undefined ? { environment: o.where.environment } : {}),
     ...(o.where.noProxy === true ? { noProxy: true } : {}),
+    ...(io.ownProcess !== undefined ? { ownProcess: io.ownProcess } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.text !== undefined ? { scenarioText: o.text } : {}),
     log: (line) => void io.stderr.write(`${shown(line)}\n`),
