@@ -82,7 +82,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
   const heartbeat = setInterval(() => send({ ...base, kind: 'heartbeat', at: clock.now() }), o.heartbeatMs ?? 1000);
   try {
     // The code warm-up runs before the wait for the common start, so every shard starts its load on time.
-    const warmedUp = o.plan.warmUp ? warmUpGenerator(o.plan, o.signal) : undefined;
+    const warmedUp = o.plan.warmUp ? warmUpGenerator(o.plan, o.signal, o.ownProcess) : undefined;
     await warmedUp?.catch(() => undefined);
     if (o.startAt !== undefined) {
       // Heartbeats while waiting, so a collector started early does not take a waiting shard for lost.

@@ -6,12 +6,15 @@
  *
  * - **Helper threads** drop to the lowest CPU priority as an open-model load starts
  *   (src/engine/helper-threads.ts).
- * - **The warm-up's garbage is collected** before the load. Loading the modules and the code
- *   warm-up grow the heap to 20–30 MB; V8 then starts an incremental marking that it finishes,
- *   with a 7–12 ms pause of the main thread, a few hundred ms later — inside the load. In a
- *   20-request smoke run that pause was in most runs' p95 (a 1 ms endpoint measured at 3–15 ms). A
- *   full collection before the load's clock starts costs 20–40 ms of warm-up instead, and leaves
- *   the load a heap with room to grow.
+ * - **The start's garbage is collected** before the code warm-up. Loading the modules (and a
+ *   `--baseline` report) and the warm-up grow the heap to 20–30 MB; V8 then started an incremental
+ *   marking that it finished, with a 7–12 ms pause of the main thread, a few hundred ms later —
+ *   inside the load. In a 20-request smoke run that pause was in most runs' p95 (a 1 ms endpoint
+ *   measured at 3–15 ms). The collection goes through the process's own inspector
+ *   (`HeapProfiler.collectGarbage`: in-process, no port, no code evaluated), which collects as for
+ *   low memory: it also drops compiled code and shrinks the young generation. So it runs before
+ *   the code warm-up, which builds them again (run after it, the load's first seconds compiled half
+ *   again as many functions and ran 26–55 scavenges instead of 17). It costs 50–100 ms.
  * - **The helper threads finish their work before the load.** What the warm-up left to them —
  *   optimizing its hot functions, sweeping after the collection — still took 8–20 ms of CPU after
  *   it when the process had more code to optimize (a `--baseline` report validated before the
@@ -20,10 +23,6 @@
  *   idle, until the helper threads have used no CPU for {@link IDLE_STEP_MS} ms (at most a bound),
  *   right before the load's clock starts. Linux only (the threads' CPU time is read from /proc).
  */
-import { setFlagsFromString } from 'node:v8';
-// The one use of node:vm: to read V8's own `gc` function (a constant name, never user input).
-// eslint-disable-next-line no-restricted-imports -- see above; rampart evaluates no scenario code
-import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processHelperThreads, type HelperThreads } from './helper-threads.js';
 
@@ -36,8 +35,8 @@ const IDLE_CPU_MS = 0.05;
 export interface OwnProcess {
   /** Sets the helper threads listed at the entry to the lowest priority; how many it changed. Never throws. */
   lowerHelperThreads(): number;
-  /** A full garbage collection now; how long it took (ms), or undefined where it is not available. Never throws. */
-  collectGarbage(): number | undefined;
+  /** A full garbage collection now; how long it took (ms), or undefined where it is not available. Never rejects. */
+  collectGarbage(): Promise<number | undefined>;
   /**
    * Waits, idle, until the helper threads have used no CPU for one step of {@link IDLE_STEP_MS},
    * at most `maxMs`; how long it waited (ms). Resolves at once where their CPU time cannot be read.
@@ -72,36 +71,23 @@ export async function waitForIdle(helpers: Pick<HelperThreads, 'cpuMs'> | undefi
   return performance.now() - t0;
 }
 
-let gcFunction: (() => void) | null | undefined;
-
 /**
- * V8's `gc()`: the process's own when it runs with --expose-gc, else taken from a fresh context
- * created while the flag is briefly on (the flag only decides whether new contexts get the
- * function; it is switched off again, so no other context sees it). null where V8 refuses.
+ * A full garbage collection now, through the process's own inspector (`HeapProfiler.collectGarbage`,
+ * in-process: no port is opened and no code is evaluated); its duration in ms, or undefined where
+ * the inspector is unavailable (a Node built without it). Never throws.
  */
-function gcOf(): (() => void) | null {
-  const own = (globalThis as { gc?: unknown }).gc;
-  if (typeof own === 'function') return own as () => void;
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as unknown;
-    return typeof gc === 'function' ? (gc as () => void) : null;
-  } catch {
-    return null;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-}
-
-/** A full, synchronous garbage collection; its duration in ms, or undefined when V8 offers none. */
-export function collectGarbage(): number | undefined {
-  gcFunction ??= gcOf();
-  if (gcFunction === null) return undefined;
+export async function collectGarbage(): Promise<number | undefined> {
   const t0 = performance.now();
+  let session: InstanceType<typeof import('node:inspector/promises').Session> | undefined;
   try {
-    gcFunction();
+    const { Session } = await import('node:inspector/promises');
+    session = new Session();
+    session.connect();
+    await session.post('HeapProfiler.collectGarbage');
   } catch {
     return undefined;
+  } finally {
+    session?.disconnect();
   }
   return performance.now() - t0;
 }

@@ -146,8 +146,6 @@ export class Run {
     const seed = this.#o.seed ?? Math.floor(Math.random() * 2 ** 32);
     const warm = this.#o.warmUp;
     const warmCode = warm !== undefined && !this.#loadCtl.signal.aborted ? await warm.code(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`warm-up: ${message(err)}`)) : undefined;
-    // Collected now, not by a pause in the load; before the monitors start (the run's figures are the load's).
-    const warmGcMs = warmCode !== undefined ? warm?.garbage() : undefined;
     if (this.#o.prepare !== undefined && !this.#loadCtl.signal.aborted) await this.#o.prepare(this.#loadCtl.signal).catch((err: unknown) => void this.#warn(`prepare: ${message(err)}`));
     const lag = createLagMonitor();
     const startedAt = this.#clock.now();
@@ -186,7 +184,7 @@ export class Run {
             ...(this.#abortReason !== undefined ? { stopped: { reason: this.#abortReason, ...(this.#abortedBy !== undefined ? { by: this.#abortedBy } : {}) } } : {}),
             ...(s.setupFailed !== undefined ? { setupFailed: s.setupFailed } : {}),
           }),
-          warmUp: () => (warm !== undefined ? warmUpReport(s.warmCode ?? undefined, s.warmConns ?? undefined, warmGcMs, s.warmStart) : undefined),
+          warmUp: () => (warm !== undefined ? warmUpReport(s.warmCode ?? undefined, s.warmConns ?? undefined, s.warmStart) : undefined),
           ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
         },
         provisional,

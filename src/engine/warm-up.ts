@@ -5,12 +5,12 @@
  * connections; done during the load, all of it lands in the user's percentiles.
  *
  * Five parts, all reported in the run's `generator.warmUp`:
+ * - **garbage**: first, the CLI's process collects the garbage of its start (modules, the scenario,
+ *   a `--baseline` report) in one full collection, so that V8 does not finish collecting it with a
+ *   pause inside the load (src/engine/own-process.ts);
  * - **code**: a short run of a fixed two-step journey through the same engine, journey, HTTP and
  *   metrics code, against a server of its own on 127.0.0.1 (never the target), recorded into a
  *   scratch registry that is thrown away;
- * - **garbage**: after the code warm-up, before the load's clock starts, the CLI's process collects
- *   the garbage of its start and of the code warm-up in one full collection, so that V8 does not
- *   finish it with a pause inside the load (src/engine/own-process.ts);
  * - **connections**: with shared connections, the target's connections are opened (TCP, and TLS
  *   for https) right before the load, without a request; the first requests use them;
  * - **settling**: right before the load's clock starts, the CLI's process waits, idle, until its
@@ -63,14 +63,14 @@ export interface CodeWarmUp {
   /** Requests sent to the warm-up server. */
   readonly requests: number;
   readonly durationMs: number;
+  /** The full garbage collection before it (ms; included in durationMs), when one was done. */
+  readonly gcMs?: number;
 }
 
 /** What the Run needs of a warm-up (see {@link createWarmUp}). */
 export interface WarmUp {
   /** Warms the code; runs once (later calls return the first result). `signal` cuts it short. */
   code(signal?: AbortSignal): Promise<CodeWarmUp>;
-  /** After the code warm-up: collects the garbage of the process's start and of the warm-up; how long it took (ms), undefined when not done. */
-  garbage(): number | undefined;
   /** Opens the target's connections ahead of the load. */
   connections(): Promise<PreconnectResult & { readonly durationMs: number }>;
   /**
@@ -167,11 +167,15 @@ export function warmUpSize(plan: Plan): WarmUpSize {
 }
 
 /**
- * Warms the code: starts the warm-up server, runs the warm-up journey sized by `size` with `run`,
- * stops the server. `signal` (the run being stopped) cuts it short.
+ * Warms the code: first collects the garbage of the process's start with `collect` (when the run
+ * owns the process), then starts the warm-up server, runs the warm-up journey sized by `size` with
+ * `run`, stops the server. `signal` (the run being stopped) cuts it short.
  */
-export async function warmUpCode(size: WarmUpSize, run: WarmUpRunner, signal?: AbortSignal): Promise<CodeWarmUp> {
+export async function warmUpCode(size: WarmUpSize, run: WarmUpRunner, signal?: AbortSignal, collect?: () => Promise<number | undefined>): Promise<CodeWarmUp> {
   const t0 = performance.now();
+  // Before the warm-up, not after it: the collection also drops compiled code and feedback, which
+  // the warm-up is there to build (collected after it, the load recompiled half again as much).
+  const gcMs = collect !== undefined ? await collect() : undefined;
   const server = await startWarmServer();
   const sink = createRegistry();
   try {
@@ -179,7 +183,7 @@ export async function warmUpCode(size: WarmUpSize, run: WarmUpRunner, signal?: A
     if (parsed.plan === undefined) throw new Error(`the warm-up scenario is invalid: ${parsed.problems.map((p) => p.message).join('; ')}`);
     await run(parsed.plan, sink, signal);
     const requests = sink.cumulative().series.reduce((n, s) => (s.metric === 'http.requests' && s.type === 'counter' ? n + s.sum : n), 0);
-    return { requests, durationMs: performance.now() - t0 };
+    return { requests, durationMs: performance.now() - t0, ...(gcMs !== undefined ? { gcMs } : {}) };
   } finally {
     sink.dispose();
     await server.close();
@@ -205,9 +209,6 @@ export function createWarmUp(
     code(signal) {
       code ??= deps.code(signal);
       return code;
-    },
-    garbage() {
-      return deps.ownProcess?.collectGarbage();
     },
     async connections() {
       const t0 = performance.now();
@@ -239,12 +240,12 @@ function preconnectCount(plan: Plan): number {
 export function warmUpReport(
   code: CodeWarmUp | undefined,
   conns: (PreconnectResult & { readonly durationMs: number }) | undefined,
-  gcMs?: number,
   start?: { readonly settleMs: number | undefined; readonly threadsLowered: number },
 ): WarmUpReport {
   const settleMs = start?.settleMs;
+  const gcMs = code?.gcMs;
   return {
-    durationMs: Math.round((code?.durationMs ?? 0) + (gcMs ?? 0) + (conns?.durationMs ?? 0) + (settleMs ?? 0)),
+    durationMs: Math.round((code?.durationMs ?? 0) + (conns?.durationMs ?? 0) + (settleMs ?? 0)),
     internalRequests: code?.requests ?? 0,
     connectionsOpened: conns?.opened ?? 0,
     connectionsFailed: conns?.failed ?? 0,

@@ -81,7 +81,7 @@ export function createRunCollaborators(
 
   const warmUp = plan.warmUp
     ? createWarmUp(plan, {
-        code: (signal) => opts.warmedUp ?? warmUpGenerator(plan, signal),
+        code: (signal) => opts.warmedUp ?? warmUpGenerator(plan, signal, opts.ownProcess),
         ...(client?.preconnect !== undefined ? { preconnect: client.preconnect } : {}),
         ...(opts.ownProcess !== undefined ? { ownProcess: opts.ownProcess } : {}),
       })
@@ -102,7 +102,8 @@ export function createRunCollaborators(
  * Warms this process's code for `plan`'s run (src/engine/warm-up.ts): the warm-up journey through
  * this engine against the warm-up server. `signal` cuts it short.
  */
-export function warmUpGenerator(plan: Plan, signal?: AbortSignal): Promise<CodeWarmUp> {
+export function warmUpGenerator(plan: Plan, signal?: AbortSignal, ownProcess?: OwnProcess): Promise<CodeWarmUp> {
+  const collect = ownProcess !== undefined ? () => ownProcess.collectGarbage() : undefined;
   return warmUpCode(warmUpSize(plan), async (warmPlan, sink, stop) => {
     const c = createRunCollaborators(warmPlan, { sink, log: () => undefined, seed: 1 });
     const run = new Run({ plan: warmPlan, registry: sink, createVu: c.createVu, seed: 1, intervalMs: 100 });
@@ -115,5 +116,5 @@ export function warmUpGenerator(plan: Plan, signal?: AbortSignal): Promise<CodeW
       stop?.removeEventListener('abort', onStop);
       await c.close();
     }
-  }, signal);
+  }, signal, collect);
 }

@@ -76,7 +76,7 @@ export interface WarmUpReport {
    */
   readonly helperThreadsLowered?: number;
   /**
-   * The full garbage collection after the code warm-up, before the load's clock started, ms
+   * The full garbage collection before the code warm-up, ms
    * (included in durationMs). Absent when none was done (a library caller) and in older reports.
    */
   readonly gcMs?: number;

@@ -55,7 +55,7 @@ const busyProbe = `
   const keep = [];
   for (let i = 0; i < 8; i++) {
     keep.push(Array.from({ length: 200_000 }, (_, j) => ({ j, s: String(j) })));
-    collectGarbage();
+    await collectGarbage();
   }
   const busy = helpers.cpuMs();
   const waited = await waitForIdle(helpers, 2_000);

@@ -120,12 +120,12 @@ journeys:
       - { name: get, get: /, expect: { status: 200 } }
 `;
   /** A stand-in for the process that notes each call in order, with how many requests the target had seen then. */
-  const seam = (): { readonly calls: string[]; lowerHelperThreads(): number; collectGarbage(): number; helpersIdle(maxMs: number): Promise<number> } => {
+  const seam = (): { readonly calls: string[]; lowerHelperThreads(): number; collectGarbage(): Promise<number>; helpersIdle(maxMs: number): Promise<number> } => {
     const calls: string[] = [];
     return {
       calls,
       lowerHelperThreads: () => (calls.push(`lower@${requests}`), 6),
-      collectGarbage: () => (calls.push(`gc@${requests}`), 12.34),
+      collectGarbage: async () => (calls.push(`gc@${requests}`), 12.34),
       helpersIdle: async (maxMs) => (calls.push(`idle(${maxMs})@${requests}`), 7.5),
     };
   };

@@ -50,7 +50,7 @@ journeys:
       log: () => undefined,
       version: '0.0.0',
       ownProcess: {
-        collectGarbage: () => (calls.push(`gc@${requests}`), 10),
+        collectGarbage: async () => (calls.push(`gc@${requests}`), 10),
         helpersIdle: async () => (calls.push(`idle@${requests}`), 4),
         lowerHelperThreads: () => (calls.push(`lower@${requests}`), 5),
       },
