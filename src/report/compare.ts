@@ -20,7 +20,7 @@
 import { UsageError } from '../errors.js';
 import { summarize } from '../metrics/index.js';
 import type { Report } from './model.js';
-import { asSnapshot, percentileBounds, samplesBySeries, type Bounds, type LatencySamples } from './compare-bounds.js';
+import { asSnapshot, percentileBounds, samplesBySeries, stallSlack, type Bounds, type LatencySamples } from './compare-bounds.js';
 import { fmtCount, fmtMs, fmtPct, fmtRate, table } from './format.js';
 import { DEFAULT_TOLERANCES } from './formats.js';
 
@@ -165,12 +165,12 @@ export function fmtField(field: CompareField, v: number): string {
   return field === 'rps' ? fmtRate(v) : field === 'errors' ? fmtPct(v) : fmtMs(v);
 }
 
-/** "20 and 20 requests", with how many independent samples they are worth when requests overlapped. */
+/** "20 and 20 requests", with how many were in flight together when that widened the bounds. */
 function noiseOf(b: LatencySamples | undefined, c: LatencySamples | undefined): string {
   const n = `${b?.n ?? 0} and ${c?.n ?? 0} requests`;
-  const overlapped = [b, c].some((s) => s !== undefined && s.effective < 0.95 * s.n);
-  const eff = (s: LatencySamples | undefined): string => fmtCount(Math.round(s?.effective ?? 0));
-  return overlapped ? `${n} (worth ${eff(b)} and ${eff(c)} independent ones: requests in flight together share a stall)` : n;
+  if (![b, c].some((s) => s !== undefined && stallSlack(s) > 0)) return n;
+  const inFlight = (s: LatencySamples | undefined): string => fmtCount(Math.ceil(s?.inFlight ?? 1));
+  return `${n} (up to ${inFlight(b)} and ${inFlight(c)} in flight together, which one stall delays at once)`;
 }
 
 const fmtBounds = (b: Bounds): string => `${fmtMs(b.low)}–${fmtMs(b.high)}`;

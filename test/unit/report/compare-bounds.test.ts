@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundRanks, loadMsOf, percentileBounds, samplesBySeries } from '../../../src/report/compare-bounds.js';
+import { boundRanks, loadMsOf, percentileBounds, samplesBySeries, stallSlack } from '../../../src/report/compare-bounds.js';
 import { compareReports, parseTolerances, renderComparison } from '../../../src/report/compare.js';
 import { createRegistry, toSeriesReport } from '../../../src/metrics/index.js';
 import type { Report } from '../../../src/report/model.js';
@@ -70,7 +70,7 @@ describe('compareReports with histograms', () => {
     expect(c.regressions[0]).toMatch(/^p95 of all requests: 9[56]\.\d+ms → 11[45]ms/);
   });
 
-  it('requests in flight together count as fewer samples: two shared stalls in a 2-VU smoke run are noise', () => {
+  it('requests in flight together widen the bounds by one stall: two shared stalls in a 2-VU smoke run are noise', () => {
     // 2 VUs in step, ten 1.5 ms requests each; twice a 4 ms stall delayed both VUs' requests.
     const base = [...repeat(18, 1.5), 1.8, 1.9];
     const current = [...repeat(16, 1.5), 6, 6, 6.2, 6.2];
@@ -79,7 +79,7 @@ describe('compareReports with histograms', () => {
     const smoke = compareReports(reportOf(base, 'a', sum(base) / 2), reportOf(current, 'b', sum(current) / 2), parseTolerances('p95=10%'));
     expect(smoke.series[0]?.fields.p95?.current).toBeGreaterThan(5);
     expect(smoke.regressions).toEqual([]);
-    expect(smoke.withinNoise[0]).toMatch(/within the noise of 20 and 20 requests \(worth 10 and 10 independent ones: requests in flight together share a stall\)/);
+    expect(smoke.withinNoise[0]).toMatch(/within the noise of 20 and 20 requests \(up to 2 and 2 in flight together, which one stall delays at once\)/);
     // A slowdown every request shows still counts with two in flight.
     const slower = repeat(20, 3);
     const real = compareReports(reportOf(base, 'a', sum(base) / 2), reportOf(slower, 'c', sum(slower) / 2), parseTolerances('p95=10%'));
@@ -89,20 +89,22 @@ describe('compareReports with histograms', () => {
     expect(serial.regressions).toHaveLength(1);
   });
 
-  it('the same rise with fifty requests in flight, each stall shared by fifty, is worth 100 samples: within the noise', () => {
-    const values = Array.from({ length: 5000 }, (_, i) => 1 + (i % 100));
-    const c = compareReports(reportOf(values, 'run', 5_050), reportOf(values.map((v) => v * 1.2), 'run-2', 5_050 * 1.2), parseTolerances('p95=10%'));
-    expect(c.regressions).toEqual([]);
-    expect(c.withinNoise[0]).toMatch(/worth 100 and 100 independent ones/);
+  it('many requests in flight widen the bounds only by one stall\'s worth: a 12 % rise with 200 in flight still counts', () => {
+    const values = Array.from({ length: 120_000 }, (_, i) => 50 + (i % 100));
+    const sum = values.reduce((a, b) => a + b, 0);
+    const c = compareReports(reportOf(values, 'run', sum / 200), reportOf(values.map((v) => v * 1.12), 'run-2', (sum * 1.12) / 200), parseTolerances('p95=10%'));
+    expect(c.regressions).toHaveLength(1);
   });
 
-  it('the effective count never exceeds the samples, and a long load keeps nearly all of them', () => {
+  it('counts the requests in flight from the summed latency over the load\'s time, at least one', () => {
     const values = Array.from({ length: 5000 }, (_, i) => 1 + (i % 10));
     const long = samplesBySeries(reportOf(values, 'a', 60_000)).get('all requests');
-    expect(long?.effective).toBe(5000);
+    expect(long?.inFlight).toBe(1);
+    expect(stallSlack(long!)).toBe(0);
     const busy = samplesBySeries(reportOf(values, 'a', 5_500)).get('all requests');
     // 27,500 ms of latency over 5.5 s: 5 requests in flight on average.
-    expect(busy?.effective).toBeCloseTo(1000, -1);
+    expect(busy?.inFlight).toBeCloseTo(5, 5);
+    expect(stallSlack(busy!)).toBe(4);
   });
 
   it('the load\'s time spans its phases, also when blocks run side by side', () => {
