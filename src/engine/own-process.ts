@@ -39,9 +39,10 @@ export interface OwnProcess {
   collectGarbage(): Promise<number | undefined>;
   /**
    * Waits, idle, until the helper threads have used no CPU for one step of {@link IDLE_STEP_MS},
-   * at most `maxMs`; how long it waited (ms). Resolves at once where their CPU time cannot be read.
+   * at most `maxMs`; how long it waited (ms). Resolves at once to undefined where their CPU time
+   * cannot be read (not Linux), so that no wait is reported that was not made.
    */
-  helpersIdle(maxMs: number): Promise<number>;
+  helpersIdle(maxMs: number): Promise<number | undefined>;
 }
 
 /**
@@ -58,13 +59,13 @@ export function ownProcess(): OwnProcess {
 }
 
 /** See {@link OwnProcess.helpersIdle}. */
-export async function waitForIdle(helpers: Pick<HelperThreads, 'cpuMs'> | undefined, maxMs: number, step = IDLE_STEP_MS): Promise<number> {
+export async function waitForIdle(helpers: Pick<HelperThreads, 'cpuMs'> | undefined, maxMs: number, step = IDLE_STEP_MS): Promise<number | undefined> {
   const t0 = performance.now();
   let last = helpers?.cpuMs();
-  if (last === undefined) return 0;
+  if (helpers === undefined || last === undefined) return undefined;
   while (performance.now() - t0 < maxMs) {
     await sleep(step);
-    const now = helpers?.cpuMs();
+    const now = helpers.cpuMs();
     if (now === undefined || now - last < IDLE_CPU_MS) break;
     last = now;
   }
