@@ -105,6 +105,7 @@ export async function runShard(o: ShardRunOptions): Promise<ShardResult> {
       judged: false,
       registry: relay.registry(registry),
       createVu: collab.createVu,
+      pacer: collab.pacer,
       ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
       prepare: collab.prepare,
       stopWhen: () => {

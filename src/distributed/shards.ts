@@ -85,11 +85,13 @@ export function mergedCumulative(shards: readonly ShardState[]): MetricsSnapshot
 
 /**
  * The generator health of the whole run: counts add up, lag is the worst shard's; GC pauses add up
- * (the longest is the worst shard's); the warm-up took as long as the slowest shard's.
+ * (the longest is the worst shard's); the warm-up took as long as the slowest shard's; what the
+ * shards held back adds up (the lowest limit is the lowest shard's).
  */
 export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
   const gcs = hs.flatMap((h) => (h.gc !== undefined ? [h.gc] : []));
   const warm = hs.flatMap((h) => (h.warmUp !== undefined ? [h.warmUp] : []));
+  const held = hs.flatMap((h) => (h.heldBack !== undefined ? [h.heldBack] : []));
   return {
     lateArrivals: hs.reduce((n, h) => n + h.lateArrivals, 0),
     droppedArrivals: hs.reduce((n, h) => n + h.droppedArrivals, 0),
@@ -109,6 +111,18 @@ export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
             helperThreadsLowered: warm.reduce((n, w) => n + (w.helperThreadsLowered ?? 0), 0),
             ...(warm.some((w) => w.gcMs !== undefined) ? { gcMs: Math.max(...warm.map((w) => w.gcMs ?? 0)) } : {}),
             ...(warm.some((w) => w.settleMs !== undefined) ? { settleMs: Math.max(...warm.map((w) => w.settleMs ?? 0)) } : {}),
+          },
+        }
+      : {}),
+    ...(held.length > 0
+      ? {
+          heldBack: {
+            requests: held.reduce((n, h) => n + h.requests, 0),
+            iterations: held.reduce((n, h) => n + h.iterations, 0),
+            totalWaitMs: held.reduce((n, h) => n + h.totalWaitMs, 0),
+            maxWaitMs: Math.max(...held.map((h) => h.maxWaitMs)),
+            lowestLimit: Math.min(...held.map((h) => h.lowestLimit)),
+            engaged: held.reduce((n, h) => n + h.engaged, 0),
           },
         }
       : {}),

@@ -34,6 +34,9 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
   const hooks = (ctx.shard?.index ?? 0) === 0;
   const sharedDone = new AbortController();
   const stopAll = AbortSignal.any([ctx.loadSignal, sharedDone.signal]);
+  // VUs waiting for the pacer's room see the stop at once.
+  const pacer = ctx.pacer;
+  if (pacer !== undefined) stopAll.addEventListener('abort', () => pacer.openAll(), { once: true });
   // A shard whose share of the shared iterations is 0 has nothing to run.
   if (sharedLeft <= 0) sharedDone.abort();
 
@@ -47,6 +50,12 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
       try {
         while (!slot.stopping && !stopAll.aborted) {
           if (load.iterationsPerVu !== undefined && mine >= load.iterationsPerVu) break;
+          // The generator is behind: wait here, between iterations, holding nothing of one.
+          const room = ctx.pacer?.room();
+          if (room !== undefined) {
+            await room;
+            if (slot.stopping || stopAll.aborted) break;
+          }
           if (sharedLeft <= 0) break;
           sharedLeft--;
           mine++;
@@ -120,6 +129,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
   }
   // The stages are over: every VU finishes its current iteration (the Run bounds how long).
   for (const s of slots) s.stopping = true;
+  pacer?.openAll();
   ctx.setTargetVus?.(0);
 }
 

@@ -7,6 +7,7 @@ import type { CounterHandle, GaugeHandle, MetricsSink } from '../metrics/types.j
 import { METRIC } from '../metrics/catalogue.js';
 import type { Random } from '../load/random.js';
 import { sleep, type Clock, type EngineVu, type IterationOutcome, type VuFactory } from './types.js';
+import type { Pacer } from './run-options.js';
 
 /** Executors ask {@link LoadContext.overMemory} once per this many VUs started. */
 export const MEMORY_CHECK_EVERY = 1000;
@@ -50,6 +51,8 @@ export interface LoadContext {
    * the block's own current phase. Absent: the only load.
    */
   readonly block?: { readonly index: number; readonly count: number; readonly phase: () => string };
+  /** The run's limit on requests in flight: a closed-model VU waits for its room before each iteration. */
+  readonly pacer?: Pick<Pacer, 'room' | 'openAll'>;
 }
 
 /** The id of a block's `n`-th VU id (see LoadContext.block). */

@@ -1,8 +1,9 @@
 /**
- * The load generator's health over a run: whether it kept up (event-loop lag, late arrivals). The
+ * The load generator's health over a run: whether it kept up (event-loop lag, late arrivals, the
+ * load it held back to keep its event loop on time). The
  * run's verdict and exit code are the judge's (src/thresholds/judge/).
  */
-import type { GeneratorHealth, WarmUpReport } from '../report/model.js';
+import type { GeneratorHealth, HeldBackReport, WarmUpReport } from '../report/model.js';
 import type { LagStats } from './lag-monitor.js';
 
 /** Event-loop lag p99 above this (ms) marks the generator overloaded. */
@@ -13,20 +14,49 @@ export const OVERLOAD_MIN_LATE = 5;
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
-/** What the generator saw of itself; `overloaded` by event-loop lag or the share of late arrivals. */
+/**
+ * Whether the generator held back a share of the load worth saying: at least
+ * {@link OVERLOAD_MIN_LATE}, and more than {@link OVERLOAD_LATE_FRACTION} of the iterations started.
+ */
+export function heldBackMuch(held: Pick<HeldBackReport, 'requests' | 'iterations'> | undefined, started: number): boolean {
+  if (held === undefined) return false;
+  const n = held.requests + held.iterations;
+  return n >= OVERLOAD_MIN_LATE && n > OVERLOAD_LATE_FRACTION * Math.max(1, started);
+}
+
+/**
+ * What the generator saw of itself; `overloaded` by event-loop lag, the share of late arrivals, or
+ * the share of the load it held back to keep its loop on time.
+ */
 export function generatorHealth(
   lag: Pick<LagStats, 'p99Ms' | 'maxMs'> & Partial<Pick<LagStats, 'gc'>>,
   counts: { started: number; late: number; dropped: number },
   warmUp?: WarmUpReport,
+  heldBack?: HeldBackReport,
 ): GeneratorHealth {
   const lateFrac = counts.started > 0 ? counts.late / counts.started : 0;
+  const held = heldBack !== undefined && heldBack.requests + heldBack.iterations > 0 ? heldBack : undefined;
   return {
     lateArrivals: counts.late,
     droppedArrivals: counts.dropped,
     eventLoopLagP99Ms: round3(lag.p99Ms),
     eventLoopLagMaxMs: round3(lag.maxMs),
-    overloaded: lag.p99Ms > OVERLOAD_LAG_MS || (counts.late >= OVERLOAD_MIN_LATE && lateFrac > OVERLOAD_LATE_FRACTION),
+    overloaded: lag.p99Ms > OVERLOAD_LAG_MS || (counts.late >= OVERLOAD_MIN_LATE && lateFrac > OVERLOAD_LATE_FRACTION) || heldBackMuch(held, counts.started),
     ...(lag.gc !== undefined ? { gc: lag.gc } : {}),
     ...(warmUp !== undefined ? { warmUp } : {}),
+    ...(held !== undefined ? { heldBack: held } : {}),
   };
+}
+
+/** What a run says (live and in its report) when it held back much of its load. */
+export function heldBackWarning(held: Pick<HeldBackReport, 'requests' | 'iterations' | 'maxWaitMs' | 'lowestLimit'>): string {
+  const what = [
+    ...(held.iterations > 0 ? [`${held.iterations} iterations`] : []),
+    ...(held.requests > 0 ? [`${held.requests} requests`] : []),
+  ].join(' and ');
+  return (
+    `the load generator held back ${what} (up to ${held.maxWaitMs.toFixed(0)} ms each, as few as ${held.lowestLimit} requests in flight) to keep its event loop on time: ` +
+    'it was asked for more than one process sends. http.latency stays the service\'s (the waits are in http.blocked), but the request rate is the generator\'s ceiling, not the scenario\'s: ' +
+    'spread the load with --workers or shards'
+  );
 }

@@ -9,6 +9,7 @@ import { seededRandom } from '../load/random.js';
 import { openDurationMs } from '../load/open-schedule.js';
 import { closedDurationMs, iterationBound, iterationsOf } from '../load/closed-schedule.js';
 import type { JourneyTracker, LoadContext, ShardOfLoad } from './context.js';
+import type { Pacer } from './run-options.js';
 import { runOpenLoad } from './open-executor.js';
 import { runClosedLoad } from './closed-executor.js';
 import type { Clock } from './types.js';
@@ -76,6 +77,7 @@ export interface BlocksRun {
   readonly runHook: (steps: readonly Step[], label: string) => Promise<void>;
   readonly overMemory: () => boolean;
   readonly shard?: ShardOfLoad;
+  readonly pacer?: Pick<Pacer, 'room' | 'openAll'>;
 }
 
 /** Runs every block's model at once, to their ends. */
@@ -119,6 +121,7 @@ export async function runBlocks(r: BlocksRun): Promise<void> {
         state.targetVus = targets.reduce((x, y) => x + y, 0);
       },
       overMemory: r.overMemory,
+      ...(r.pacer !== undefined ? { pacer: r.pacer } : {}),
       ...(r.shard !== undefined ? { shard: r.shard } : {}),
       ...(blocks.length > 1 ? { block: { index: b, count: blocks.length, phase: () => last[b] || state.phase } } : {}),
     };

@@ -4,12 +4,12 @@
  * The final tick (at the end, or before an aborted run's teardown) only closes the timeline.
  */
 import type { OpenLoad } from '../scenario/plan.js';
-import type { IntervalUpdate, TimelinePoint } from '../report/model.js';
+import type { HeldBackReport, IntervalUpdate, TimelinePoint } from '../report/model.js';
 import type { Judge } from '../thresholds/judge/judge.js';
 import type { ThresholdResult } from '../thresholds/judge/types.js';
 import { openRateAt, plannedArrivalsBetween } from '../load/open-schedule.js';
 import { LATE_AFTER_MS, type JourneyTracker } from './context.js';
-import { OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE } from './health.js';
+import { heldBackMuch, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE } from './health.js';
 import type { OutputFanout } from './outputs.js';
 import type { RunState } from './run-blocks.js';
 import { timelinePoint } from './timeline.js';
@@ -29,6 +29,8 @@ export interface IntervalsOptions {
   readonly warn: (message: string) => void;
   /** Called before every interval that is not the final one (a stop condition, the memory check). */
   readonly beforeTick: () => void;
+  /** What the limit on requests in flight held back so far, when the run has one. */
+  readonly heldBack?: () => Pick<HeldBackReport, 'requests' | 'iterations' | 'maxWaitMs'>;
 }
 
 export interface Intervals {
@@ -47,6 +49,8 @@ export function createIntervals(o: IntervalsOptions): Intervals {
   // Said once, as soon as a second's arrivals start late: the report says it again at the end.
   let lateSeen = 0;
   let behindSaid = false;
+  let heldSeen = { requests: 0, iterations: 0 };
+  let heldSaid = false;
   const tick = (final: boolean): void => {
     if (!final) o.beforeTick();
     const now = clock.now();
@@ -67,6 +71,18 @@ export function createIntervals(o: IntervalsOptions): Intervals {
       o.warn(
         `the load generator is falling behind: ${late} of ${point.started} arrivals in the last second started more than ${LATE_AFTER_MS} ms late (short of CPU, or a rate too high for one process); latencies may include its own delay`,
       );
+    }
+    const held = o.heldBack?.();
+    if (held !== undefined) {
+      const last = { requests: held.requests - heldSeen.requests, iterations: held.iterations - heldSeen.iterations };
+      heldSeen = held;
+      if (!final && !heldSaid && heldBackMuch(last, point.started)) {
+        heldSaid = true;
+        o.warn(
+          `the load generator is holding back load to keep its event loop on time: ${last.iterations + last.requests} iterations and requests waited in the last second (up to ${held.maxWaitMs.toFixed(0)} ms); ` +
+            'it is asked for more than one process sends, so the request rate is its ceiling (latencies stay the service\'s)',
+        );
+      }
     }
     // The final point holds the last partial second's samples, however short: the timeline adds up to the summary.
     timeline.push(point);

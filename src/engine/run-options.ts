@@ -1,7 +1,7 @@
 /** What a Run is given: the plan, its collaborators and its limits (see Run in run.ts). */
 import { getHeapStatistics } from 'node:v8';
 import type { Plan } from '../scenario/plan.js';
-import type { Output } from '../report/model.js';
+import type { HeldBackReport, Output } from '../report/model.js';
 import type { ExternalThresholds } from '../thresholds/judge/types.js';
 import type { ShardOfLoad } from './context.js';
 import type { Clock, RunRegistry, VuFactory } from './types.js';
@@ -62,6 +62,26 @@ export interface RunOptions {
    * scenario's `consume` steps, which read from the end of their topic as of then). Never rejects.
    */
   readonly prepare?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * The run's limit on requests in flight (src/http/in-flight-limit.ts): closed-model VUs wait for
+   * its room before each iteration, and the report says what it held back. Absent: no pacing.
+   */
+  readonly pacer?: Pacer;
+}
+
+/** What the engine uses of the limit on requests in flight (see RunOptions.pacer). */
+export interface Pacer {
+  /** Before a closed-model iteration: undefined to start now, else resolves once there is room. */
+  room(): Promise<number> | undefined;
+  /** Lets every waiting iteration go (the load is stopping). */
+  openAll(): void;
+  /** What it held back so far. */
+  stats(): HeldBackReport;
+}
+
+/** What the run's pacer held back, for the intervals and the report (none without a pacer). */
+export function heldBackOf(pacer: Pacer | undefined): { heldBack?: Pacer['stats'] } {
+  return pacer !== undefined ? { heldBack: () => pacer.stats() } : {};
 }
 
 /** Share of the heap limit at which a run stops itself to keep its report (too many VUs for one process). */

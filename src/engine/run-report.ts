@@ -5,11 +5,11 @@
  */
 import { cpus, hostname } from 'node:os';
 import type { Plan } from '../scenario/plan.js';
-import type { PhaseReport, Report, WarmUpReport } from '../report/model.js';
+import type { HeldBackReport, PhaseReport, Report, WarmUpReport } from '../report/model.js';
 import { buildReport } from '../report/build-report.js';
 import type { Judge, RunEnd } from '../thresholds/judge/judge.js';
 import type { JourneyTracker } from './context.js';
-import { generatorHealth } from './health.js';
+import { generatorHealth, heldBackMuch, heldBackWarning } from './health.js';
 import type { LagStats } from './lag-monitor.js';
 import type { PhaseEntry } from './run-blocks.js';
 import type { Intervals } from './run-intervals.js';
@@ -38,6 +38,8 @@ export interface RunReportParts {
   readonly ending: () => Pick<RunEnd, 'stopped' | 'setupFailed'>;
   /** The warm-up's report, when the run warmed up. */
   readonly warmUp: () => WarmUpReport | undefined;
+  /** What the limit on requests in flight held back, when the run has one. */
+  readonly heldBack?: () => HeldBackReport;
   readonly scenarioText?: string;
 }
 
@@ -61,8 +63,10 @@ export async function runReport(p: RunReportParts, provisional: boolean): Promis
   const ending = p.ending();
   const judged = await p.judge.final({ cumulative, startMs: p.startedAt, endMs: endedAt, external: !provisional, ...ending });
   for (const w of judged.warnings) warn(w);
-  const generator = generatorHealth(lagStats, tracker, p.warmUp());
-  if (generator.overloaded) {
+  const generator = generatorHealth(lagStats, tracker, p.warmUp(), p.heldBack?.());
+  const held = generator.heldBack;
+  if (held !== undefined && heldBackMuch(held, tracker.started)) warn(heldBackWarning(held));
+  else if (generator.overloaded) {
     warn(`the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`);
   }
   if (tracker.dropped > 0) warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);

@@ -16,7 +16,7 @@ import { createLagMonitor } from './lag-monitor.js';
 import { startTicker } from './ticker.js';
 import { systemClock, type Clock, type EngineVu } from './types.js';
 import { warmUpReport, type WarmUp } from './warm-up.js';
-import { HEAP_ABORT_FRACTION, v8Heap, type RunOptions } from './run-options.js';
+import { HEAP_ABORT_FRACTION, heldBackOf, v8Heap, type RunOptions } from './run-options.js';
 import { blocksOf, openModelsOf, phaseDefsOf, plannedDurationMs, runBlocks, type PhaseEntry, type RunState } from './run-blocks.js';
 import { createIntervals, type Intervals } from './run-intervals.js';
 import { runReport } from './run-report.js';
@@ -185,6 +185,7 @@ export class Run {
             ...(s.setupFailed !== undefined ? { setupFailed: s.setupFailed } : {}),
           }),
           warmUp: () => (warm !== undefined ? warmUpReport(s.warmCode ?? undefined, s.warmConns ?? undefined, s.warmStart) : undefined),
+          ...heldBackOf(this.#o.pacer),
           ...(this.#o.scenarioText !== undefined ? { scenarioText: this.#o.scenarioText } : {}),
         },
         provisional,
@@ -224,7 +225,7 @@ export class Run {
     };
     Object.assign(s, {
       tracker,
-      intervals: createIntervals({ clock: this.#clock, registry, startedAt, openModels, origin: () => s.origin, tracker, state: this.#state, judge, outputs: this.#outputs, warn, beforeTick }),
+      intervals: createIntervals({ clock: this.#clock, registry, startedAt, openModels, origin: () => s.origin, tracker, state: this.#state, judge, outputs: this.#outputs, warn, beforeTick, ...heldBackOf(this.#o.pacer) }),
     });
     return s;
   }
@@ -263,6 +264,7 @@ export class Run {
       phases: s.phases,
       runHook: (steps, label) => this.#runSteps(this.#hookVu(s, this.#cutCtl.signal), steps, label),
       overMemory: () => this.#overMemory(s.tracker.vus),
+      ...(this.#o.pacer !== undefined ? { pacer: this.#o.pacer } : {}),
       ...(this.#o.shard !== undefined ? { shard: this.#o.shard } : {}),
     });
     // Graceful stop: running journeys get gracefulStopMs, then are cut (interrupted).

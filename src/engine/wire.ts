@@ -4,7 +4,7 @@
  */
 import type { Plan } from '../scenario/plan.js';
 import type { MetricsSink } from '../metrics/types.js';
-import { createHttpClient } from '../http/index.js';
+import { createHttpClient, InFlightLimit } from '../http/index.js';
 import type { HttpClient } from '../http/index.js';
 import { createDataFeeds, createVu, createVuShared } from '../journey/index.js';
 import { seededRandom } from '../load/random.js';
@@ -13,9 +13,12 @@ import { Run } from './run.js';
 import { createWarmUp, warmUpCode, warmUpSize, type CodeWarmUp, type WarmUp } from './warm-up.js';
 import { createProcessProtocols } from './protocols.js';
 import type { OwnProcess } from './own-process.js';
+import type { Pacer } from './run-options.js';
 
 export interface RunCollaborators {
   readonly createVu: VuFactory;
+  /** The run's limit on requests in flight (src/http/in-flight-limit.ts), shared by its clients. */
+  readonly pacer: Pacer;
   /** The name of a unique data feed that ran out (`onExhausted: stop`): the load should end. */
   exhausted(): string | undefined;
   /** Closes the HTTP client(s) and the Kafka and Redis clients. */
@@ -47,7 +50,11 @@ export function createRunCollaborators(
   },
 ): RunCollaborators {
   const perVu = plan.http.connectionPolicy === 'per-vu';
-  const client: HttpClient | undefined = perVu ? undefined : createHttpClient({ http: plan.http, target: plan.target });
+  // One limit on the requests in flight for all the run's clients: they share one event loop.
+  const limit = new InFlightLimit();
+
+  const clientOptions = { http: plan.http, target: plan.target, limit };
+  const client: HttpClient | undefined = perVu ? undefined : createHttpClient(clientOptions);
   const allData = createDataFeeds(plan.data, { random: opts.seed !== undefined ? seededRandom(opts.seed) : Math.random });
   const data = opts.partition !== undefined ? allData.partition(opts.partition.index, opts.partition.count) : allData;
   // Compiled recipes, regexes and metric handles shared by every VU of the run.
@@ -59,7 +66,7 @@ export function createRunCollaborators(
     const vu = createVu({
       plan,
       id: o.id,
-      ...(client !== undefined ? { client } : { clientFactory: () => createHttpClient({ http: plan.http, target: plan.target }) }),
+      ...(client !== undefined ? { client } : { clientFactory: () => createHttpClient(clientOptions) }),
       sink: opts.sink,
       data,
       globals: o.globals,
@@ -89,6 +96,7 @@ export function createRunCollaborators(
 
   return {
     createVu: factory,
+    pacer: limit,
     exhausted: () => data.exhausted,
     close: async () => {
       await Promise.all([client?.close(), protocols.close()]);

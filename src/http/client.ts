@@ -10,6 +10,7 @@ import { createOriginPool, type OriginPool } from './dispatchers.js';
 import type { RequestDispatcher } from './connection-pool.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
 import { AbortWatch, Hop, isRedirect } from './hop.js';
+import type { InFlightLimit } from './in-flight-limit.js';
 import type { ErrorClass, HttpClient, HttpRequest, HttpResult, HttpTimings, PreconnectResult, TlsInfo } from './types.js';
 
 /** How long close() waits for in-flight requests before destroying the connections, ms. */
@@ -19,6 +20,11 @@ export interface HttpClientOptions {
   readonly http: HttpDefaults;
   /** The plan's target; only used in messages (request URLs are absolute). */
   readonly target: string;
+  /**
+   * The run's limit on requests in flight (src/http/in-flight-limit.ts), shared by all its clients.
+   * A request waits for it before it is written; the wait is in `blockedUs`, not the latency.
+   */
+  readonly limit?: InFlightLimit;
 }
 
 /** The result of a request; response headers are parsed on first read. */
@@ -93,9 +99,16 @@ function estimateBytesOut(method: string, path: string, origin: string, headers:
  */
 const watch = new AbortWatch();
 
+/** A request that failed before any hop could be sent. */
+function failure(url: string, startMs: number, cls: ErrorClass, message: string): HttpResult {
+  const us = Math.round((performance.now() - startMs) * 1000);
+  return { status: 0, headers: {}, body: Buffer.alloc(0), bytesIn: 0, bytesOut: 0, timings: { totalUs: us, ttfbUs: us }, url, redirects: 0, error: { class: cls, message } };
+}
+
 /** Creates a client with one connection pool per origin, opened on first use. */
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const http = opts.http;
+  const limit = opts.limit;
   const pools = new Map<string, OriginPool>();
   let closed = false;
 
@@ -108,11 +121,6 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     return p;
   }
   const pool = (origin: string): RequestDispatcher => originPool(origin).dispatcher;
-
-  function failure(url: string, startMs: number, cls: ErrorClass, message: string): HttpResult {
-    const us = Math.round((performance.now() - startMs) * 1000);
-    return { status: 0, headers: {}, body: Buffer.alloc(0), bytesIn: 0, bytesOut: 0, timings: { totalUs: us, ttfbUs: us }, url, redirects: 0, error: { class: cls, message } };
-  }
 
   async function request(req: HttpRequest): Promise<HttpResult> {
     const startMs = performance.now();
@@ -143,6 +151,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         sent = { ...headers, cookie: own === undefined || own === '' ? jarCookies : mergeCookieHeaders(jarCookies, own) };
       }
       const dispatcher = pool(parts.origin);
+      // The generator's own wait (its event loop was behind): blocked, before the hop's timeout starts.
+      const held = limit?.enter();
+      const heldMs = held !== undefined ? await held : 0;
       const hop = new Hop(timeoutMs, http.maxResponseBytes, keepBody, follow, req.signal, watch);
       const dispatchOpts: Dispatcher.DispatchOptions = {
         path: parts.path,
@@ -154,10 +165,12 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         reset,
       };
       await hop.dispatch(dispatcher, dispatchOpts);
+      limit?.leave();
       bytesOut += estimateBytesOut(method, parts.path, parts.origin, sent, body);
       bytesIn += hop.headerBytes + hop.bodyBytes;
       if (hop.connectUs >= 0 && connectUs < 0) connectUs = hop.connectUs;
       if (hop.sentMs >= 0) blockedMs = Math.max(0, blockedMs) + (hop.sentMs - hop.startMs);
+      if (heldMs > 0) blockedMs = Math.max(0, blockedMs) + heldMs;
       tls ??= hop.tls;
       const result = new Result(hop, url, startMs, blockedMs, bytesIn, bytesOut, redirects, connectUs);
       if (tls !== undefined) result.tls = tls;

@@ -145,8 +145,14 @@ export class Hop implements DecoderSink {
     return new Promise<Hop>((resolve) => {
       this.resolveFn = resolve;
       if (this.signal?.aborted) this.fail(new TransportError('RAMPART_ABORTED', 'request aborted'));
-      // undici reports synchronous failures through onError, never by throwing.
-      else dispatcher.dispatch(opts, this);
+      // undici reports synchronous failures through onError; a throw is answered the same way.
+      else {
+        try {
+          dispatcher.dispatch(opts, this);
+        } catch (err) {
+          this.finish(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
     });
   }
 

@@ -49,7 +49,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)];
 }
 
-/** The generator's garbage-collection pauses and warm-up, as a reader sees them ('' when the report has neither). */
+/** The generator's garbage-collection pauses, warm-up and held-back load, as a reader sees them ('' when the report has none). */
 export function generatorExtras(g: GeneratorHealth): string {
   const parts: string[] = [];
   if (g.gc !== undefined) parts.push(`GC ${fmtCount(g.gc.count)} pauses, max ${fmtMs(g.gc.maxMs)}, total ${fmtMs(g.gc.totalMs)}`);
@@ -62,6 +62,11 @@ export function generatorExtras(g: GeneratorHealth): string {
     const gc = w.gcMs !== undefined ? `, its garbage collected (${fmtMs(w.gcMs)})` : '';
     const settle = w.settleMs !== undefined ? `, ${fmtMs(w.settleMs)} for the compiler and GC threads to finish` : '';
     parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target${gc}${settle}${threads}`);
+  }
+  const h = g.heldBack;
+  if (h !== undefined) {
+    const what = [...(h.iterations > 0 ? [`${fmtCount(h.iterations)} iterations`] : []), ...(h.requests > 0 ? [`${fmtCount(h.requests)} requests`] : [])].join(' and ');
+    parts.push(`held back ${what} to keep its event loop on time (waits up to ${fmtMs(h.maxWaitMs)}, not in http.latency; as few as ${fmtCount(h.lowestLimit)} requests in flight)`);
   }
   return parts.join('; ');
 }

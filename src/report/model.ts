@@ -4,6 +4,7 @@
  * renderers take a Report and nothing else. All times in the report are milliseconds; instants are
  * ISO-8601 strings; offsets are ms since the run's start.
  */
+import type { HeldBackStats } from '../http/in-flight-limit.js';
 import type { MetricsSnapshot, SeriesReport } from '../metrics/types.js';
 import type { ThresholdResult, Verdict } from '../thresholds/judge/types.js';
 
@@ -51,7 +52,18 @@ export interface GeneratorHealth {
   readonly gc?: GcPauses;
   /** What the generator did before the load to start warm (absent: no warm-up). */
   readonly warmUp?: WarmUpReport;
+  /**
+   * Requests and iterations the generator held back to keep its event loop on time (more load asked
+   * of it than one core sends): absent when it held back nothing, and in older reports.
+   */
+  readonly heldBack?: HeldBackReport;
 }
+
+/**
+ * What the generator's limit on requests in flight held back (src/http/in-flight-limit.ts). The
+ * waits are the generator's: in `http.blocked`, never in `http.latency`.
+ */
+export type HeldBackReport = HeldBackStats;
 
 /** Garbage-collection pauses (main thread stopped), ms. */
 export interface GcPauses {

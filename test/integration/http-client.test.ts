@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, type CookieHook, type HttpClient } from '../../src/http/index.js';
+import { createHttpClient, InFlightLimit, type CookieHook, type HttpClient } from '../../src/http/index.js';
+import { LATE_MS, MIN_LIMIT } from '../../src/http/in-flight-limit.js';
 import { httpDefaults, refusedPort, startTargetServer, type TargetServer } from '../support/target-server.js';
 
 let server: TargetServer;
@@ -216,5 +217,54 @@ describe('a request undici refuses', () => {
     const good = await c.request({ method: 'GET', url: `${server.url}/echo`, headers: {} });
     expect(good.error).toBeUndefined();
     expect(good.status).toBe(200);
+  });
+});
+
+describe('the run\'s limit on requests in flight, in the client', () => {
+  /** A limit whose clock and probe the test drives, already cut to its floor by a late loop. */
+  function fullLimit(): { limit: InFlightLimit; advance(ms: number): void; free(n: number): void } {
+    let now = 0;
+    let probe: (() => void) | undefined;
+    const limit = new InFlightLimit({ now: () => now, schedule: (fn) => void (probe = fn) });
+    const others = MIN_LIMIT * 2;
+    for (let i = 0; i < others; i++) limit.enter();
+    for (let i = 0; i < 2; i++) {
+      now += 10 + LATE_MS + 50;
+      (probe as () => void)();
+    }
+    expect(limit.limit).toBe(MIN_LIMIT);
+    return { limit, advance: (ms) => void (now += ms), free: (n) => { for (let i = 0; i < n; i++) limit.leave(); } };
+  }
+
+  it('holds a request until there is room, and counts the wait as blocked, never as its latency', async () => {
+    const held = fullLimit();
+    const c = createHttpClient({ http: httpDefaults(), target: server.url, limit: held.limit });
+    clients.push(c);
+    const before = server.hits.get('/json') ?? 0;
+    const pending = c.request({ method: 'GET', url: `${server.url}/json`, headers: {} });
+    await new Promise((r) => setTimeout(r, 50));
+    // Not written while the limit is full.
+    expect(server.hits.get('/json') ?? 0).toBe(before);
+    expect(held.limit.waiting).toBe(1);
+    // Five seconds of the limit's clock later, room: the request goes.
+    held.advance(5_000);
+    held.free(MIN_LIMIT + 1);
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(server.hits.get('/json')).toBe(before + 1);
+    expect(res.timings.blockedUs).toBeGreaterThanOrEqual(5_000_000);
+    expect(res.timings.totalUs).toBeLessThan(5_000_000);
+    expect(held.limit.stats()).toMatchObject({ requests: 1, maxWaitMs: 5_000 });
+    // Its place was given back when it ended.
+    expect(held.limit.inFlight).toBe(MIN_LIMIT * 2 - (MIN_LIMIT + 1));
+  });
+
+  it('gives the place back when the request fails', async () => {
+    const limit = new InFlightLimit({ schedule: () => undefined });
+    const c = createHttpClient({ http: httpDefaults(), target: server.url, limit });
+    clients.push(c);
+    const res = await c.request({ method: 'GET', url: `http://127.0.0.1:${await refusedPort()}/`, headers: {} });
+    expect(res.error?.class).toBe('refused');
+    expect(limit.inFlight).toBe(0);
   });
 });

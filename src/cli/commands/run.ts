@@ -158,6 +158,7 @@ async function execute(plan: Awaited<ReturnType<typeof loadScenario>>, o: Execut
     plan,
     registry,
     createVu: collab.createVu,
+    pacer: collab.pacer,
     ...(collab.warmUp !== undefined ? { warmUp: collab.warmUp } : {}),
     prepare: collab.prepare,
     stopWhen: () => {

@@ -1,0 +1,256 @@
+/**
+ * Keeps the generator's event loop on time when its VUs ask for more than one core can send. Every
+ * response that arrives in one turn of the event loop is handled in that turn: with 10,000 VUs the
+ * responses of a thousand requests land together, a turn takes hundreds of ms, and every request
+ * measured in it carries that wait as if the service had been slow.
+ *
+ * The limit watches the loop: a probe timer measures how late it fires. While the loop is on time
+ * there is no limit at all. When it runs late twice in a row, the requests allowed in flight are
+ * halved (a turn's work grows with the responses in it). While the loop is on time and
+ * something waits, the limit grows by a tenth per probe; once nothing has waited for a second, it is
+ * lifted. Two places wait for it:
+ *
+ * - a request over the limit waits before it is written (`enter`): that wait is the generator's, in
+ *   `http.blocked`, never in `http.latency`;
+ * - a closed-model VU waits before its next iteration (`room`) while the limit is full, holding
+ *   nothing of an iteration: thousands of VUs waiting mid-request each keep an iteration's objects
+ *   alive long enough for the garbage collector to copy and promote them all.
+ *
+ * One limit per run, shared by all its clients (a connection per VU is still one event loop).
+ */
+
+/** How often the probe looks at the loop (ms). */
+export const PROBE_MS = 10;
+/** The probe's lateness (ms) above which the loop counts as late. */
+export const LATE_MS = 15;
+/** The lateness (ms) below which a limit with something waiting grows. */
+export const ON_TIME_MS = 3;
+/** The lowest limit: even a slow journey keeps this many requests in flight. */
+export const MIN_LIMIT = 32;
+/** Waiting iterations let go per turn of the event loop when the load stops. */
+export const OPEN_BATCH = 200;
+/** Probes in a row with nothing waiting after which the limit is lifted (about a second). */
+export const LIFT_AFTER_PROBES = 100;
+
+/** What the limit held back over a run (the report's `generator.heldBack`). */
+export interface HeldBackStats {
+  /** Requests that waited for the limit before they were written. */
+  readonly requests: number;
+  /** Closed-model iterations that waited for the limit before they started. */
+  readonly iterations: number;
+  /** Their waits, ms. */
+  readonly totalWaitMs: number;
+  readonly maxWaitMs: number;
+  /** The lowest limit set (requests in flight); 0 when it never was. */
+  readonly lowestLimit: number;
+  /** Times the limit was set after the loop had run free. */
+  readonly engaged: number;
+}
+
+export interface InFlightLimitOptions {
+  /** Default performance.now. */
+  readonly now?: () => number;
+  /** Arms the probe (default: an unref'd setTimeout); a test drives it by hand. */
+  readonly schedule?: (fn: () => void, ms: number) => void;
+}
+
+interface Waiter {
+  readonly since: number;
+  readonly go: (waitedMs: number) => void;
+}
+
+/** A first-in first-out queue without a shift per entry. */
+class Queue {
+  #items: Array<Waiter | undefined> = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(w: Waiter): void {
+    this.#items.push(w);
+  }
+
+  shift(): Waiter | undefined {
+    if (this.#head === this.#items.length) return undefined;
+    const w = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return w;
+  }
+}
+
+export class InFlightLimit {
+  #limit = Infinity;
+  #inFlight = 0;
+  /** Requests waiting to be written. */
+  readonly #requests = new Queue();
+  /** Closed-model VUs waiting to start an iteration. */
+  readonly #rooms = new Queue();
+  /** VUs let through `room` since the last probe: their requests are coming (a bound on the burst). */
+  #starting = 0;
+  #armed = false;
+  #lastProbe = 0;
+  #lateProbes = 0;
+  #quietProbes = 0;
+  #heldRequests = 0;
+  #heldIterations = 0;
+  #totalWaitMs = 0;
+  #maxWaitMs = 0;
+  #lowest = Infinity;
+  #engaged = 0;
+  readonly #now: () => number;
+  readonly #schedule: (fn: () => void, ms: number) => void;
+  readonly #probe = (): void => this.#onProbe();
+
+  constructor(opts: InFlightLimitOptions = {}) {
+    this.#now = opts.now ?? (() => performance.now());
+    this.#schedule = opts.schedule ?? ((fn, ms) => void setTimeout(fn, ms).unref());
+  }
+
+  /** Requests in flight now (entered and not left). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** The requests allowed in flight now; Infinity while the loop is on time. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /** Requests and iterations waiting now. */
+  get waiting(): number {
+    return this.#requests.length + this.#rooms.length;
+  }
+
+  /**
+   * Takes a place for one request. Undefined: it may go at once (no promise on the hot path).
+   * Otherwise a promise of the ms it waited, resolved when a place is free.
+   */
+  enter(): Promise<number> | undefined {
+    if (!this.#armed) this.#arm();
+    if (this.#starting > 0) this.#starting--;
+    if (this.#inFlight < this.#limit && this.#requests.length === 0) {
+      this.#inFlight++;
+      return undefined;
+    }
+    const since = this.#now();
+    return new Promise<number>((go) => this.#requests.push({ since, go }));
+  }
+
+  /** Gives back the place of a request that ended (every `enter` is paired with one `leave`). */
+  leave(): void {
+    this.#inFlight--;
+    this.#admit();
+  }
+
+  /**
+   * Before a closed-model iteration: undefined when it may start now; otherwise a promise of the ms
+   * it waited, resolved once the limit has room (or `openAll` is called).
+   */
+  room(): Promise<number> | undefined {
+    if (this.#limit === Infinity || (this.#rooms.length === 0 && this.#inFlight + this.#requests.length + this.#starting < this.#limit)) return undefined;
+    if (!this.#armed) this.#arm();
+    const since = this.#now();
+    return new Promise<number>((go) => this.#rooms.push({ since, go }));
+  }
+
+  /**
+   * Lets every waiting iteration go (the load is stopping: they see it and end), {@link OPEN_BATCH}
+   * per turn of the event loop: ten thousand VUs ending at once (each closing its connections)
+   * would stall the loop for a second.
+   */
+  openAll(): void {
+    const now = this.#now();
+    for (let i = 0; i < OPEN_BATCH; i++) {
+      const w = this.#rooms.shift();
+      if (w === undefined) return;
+      w.go(now - w.since);
+    }
+    setImmediate(() => this.openAll());
+  }
+
+  stats(): HeldBackStats {
+    const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+    return {
+      requests: this.#heldRequests,
+      iterations: this.#heldIterations,
+      totalWaitMs: r3(this.#totalWaitMs),
+      maxWaitMs: r3(this.#maxWaitMs),
+      lowestLimit: this.#lowest === Infinity ? 0 : this.#lowest,
+      engaged: this.#engaged,
+    };
+  }
+
+  /** Lets a waiter go, counting its wait. */
+  #release(w: Waiter, now: number): void {
+    const waited = now - w.since;
+    this.#totalWaitMs += waited;
+    if (waited > this.#maxWaitMs) this.#maxWaitMs = waited;
+    w.go(waited);
+  }
+
+  #admit(): void {
+    if (this.waiting === 0) return;
+    const now = this.#now();
+    // Requests first: each holds an iteration already under way.
+    for (let w; this.#inFlight < this.#limit && (w = this.#requests.shift()) !== undefined; ) {
+      this.#inFlight++;
+      this.#heldRequests++;
+      this.#release(w, now);
+    }
+    for (let w; this.#requests.length === 0 && this.#inFlight + this.#starting < this.#limit && (w = this.#rooms.shift()) !== undefined; ) {
+      this.#starting++;
+      this.#heldIterations++;
+      this.#release(w, now);
+    }
+  }
+
+  #arm(): void {
+    this.#armed = true;
+    this.#lastProbe = this.#now();
+    this.#schedule(this.#probe, PROBE_MS);
+  }
+
+  #onProbe(): void {
+    const now = this.#now();
+    const late = now - this.#lastProbe - PROBE_MS;
+    this.#lastProbe = now;
+    this.#starting = 0;
+    const waiting = this.waiting > 0;
+    if (late > LATE_MS) {
+      this.#quietProbes = 0;
+      // One late probe is a pause (a collection, a compile); two in a row are the turns themselves.
+      if (++this.#lateProbes >= 2 && this.#inFlight > MIN_LIMIT) {
+        if (this.#limit === Infinity) this.#engaged++;
+        this.#setLimit(Math.min(this.#limit, this.#inFlight / 2));
+      }
+    } else {
+      this.#lateProbes = 0;
+      if (waiting) {
+        this.#quietProbes = 0;
+        if (late < ON_TIME_MS) this.#setLimit(this.#limit * 1.1 + 1);
+      } else if (this.#limit !== Infinity && ++this.#quietProbes >= LIFT_AFTER_PROBES) {
+        this.#limit = Infinity;
+        this.#quietProbes = 0;
+      }
+    }
+    this.#admit();
+    // Idle (nothing in flight, nothing waiting, no limit): the next enter arms the probe again.
+    if (this.#inFlight === 0 && this.waiting === 0 && this.#limit === Infinity) this.#armed = false;
+    else this.#schedule(this.#probe, PROBE_MS);
+  }
+
+  #setLimit(n: number): void {
+    const limit = Math.max(MIN_LIMIT, Math.floor(n));
+    this.#limit = limit;
+    if (limit < this.#lowest) this.#lowest = limit;
+  }
+}
