@@ -28,7 +28,7 @@ export const ON_TIME_MS = 3;
 /** The lowest limit: even a slow journey keeps this many requests in flight. */
 export const MIN_LIMIT = 32;
 /** Waiting iterations let go per turn of the event loop when the load stops. */
-export const OPEN_BATCH = 50;
+export const OPEN_BATCH = 16;
 /** Probes in a row with nothing waiting after which the limit is lifted (about a second). */
 export const LIFT_AFTER_PROBES = 100;
 
