@@ -5,14 +5,20 @@
  */
 import type { GeneratorHealth, HeldBackReport, WarmUpReport } from '../report/model.js';
 import type { LagStats } from './lag-monitor.js';
+import { OVERLOAD_LAG_MS } from '../report/format.js';
 
-/** Event-loop lag p99 above this (ms) marks the generator overloaded. */
-export const OVERLOAD_LAG_MS = 50;
+/** Event-loop lag p99 above this (ms) marks the generator overloaded (defined with the report, which explains it). */
+export { OVERLOAD_LAG_MS } from '../report/format.js';
 /** More than this fraction of late arrivals (and at least {@link OVERLOAD_MIN_LATE}) marks it overloaded too. */
 export const OVERLOAD_LATE_FRACTION = 0.05;
 export const OVERLOAD_MIN_LATE = 5;
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/** Whether more than {@link OVERLOAD_LATE_FRACTION} of the arrivals started late (at least {@link OVERLOAD_MIN_LATE}). */
+export function lateMuch(counts: { readonly started: number; readonly late: number }): boolean {
+  return counts.late >= OVERLOAD_MIN_LATE && counts.started > 0 && counts.late / counts.started > OVERLOAD_LATE_FRACTION;
+}
 
 /**
  * Whether the generator held back a share of the load worth saying: at least
@@ -34,14 +40,13 @@ export function generatorHealth(
   warmUp?: WarmUpReport,
   heldBack?: HeldBackReport,
 ): GeneratorHealth {
-  const lateFrac = counts.started > 0 ? counts.late / counts.started : 0;
   const held = heldBack !== undefined && heldBack.requests + heldBack.iterations > 0 ? heldBack : undefined;
   return {
     lateArrivals: counts.late,
     droppedArrivals: counts.dropped,
     eventLoopLagP99Ms: round3(lag.p99Ms),
     eventLoopLagMaxMs: round3(lag.maxMs),
-    overloaded: lag.p99Ms > OVERLOAD_LAG_MS || (counts.late >= OVERLOAD_MIN_LATE && lateFrac > OVERLOAD_LATE_FRACTION) || heldBackMuch(held, counts.started),
+    overloaded: lag.p99Ms > OVERLOAD_LAG_MS || lateMuch(counts) || heldBackMuch(held, counts.started),
     ...(lag.gc !== undefined ? { gc: lag.gc } : {}),
     ...(warmUp !== undefined ? { warmUp } : {}),
     ...(held !== undefined ? { heldBack: held } : {}),
@@ -56,7 +61,21 @@ export function heldBackWarning(held: Pick<HeldBackReport, 'requests' | 'iterati
   ].join(' and ');
   return (
     `the load generator held back ${what} (up to ${held.maxWaitMs.toFixed(0)} ms each, as few as ${held.lowestLimit} requests in flight) to keep its event loop on time: ` +
-    'it was asked for more than one process sends. http.latency stays the service\'s (the waits are in http.blocked), but the request rate is the generator\'s ceiling, not the scenario\'s: ' +
+    'it was asked for more than one process sends. The waits are in http.blocked, not in http.latency, but the request rate is the generator\'s ceiling, not the scenario\'s: ' +
     'spread the load with --workers or shards'
   );
+}
+
+/**
+ * What an overloaded generator says at the end of its run: the load it held back, and (when its loop
+ * ran late or its arrivals started late all the same) that its latencies include its own delay.
+ */
+export function overloadWarnings(g: GeneratorHealth, counts: { readonly started: number; readonly late: number }): string[] {
+  const out: string[] = [];
+  const held = heldBackMuch(g.heldBack, counts.started);
+  if (held && g.heldBack !== undefined) out.push(heldBackWarning(g.heldBack));
+  if (g.overloaded && (!held || g.eventLoopLagP99Ms > OVERLOAD_LAG_MS || lateMuch(counts))) {
+    out.push(`the load generator was overloaded (event-loop lag p99 ${g.eventLoopLagP99Ms.toFixed(1)} ms, ${counts.late} late arrivals): latencies may include the generator's own delay`);
+  }
+  return out;
 }

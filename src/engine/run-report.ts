@@ -9,7 +9,7 @@ import type { HeldBackReport, PhaseReport, Report, WarmUpReport } from '../repor
 import { buildReport } from '../report/build-report.js';
 import type { Judge, RunEnd } from '../thresholds/judge/judge.js';
 import type { JourneyTracker } from './context.js';
-import { generatorHealth, heldBackMuch, heldBackWarning } from './health.js';
+import { generatorHealth, overloadWarnings } from './health.js';
 import type { LagStats } from './lag-monitor.js';
 import type { PhaseEntry } from './run-blocks.js';
 import type { Intervals } from './run-intervals.js';
@@ -64,11 +64,7 @@ export async function runReport(p: RunReportParts, provisional: boolean): Promis
   const judged = await p.judge.final({ cumulative, startMs: p.startedAt, endMs: endedAt, external: !provisional, ...ending });
   for (const w of judged.warnings) warn(w);
   const generator = generatorHealth(lagStats, tracker, p.warmUp(), p.heldBack?.());
-  const held = generator.heldBack;
-  if (held !== undefined && heldBackMuch(held, tracker.started)) warn(heldBackWarning(held));
-  else if (generator.overloaded) {
-    warn(`the load generator was overloaded (event-loop lag p99 ${lagStats.p99Ms.toFixed(1)} ms, ${tracker.late} late arrivals): latencies may include the generator's own delay`);
-  }
+  for (const w of overloadWarnings(generator, tracker)) warn(w);
   if (tracker.dropped > 0) warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);
   const waited = connectionWait(cumulative);
   if (waited !== undefined) warn(waited);

@@ -21,7 +21,7 @@ import { UsageError } from '../errors.js';
 import { summarize } from '../metrics/index.js';
 import type { Report } from './model.js';
 import { asSnapshot, percentileBounds, samplesBySeries, stallSlack, type Bounds, type LatencySamples } from './compare-bounds.js';
-import { fmtCount, fmtMs, fmtPct, fmtRate, table } from './format.js';
+import { fmtCount, fmtMs, fmtPct, fmtRate, overloadNote, table } from './format.js';
 import { DEFAULT_TOLERANCES } from './formats.js';
 
 export type CompareField = 'p50' | 'p95' | 'p99' | 'rps' | 'errors';
@@ -226,7 +226,8 @@ export function compareReports(base: Report, current: Report, tolerances: Tolera
   if (base.scenario.model !== current.scenario.model) warnings.push(`the load models differ: ${base.scenario.model} and ${current.scenario.model}`);
   for (const [r, which] of [[base, 'baseline'], [current, 'current run']] as const) {
     if (r.verdict === 'aborted') warnings.push(`the ${which} was aborted${r.abortReason !== undefined ? ` (${r.abortReason})` : ''}: its numbers cover part of the run`);
-    if (r.generator.overloaded) warnings.push(`the load generator was overloaded during the ${which}: its latencies include the generator's own delay`);
+    const overload = overloadNote(r.generator);
+    if (overload !== undefined) warnings.push(`${which}: ${overload}`);
   }
   const info = (r: Report): Comparison['base'] => ({ runId: r.runId, scenario: r.scenario.name, startedAt: r.startedAt });
   return { base: info(base), current: info(current), tolerances, series, regressions, withinNoise, warnings, passed: regressions.length === 0 };

@@ -49,6 +49,21 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)];
 }
 
+/** Event-loop lag p99 above this (ms) marks the generator overloaded. */
+export const OVERLOAD_LAG_MS = 50;
+
+/**
+ * What an overloaded generator means for the numbers (undefined when it was not): a generator that
+ * kept its loop on time by holding load back measured the service; one whose loop ran late did not.
+ */
+export function overloadNote(g: GeneratorHealth): string | undefined {
+  if (!g.overloaded) return undefined;
+  if (g.heldBack !== undefined && g.eventLoopLagP99Ms <= OVERLOAD_LAG_MS) {
+    return 'the load generator held back load to keep its event loop on time: latencies are the service\'s, but the request rate is the generator\'s ceiling, not the scenario\'s';
+  }
+  return 'the load generator was overloaded: latencies may include its own delay';
+}
+
 /** The generator's garbage-collection pauses, warm-up and held-back load, as a reader sees them ('' when the report has none). */
 export function generatorExtras(g: GeneratorHealth): string {
   const parts: string[] = [];

@@ -6,7 +6,7 @@
  */
 import type { Report } from './model.js';
 import { fmtObserved } from './console-summary.js';
-import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, tlsSummary } from './format.js';
+import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, overloadNote, tlsSummary } from './format.js';
 
 /**
  * Inline text safe in a table cell: HTML-significant characters as entities (GitHub renders inline
@@ -93,7 +93,8 @@ export function renderMarkdown(report: Report): string {
 
   const g = report.generator;
   const warnings = [...report.warnings];
-  if (g.overloaded) warnings.push('the load generator was overloaded: latencies may include its own delay');
+  const overload = overloadNote(g);
+  if (overload !== undefined) warnings.push(overload);
   if (warnings.length > 0) {
     out.push('', '### Warnings', '');
     for (const w of warnings) out.push(`- ${mdText(w)}`);

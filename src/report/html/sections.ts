@@ -5,7 +5,7 @@
  */
 import type { Report } from '../model.js';
 import { fmtObserved } from '../console-summary.js';
-import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras, tlsSummary } from '../format.js';
+import { fmtCount, fmtDuration, fmtMs, fmtPct, fmtRate, generatorExtras, overloadNote, tlsSummary } from '../format.js';
 import { html } from './escape.js';
 
 type Cell = string | { readonly raw: string };
@@ -93,7 +93,8 @@ export function chartsSection(r: Report): string {
 export function warningsSection(r: Report): string {
   const g = r.generator;
   const items = [...r.warnings];
-  if (g.overloaded) items.push('the load generator was overloaded: latencies may include its own delay');
+  const overload = overloadNote(g);
+  if (overload !== undefined) items.push(overload);
   const list = items.length > 0 ? `<ul class="warn">${items.map((w) => `<li>${html(w)}</li>`).join('')}</ul>` : '<p class="muted">No warnings.</p>';
   const extras = generatorExtras(g);
   const health = `event-loop lag p99 ${fmtMs(g.eventLoopLagP99Ms)}, max ${fmtMs(g.eventLoopLagMaxMs)}; ${fmtCount(g.lateArrivals)} late arrivals; ${fmtCount(g.droppedArrivals)} dropped arrivals${extras !== '' ? `; ${extras}` : ''}`;

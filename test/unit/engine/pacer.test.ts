@@ -7,10 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { createRegistry, selectSeries } from '../../../src/metrics/index.js';
 import { METRIC } from '../../../src/metrics/catalogue.js';
 import { Run } from '../../../src/engine/run.js';
-import { generatorHealth, heldBackMuch } from '../../../src/engine/health.js';
+import { generatorHealth, heldBackMuch, overloadWarnings } from '../../../src/engine/health.js';
 import type { Pacer } from '../../../src/engine/run-options.js';
 import { mergeHealth } from '../../../src/distributed/shards.js';
-import { generatorExtras } from '../../../src/report/format.js';
+import { generatorExtras, overloadNote } from '../../../src/report/format.js';
+import { renderMarkdown } from '../../../src/report/markdown.js';
+import { renderHtml } from '../../../src/report/html/render.js';
+import { compareReports } from '../../../src/report/compare.js';
+import { sampleReport } from '../report/fixture-report.js';
 import type { HeldBackReport } from '../../../src/report/model.js';
 import type { ClosedLoad } from '../../../src/scenario/plan.js';
 import { fakeVus, plan } from './fixtures.js';
@@ -114,5 +118,54 @@ describe('what the generator held back, in its health', () => {
   it('is told in the summary, with the waits kept out of the latency', () => {
     const g = generatorHealth(lag, counts(100), undefined, { requests: 1_200, iterations: 35_000, totalWaitMs: 9e5, maxWaitMs: 850, lowestLimit: 48, engaged: 1 });
     expect(generatorExtras(g)).toContain('held back 35,000 iterations and 1,200 requests to keep its event loop on time (waits up to 850ms, not in http.latency; as few as 48 requests in flight)');
+  });
+});
+
+describe('what an overloaded generator means for the numbers, in every report', () => {
+  const base = sampleReport();
+  const laggy = { ...base.generator, overloaded: true, eventLoopLagP99Ms: 180 };
+  const held = { ...base.generator, overloaded: true, eventLoopLagP99Ms: 31, heldBack: { requests: 0, iterations: 90_000, totalWaitMs: 4e7, maxWaitMs: 900, lowestLimit: 64, engaged: 1 } };
+
+  it('says the latencies are the service\'s when the generator kept its loop on time by holding load back', () => {
+    expect(overloadNote(base.generator)).toBeUndefined();
+    expect(overloadNote(laggy)).toBe('the load generator was overloaded: latencies may include its own delay');
+    expect(overloadNote(held)).toContain('held back load to keep its event loop on time: latencies are the service\'s, but the request rate is the generator\'s ceiling');
+    // Held back, and late all the same: its latencies are not to be trusted.
+    expect(overloadNote({ ...held, eventLoopLagP99Ms: 80 })).toBe(overloadNote(laggy));
+  });
+
+  it('is the note of the Markdown and HTML reports and of a comparison', () => {
+    const r = sampleReport({ generator: held });
+    const note = overloadNote(held) as string;
+    expect(renderMarkdown(r)).toContain('held back load to keep its event loop on time');
+    expect(renderHtml(r)).toContain('held back load to keep its event loop on time');
+    expect(compareReports(sampleReport({ generator: laggy }), r).warnings).toEqual(expect.arrayContaining([`baseline: ${overloadNote(laggy) as string}`, `current run: ${note}`]));
+  });
+});
+
+describe('the warnings of an overloaded generator at the end of its run', () => {
+  const lag = (p99Ms: number) => ({ p99Ms, maxMs: p99Ms * 2 });
+  const heldMuch = { requests: 0, iterations: 500, totalWaitMs: 9_000, maxWaitMs: 80, lowestLimit: 40, engaged: 1 };
+
+  it('says only what it held back when its loop stayed on time', () => {
+    const counts = { started: 1_000, late: 0, dropped: 0 };
+    const w = overloadWarnings(generatorHealth(lag(20), counts, undefined, heldMuch), counts);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^the load generator held back 500 iterations/);
+  });
+
+  it('says its latencies include its own delay too when its loop ran late or its arrivals started late all the same', () => {
+    const counts = { started: 1_000, late: 0, dropped: 0 };
+    const laggy = overloadWarnings(generatorHealth(lag(120), counts, undefined, heldMuch), counts);
+    expect(laggy).toHaveLength(2);
+    expect(laggy[1]).toBe('the load generator was overloaded (event-loop lag p99 120.0 ms, 0 late arrivals): latencies may include the generator\'s own delay');
+    const lateCounts = { started: 1_000, late: 200, dropped: 0 };
+    expect(overloadWarnings(generatorHealth(lag(20), lateCounts, undefined, heldMuch), lateCounts)).toHaveLength(2);
+  });
+
+  it('says nothing of a generator that kept up', () => {
+    const counts = { started: 1_000, late: 0, dropped: 0 };
+    expect(overloadWarnings(generatorHealth(lag(20), counts), counts)).toEqual([]);
+    expect(overloadWarnings(generatorHealth(lag(20), counts, undefined, { ...heldMuch, iterations: 3 }), counts)).toEqual([]);
   });
 });
