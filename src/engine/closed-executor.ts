@@ -73,25 +73,27 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
     slots.push(slot);
   };
 
-  const live = (): Slot[] => slots.filter((s) => !s.stopping && !s.done);
+  // Counted without building arrays: with 10,000 VUs two filtered copies every tick were 3 MB/s of garbage.
+  const anyLive = (): boolean => slots.some((s) => !s.stopping && !s.done);
   const reconcile = async (offset: number): Promise<void> => {
     const target = shareOf(closedTargetAt(load, offset), ctx.shard);
     ctx.setTargetVus?.(target);
     // Slots that ended on their per-VU cap still count: they are not replaced.
-    const counted = slots.filter((s) => !s.stopping);
-    for (let n = counted.length; n < target; n++) {
+    let counted = 0;
+    for (const s of slots) if (!s.stopping) counted++;
+    for (let n = counted; n < target; n++) {
       if (slots.length % MEMORY_CHECK_EVERY === MEMORY_CHECK_EVERY - 1 && ctx.overMemory?.() === true) return;
       spawn();
       // Thousands of VUs starting at once would each send their first request in one turn of the
       // event loop: start them in batches, letting responses and timers through in between.
-      if ((n + 1 - counted.length) % SPAWN_BATCH === 0) {
+      if ((n + 1 - counted) % SPAWN_BATCH === 0) {
         await new Promise((r) => setImmediate(r));
         if (stopAll.aborted) return;
       }
     }
-    const excess = counted.length - target;
+    const excess = counted - target;
     if (excess > 0) {
-      const newestFirst = counted.filter((s) => !s.done).reverse();
+      const newestFirst = slots.filter((s) => !s.stopping && !s.done).reverse();
       for (const s of newestFirst.slice(0, excess)) s.stopping = true;
     }
   };
@@ -113,7 +115,7 @@ export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise
       // Every VU slot ended on its per-VU cap and the schedule will not add any: the load is over.
       // (A shard whose share of the VUs is 0 is over at once.)
       const noneYet = slots.length === 0 && ctx.shard === undefined;
-      if (load.iterationsPerVu !== undefined && !noneYet && live().length === 0 && shareOf(maxTargetFrom(load, w.index), ctx.shard) <= slots.length) {
+      if (load.iterationsPerVu !== undefined && !noneYet && !anyLive() && shareOf(maxTargetFrom(load, w.index), ctx.shard) <= slots.length) {
         sharedDone.abort();
         break;
       }

@@ -184,8 +184,10 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
       const step = steps[i] as Step;
       let code: StepCode;
       try {
-        // Request steps (the hot path) skip runStep's extra async frame.
-        code = step.kind === 'request' ? await runRequestStep(this, step) : await this.runStep(step);
+        // Request and think steps (the hot path) skip runStep's extra async frame.
+        if (step.kind === 'request') code = await runRequestStep(this, step);
+        else if (step.kind === 'think') code = (await sleep(this.thinkMs(step), this.signal)) ? OK : INTERRUPTED;
+        else code = await this.runStep(step);
       } catch (err) {
         if (!(err instanceof RenderError)) throw err;
         this.fail(stepLabel(step), err.message);
@@ -196,6 +198,11 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
     return OK;
   }
 
+  /** A think step's pause: uniform between its bounds. */
+  private thinkMs(step: Extract<Step, { kind: 'think' }>): number {
+    return step.minMs + (step.maxMs - step.minMs) * this.opts.random();
+  }
+
   private async runStep(step: Step): Promise<StepCode> {
     switch (step.kind) {
       case 'request':
@@ -204,10 +211,8 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
         return runPollStep(this, step);
       case 'ws':
         return runWsStep(this, step);
-      case 'think': {
-        const ms = step.minMs + (step.maxMs - step.minMs) * this.opts.random();
-        return (await sleep(ms, this.signal)) ? OK : INTERRUPTED;
-      }
+      case 'think':
+        return (await sleep(this.thinkMs(step), this.signal)) ? OK : INTERRUPTED;
       case 'group': {
         const outer = this.group;
         this.group = outer === undefined ? step.name : `${outer}::${step.name}`;
