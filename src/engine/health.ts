@@ -61,7 +61,7 @@ export function heldBackWarning(held: Pick<HeldBackReport, 'requests' | 'iterati
   ].join(' and ');
   return (
     `the load generator held back ${what} (up to ${held.maxWaitMs.toFixed(0)} ms each, as few as ${held.lowestLimit} requests in flight) to keep its event loop on time: ` +
-    'it was asked for more than one process sends. The waits are in http.blocked, not in http.latency, but the request rate is the generator\'s ceiling, not the scenario\'s: ' +
+    'it was asked for more than one process sends. Its waits are not in http.latency (a held request\'s is in http.blocked), but the request rate is the generator\'s ceiling, not the scenario\'s: ' +
     'spread the load with --workers or shards'
   );
 }

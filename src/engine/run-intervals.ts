@@ -80,7 +80,7 @@ export function createIntervals(o: IntervalsOptions): Intervals {
         heldSaid = true;
         o.warn(
           `the load generator is holding back load to keep its event loop on time: ${last.iterations + last.requests} iterations and requests waited in the last second (up to ${held.maxWaitMs.toFixed(0)} ms); ` +
-            'it is asked for more than one process sends, so the request rate is its ceiling (latencies stay the service\'s)',
+            'it is asked for more than one process sends, so the request rate is its ceiling (the waits are not in http.latency)',
         );
       }
     }

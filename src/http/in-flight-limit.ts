@@ -163,18 +163,25 @@ export class InFlightLimit {
   }
 
   /**
-   * Lets every waiting iteration go (the load is stopping: they see it and end), {@link OPEN_BATCH}
+   * Lets every iteration waiting now go (a load is stopping: its VUs see it and end), {@link OPEN_BATCH}
    * per turn of the event loop: ten thousand VUs ending at once (each closing its connections)
-   * would stall the loop for a second.
+   * would stall the loop for a second. Iterations that wait later (another load block's, still
+   * running) wait for room as before.
    */
   openAll(): void {
+    this.#open(this.#rooms.length);
+  }
+
+  /** Lets the first `n` waiting iterations go, a batch per turn (later ones still wait for room). */
+  #open(n: number): void {
     const now = this.#now();
-    for (let i = 0; i < OPEN_BATCH; i++) {
+    const batch = Math.min(n, OPEN_BATCH);
+    for (let i = 0; i < batch; i++) {
       const w = this.#rooms.shift();
       if (w === undefined) return;
       w.go(now - w.since);
     }
-    setImmediate(() => this.openAll());
+    if (n > batch) setImmediate(() => this.#open(n - batch));
   }
 
   stats(): HeldBackStats {

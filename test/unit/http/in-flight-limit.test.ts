@@ -194,3 +194,22 @@ describe('the limit on requests in flight', () => {
     expect(d.armed()).toBe(true);
   });
 });
+
+describe('letting the waiting iterations go at a stop', () => {
+  it('lets go only those waiting when it is called: a load block still running keeps its pacing', async () => {
+    const d = driven();
+    enterNow(d.limit, 100);
+    d.probe(100);
+    d.probe(100);
+    let first = 0;
+    for (let i = 0; i < OPEN_BATCH + 3; i++) void (d.limit.room() as Promise<number>).then(() => first++);
+    d.limit.openAll();
+    // Another block's VU asks for room while the first batch goes.
+    let later = false;
+    void (d.limit.room() as Promise<number>).then(() => (later = true));
+    for (let i = 0; i < 5; i++) await tick();
+    expect(first).toBe(OPEN_BATCH + 3);
+    expect(later).toBe(false);
+    expect(d.limit.waiting).toBe(1);
+  });
+});
