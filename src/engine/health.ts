@@ -5,7 +5,7 @@
  */
 import type { GeneratorHealth, HeldBackReport, WarmUpReport } from '../report/model.js';
 import type { LagStats } from './lag-monitor.js';
-import { OVERLOAD_LAG_MS } from '../report/format.js';
+import { heldBackWhat, OVERLOAD_LAG_MS } from '../report/format.js';
 
 /** Event-loop lag p99 above this (ms) marks the generator overloaded (defined with the report, which explains it). */
 export { OVERLOAD_LAG_MS } from '../report/format.js';
@@ -55,12 +55,8 @@ export function generatorHealth(
 
 /** What a run says (live and in its report) when it held back much of its load. */
 export function heldBackWarning(held: Pick<HeldBackReport, 'requests' | 'iterations' | 'maxWaitMs' | 'lowestLimit'>): string {
-  const what = [
-    ...(held.iterations > 0 ? [`${held.iterations} iterations`] : []),
-    ...(held.requests > 0 ? [`${held.requests} requests`] : []),
-  ].join(' and ');
   return (
-    `the load generator held back ${what} (up to ${held.maxWaitMs.toFixed(0)} ms each, as few as ${held.lowestLimit} requests in flight) to keep its event loop on time: ` +
+    `the load generator held back ${heldBackWhat(held)} (up to ${held.maxWaitMs.toFixed(0)} ms each, as few as ${held.lowestLimit} requests in flight) to keep its event loop on time: ` +
     'it was asked for more than one process sends. Its waits are not in http.latency (a held request\'s is in http.blocked), but the request rate is the generator\'s ceiling, not the scenario\'s: ' +
     'spread the load with --workers or shards'
   );

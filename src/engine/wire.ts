@@ -52,7 +52,6 @@ export function createRunCollaborators(
   const perVu = plan.http.connectionPolicy === 'per-vu';
   // One limit on the requests in flight for all the run's clients: they share one event loop.
   const limit = new InFlightLimit();
-
   const clientOptions = { http: plan.http, target: plan.target, limit };
   const client: HttpClient | undefined = perVu ? undefined : createHttpClient(clientOptions);
   const allData = createDataFeeds(plan.data, { random: opts.seed !== undefined ? seededRandom(opts.seed) : Math.random });

@@ -13,6 +13,7 @@
  * only when requests wait.
  */
 import type { Dispatcher } from 'undici';
+import { Fifo } from './fifo.js';
 
 /** What a pool needs of a connection: an undici Client. */
 export interface PoolClient {
@@ -47,8 +48,7 @@ export class ConnectionPool implements RequestDispatcher {
   readonly #clients: PoolClient[] = [];
   /** Clients that can take a request now; a client is here at most once (only after it was free). */
   readonly #free: PoolClient[] = [];
-  #queue: (Waiting | undefined)[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<Waiting>();
   #closing: Promise<void> | undefined;
   #whenEmpty: (() => void) | undefined;
   #destroyed = false;
@@ -64,7 +64,7 @@ export class ConnectionPool implements RequestDispatcher {
 
   /** Requests waiting for a free connection. */
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   /** Sends the request on a free connection, a new one while fewer than `max` exist, or queues it. False when it was queued. */
@@ -96,10 +96,7 @@ export class ConnectionPool implements RequestDispatcher {
     if (this.#destroyed) return;
     this.#destroyed = true;
     const reason = err ?? new Error('the connection pool was destroyed');
-    const waiting = this.#queue.slice(this.#head);
-    this.#queue = [];
-    this.#head = 0;
-    for (const w of waiting) if (w !== undefined) failHandler(w.handler, reason);
+    for (const w of this.#queue.takeAll()) failHandler(w.handler, reason);
     this.#whenEmpty?.();
     await Promise.all(this.#clients.map((c) => c.destroy(reason).catch(() => undefined)));
   }
@@ -115,16 +112,7 @@ export class ConnectionPool implements RequestDispatcher {
   /** `client` is free again: it takes the waiting requests until it is busy, or joins the free ones. */
   #drained(client: PoolClient): void {
     if (this.#destroyed) return;
-    while (this.#head < this.#queue.length) {
-      const w = this.#queue[this.#head] as Waiting;
-      this.#queue[this.#head++] = undefined;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      } else if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
+    for (let w = this.#queue.shift(); w !== undefined; w = this.#queue.shift()) {
       if (!client.dispatch(w.opts, w.handler)) {
         this.#emptied();
         return;

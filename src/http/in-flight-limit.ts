@@ -19,6 +19,8 @@
  * One limit per run, shared by all its clients (a connection per VU is still one event loop).
  */
 
+import { Fifo } from './fifo.js';
+
 /** How often the probe looks at the loop (ms). */
 export const PROBE_MS = 10;
 /** The probe's lateness (ms) above which the loop counts as late. */
@@ -59,41 +61,13 @@ interface Waiter {
   readonly go: (waitedMs: number) => void;
 }
 
-/** A first-in first-out queue without a shift per entry. */
-class Queue {
-  #items: Array<Waiter | undefined> = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(w: Waiter): void {
-    this.#items.push(w);
-  }
-
-  shift(): Waiter | undefined {
-    if (this.#head === this.#items.length) return undefined;
-    const w = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return w;
-  }
-}
-
 export class InFlightLimit {
   #limit = Infinity;
   #inFlight = 0;
   /** Requests waiting to be written. */
-  readonly #requests = new Queue();
+  readonly #requests = new Fifo<Waiter>();
   /** Closed-model VUs waiting to start an iteration. */
-  readonly #rooms = new Queue();
+  readonly #rooms = new Fifo<Waiter>();
   /** VUs let through `room` since the last probe: their requests are coming (a bound on the burst). */
   #starting = 0;
   #armed = false;

@@ -1,5 +1,5 @@
 /** Number and duration formatting shared by the console outputs. */
-import type { GeneratorHealth } from './model.js';
+import type { GeneratorHealth, HeldBackReport } from './model.js';
 
 /** A latency in ms: `850µs`, `12.3ms`, `1.24s`. Non-finite values print as `-`. */
 export function fmtMs(ms: number): string {
@@ -64,6 +64,11 @@ export function overloadNote(g: GeneratorHealth): string | undefined {
   return 'the load generator was overloaded: latencies may include its own delay';
 }
 
+/** What the generator held back, as a reader counts it: `35,000 iterations and 1,200 requests`. */
+export function heldBackWhat(h: Pick<HeldBackReport, 'requests' | 'iterations'>): string {
+  return [...(h.iterations > 0 ? [`${fmtCount(h.iterations)} iterations`] : []), ...(h.requests > 0 ? [`${fmtCount(h.requests)} requests`] : [])].join(' and ');
+}
+
 /** The generator's garbage-collection pauses, warm-up and held-back load, as a reader sees them ('' when the report has none). */
 export function generatorExtras(g: GeneratorHealth): string {
   const parts: string[] = [];
@@ -80,8 +85,7 @@ export function generatorExtras(g: GeneratorHealth): string {
   }
   const h = g.heldBack;
   if (h !== undefined) {
-    const what = [...(h.iterations > 0 ? [`${fmtCount(h.iterations)} iterations`] : []), ...(h.requests > 0 ? [`${fmtCount(h.requests)} requests`] : [])].join(' and ');
-    parts.push(`held back ${what} to keep its event loop on time (waits up to ${fmtMs(h.maxWaitMs)}, not in http.latency; as few as ${fmtCount(h.lowestLimit)} requests in flight)`);
+    parts.push(`held back ${heldBackWhat(h)} to keep its event loop on time (waits up to ${fmtMs(h.maxWaitMs)}, not in http.latency; as few as ${fmtCount(h.lowestLimit)} requests in flight)`);
   }
   return parts.join('; ');
 }
