@@ -71,7 +71,18 @@ export function pointOf(shards: readonly ShardState[], seq: number, merged: Metr
   const vus = evs.reduce((n, e) => n + e.point.vus, 0);
   const planned = first?.point.planned;
   const t = Math.max(...evs.map((e) => e.offsetMs)) / 1000;
-  return timelinePoint(merged, t, first?.phase ?? '', vus, planned);
+  return timelinePoint(merged, t, first?.phase ?? '', vus, planned, worstStalls(evs.map((e) => e.point)));
+}
+
+/** The worst shard's stalls in one second (each shard is its own event loop); none when no shard said. */
+function worstStalls(points: readonly TimelinePoint[]): Pick<TimelinePoint, 'lagMaxMs' | 'gcMs'> {
+  const worst = (pick: (p: TimelinePoint) => number | undefined): number | undefined => {
+    const xs = points.map(pick).filter((x): x is number => x !== undefined);
+    return xs.length > 0 ? Math.max(...xs) : undefined;
+  };
+  const lagMaxMs = worst((p) => p.lagMaxMs);
+  const gcMs = worst((p) => p.gcMs);
+  return { ...(lagMaxMs !== undefined ? { lagMaxMs } : {}), ...(gcMs !== undefined ? { gcMs } : {}) };
 }
 
 /** Everything the shards recorded: an ended shard's cumulative, else the seconds it sent. */

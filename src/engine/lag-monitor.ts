@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks';
 
 /** Event-loop lag and garbage-collection pauses of the generator itself, in ms. */
 export interface LagStats {
@@ -8,43 +8,74 @@ export interface LagStats {
   readonly gc: { readonly count: number; readonly maxMs: number; readonly totalMs: number };
 }
 
+/** The generator's own stalls in one interval (a second of the timeline), in ms. */
+export interface LagSecond {
+  /** The longest event-loop delay seen in the interval. */
+  readonly lagMaxMs: number;
+  /** Garbage-collection pause time within the interval. */
+  readonly gcMs: number;
+}
+
+/** The monitor of one run: whole-run figures (`peek`, `stop`) and each interval's (`second`). */
+export interface LagMonitor {
+  start(): void;
+  stop(): LagStats;
+  peek(): LagStats;
+  /** The stalls since the previous call (or the start), and starts the next interval. */
+  second(): LagSecond;
+}
+
 /**
  * Measures event-loop delay (perf_hooks monitorEventLoopDelay) and GC pauses (perf_hooks `gc`
  * entries) while a run is going: a busy or overloaded generator shows up here rather than as a
  * slow server.
  * @param resolutionMs sampling resolution (default 10 ms).
  */
-export function createLagMonitor(resolutionMs = 10): { start(): void; stop(): LagStats; peek(): LagStats } {
+export function createLagMonitor(resolutionMs = 10): LagMonitor {
   let h: IntervalHistogram | undefined;
+  // The same delays again, reset at every interval: a second's own longest stall.
+  let hSecond: IntervalHistogram | undefined;
   let obs: PerformanceObserver | undefined;
   const gc = { count: 0, maxMs: 0, totalMs: 0 };
+  let gcSecondMs = 0;
+  const pause = (e: PerformanceEntry): void => {
+    gc.count++;
+    gc.totalMs += e.duration;
+    gcSecondMs += e.duration;
+    if (e.duration > gc.maxMs) gc.maxMs = e.duration;
+  };
+  // The histogram includes the sampling period itself; subtract it so an idle loop reads ~0.
+  const adj = (ns: number): number => Math.max(0, ns / 1e6 - resolutionMs);
   const read = (): LagStats => {
     const pauses = { count: gc.count, maxMs: round3(gc.maxMs), totalMs: round3(gc.totalMs) };
     if (!h || h.count === 0) return { p99Ms: 0, maxMs: 0, gc: pauses };
-    // The histogram includes the sampling period itself; subtract it so an idle loop reads ~0.
-    const adj = (ns: number): number => Math.max(0, ns / 1e6 - resolutionMs);
     return { p99Ms: adj(h.percentile(99)), maxMs: adj(h.max), gc: pauses };
   };
   return {
     start(): void {
       h = monitorEventLoopDelay({ resolution: resolutionMs });
       h.enable();
-      obs = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) {
-          gc.count++;
-          gc.totalMs += e.duration;
-          if (e.duration > gc.maxMs) gc.maxMs = e.duration;
-        }
-      });
+      hSecond = monitorEventLoopDelay({ resolution: resolutionMs });
+      hSecond.enable();
+      obs = new PerformanceObserver((list) => list.getEntries().forEach(pause));
       obs.observe({ entryTypes: ['gc'] });
     },
     stop(): LagStats {
       obs?.disconnect();
       const s = read();
       h?.disable();
+      hSecond?.disable();
       return s;
     },
     peek: read,
+    second(): LagSecond {
+      // A GC entry is delivered after its pause: take what the observer has not handed over yet.
+      obs?.takeRecords().forEach(pause);
+      const out = { lagMaxMs: hSecond !== undefined && hSecond.count > 0 ? round3(adj(hSecond.max)) : 0, gcMs: round3(gcSecondMs) };
+      hSecond?.reset();
+      gcSecondMs = 0;
+      return out;
+    },
   };
 }
 

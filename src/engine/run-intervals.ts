@@ -13,6 +13,7 @@ import { heldBackMuch, OVERLOAD_LATE_FRACTION, OVERLOAD_MIN_LATE } from './healt
 import type { OutputFanout } from './outputs.js';
 import type { RunState } from './run-blocks.js';
 import { timelinePoint } from './timeline.js';
+import type { LagSecond } from './lag-monitor.js';
 import type { Clock, RunRegistry } from './types.js';
 
 export interface IntervalsOptions {
@@ -31,6 +32,8 @@ export interface IntervalsOptions {
   readonly beforeTick: () => void;
   /** What the limit on requests in flight held back so far, when the run has one. */
   readonly heldBack?: () => Pick<HeldBackReport, 'requests' | 'iterations' | 'maxWaitMs'>;
+  /** The generator's own stalls since the previous interval (the lag monitor's). */
+  readonly stalls?: () => LagSecond;
 }
 
 export interface Intervals {
@@ -62,7 +65,7 @@ export function createIntervals(o: IntervalsOptions): Intervals {
     if (openModels.length > 0 && origin !== undefined) {
       planned = openModels.reduce((n, m) => n + plannedArrivalsBetween(m, lastTick - origin, now - origin), 0);
     }
-    const point = timelinePoint(interval, offsetMs / 1000, state.doing, tracker.vus, planned);
+    const point = timelinePoint(interval, offsetMs / 1000, state.doing, tracker.vus, planned, o.stalls?.());
     lastTick = now;
     const late = tracker.late - lateSeen;
     lateSeen = tracker.late;

@@ -12,7 +12,7 @@ import { createJudge, type Judge } from '../thresholds/judge/judge.js';
 import { seededRandom } from '../load/random.js';
 import { JourneyTracker } from './context.js';
 import { OutputFanout } from './outputs.js';
-import { createLagMonitor } from './lag-monitor.js';
+import { createLagMonitor, type LagMonitor } from './lag-monitor.js';
 import { startTicker } from './ticker.js';
 import { systemClock, type Clock, type EngineVu } from './types.js';
 import { warmUpReport, type WarmUp } from './warm-up.js';
@@ -150,7 +150,7 @@ export class Run {
     const lag = createLagMonitor();
     const startedAt = this.#clock.now();
     const blocks = blocksOf(plan);
-    const s = this.#prepare(startedAt, seed, openModelsOf(blocks));
+    const s = this.#prepare(startedAt, seed, openModelsOf(blocks), lag);
     s.warmCode = warmCode;
     lag.start();
     s.judge.start(startedAt);
@@ -203,7 +203,7 @@ export class Run {
   }
 
   /** The judge, the journey tracker and the intervals of a run starting at `startedAt`. */
-  #prepare(startedAt: number, seed: number, openModels: ReturnType<typeof openModelsOf>): Started {
+  #prepare(startedAt: number, seed: number, openModels: ReturnType<typeof openModelsOf>, lag: LagMonitor): Started {
     const { plan, registry } = this.#o;
     const vuRandom = seededRandom(seed ^ 0x5bd1e995);
     const judge = createJudge({
@@ -225,7 +225,7 @@ export class Run {
     };
     Object.assign(s, {
       tracker,
-      intervals: createIntervals({ clock: this.#clock, registry, startedAt, openModels, origin: () => s.origin, tracker, state: this.#state, judge, outputs: this.#outputs, warn, beforeTick, ...heldBackOf(this.#o.pacer) }),
+      intervals: createIntervals({ clock: this.#clock, registry, startedAt, openModels, origin: () => s.origin, tracker, state: this.#state, judge, outputs: this.#outputs, warn, beforeTick, stalls: () => lag.second(), ...heldBackOf(this.#o.pacer) }),
     });
     return s;
   }

@@ -42,8 +42,9 @@ export function errorsByClass(interval: MetricsSnapshot): Record<string, number>
  * @param t seconds since the run's start at the end of the interval.
  * @param vus VUs running at the end of the interval.
  * @param planned open model: planned arrivals in the interval.
+ * @param stalls the generator's own longest event-loop delay and GC pause time in the interval.
  */
-export function timelinePoint(interval: MetricsSnapshot, t: number, phase: string, vus: number, planned?: number): TimelinePoint {
+export function timelinePoint(interval: MetricsSnapshot, t: number, phase: string, vus: number, planned?: number, stalls?: Pick<TimelinePoint, 'lagMaxMs' | 'gcMs'>): TimelinePoint {
   const windowMs = Math.max(1, interval.endMs - interval.startMs);
   const lat = summarize(selectSeries(interval, METRIC.httpLatency, {}), windowMs);
   const errs = selectSeries(interval, METRIC.httpErrors, {});
@@ -61,6 +62,8 @@ export function timelinePoint(interval: MetricsSnapshot, t: number, phase: strin
     ...(planned !== undefined ? { planned: Math.round(planned * 1000) / 1000 } : {}),
     started: total(selectSeries(interval, METRIC.journeysStarted, {})),
     dropped: total(selectSeries(interval, METRIC.journeysDropped, {})),
+    ...(stalls?.lagMaxMs !== undefined ? { lagMaxMs: stalls.lagMaxMs } : {}),
+    ...(stalls?.gcMs !== undefined ? { gcMs: stalls.gcMs } : {}),
     ...wsPart(interval),
   };
 }

@@ -30,6 +30,13 @@ export interface TimelinePoint {
   readonly planned?: number;
   readonly started: number;
   readonly dropped: number;
+  /**
+   * The load generator's longest event-loop delay in that second (ms): a second whose requests
+   * waited on the generator's own stall shows it here. The worst shard's in a merged run.
+   */
+  readonly lagMaxMs?: number;
+  /** The generator's garbage-collection pause time in that second (ms); the worst shard's in a merged run. */
+  readonly gcMs?: number;
   /** WebSocket steps in that second: matched messages (ws.message), their p95 (ms), failed ws step runs (ws.errors). Absent when none ran. */
   readonly ws?: { readonly messages: number; readonly p95: number; readonly errors: number };
 }

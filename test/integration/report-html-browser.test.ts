@@ -75,12 +75,24 @@ describe.skipIf('skip' in found)('HTML report in Chromium', () => {
     const labels = await o.page.evaluate<string[]>("[...document.querySelectorAll('#chart-errors .u-legend .u-label')].map((e) => e.textContent)");
     expect(labels).toEqual(expect.arrayContaining(['errors/s', '5xx', 'refused', 'dropped arrivals/s']));
     expect(await o.page.locator('#charts > table tbody tr').count()).toBe(1);
+    // The generator's own stall is drawn beside the service's percentiles when the report has it.
+    const latencyLabels = "[...document.querySelectorAll('#chart-latency .u-legend .u-label')].map((e) => e.textContent)";
+    expect(await o.page.evaluate<string[]>(latencyLabels)).toEqual(['s', 'p50', 'p95', 'p99', 'generator stall (longest event-loop delay)']);
     expect(await o.violations()).toEqual([]);
     expect(o.errors).toEqual([]);
     expect(o.requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
     const png = join(dir, 'sample.png');
     await o.page.screenshot({ path: png, fullPage: true });
     expect((await stat(png)).size).toBeGreaterThan(10_000);
+    await o.page.close();
+  });
+
+  it('a report without the generator\'s stalls (an older one) draws no line for them', async () => {
+    const r = sampleReport();
+    const o = await open({ ...r, timeline: r.timeline.map(({ lagMaxMs: _l, gcMs: _g, ...p }) => p) }, 'older');
+    await o.page.waitForSelector('#chart-latency canvas');
+    expect(await o.page.evaluate<string[]>("[...document.querySelectorAll('#chart-latency .u-legend .u-label')].map((e) => e.textContent)")).toEqual(['s', 'p50', 'p95', 'p99']);
+    expect(o.errors).toEqual([]);
     await o.page.close();
   });
 

@@ -2,7 +2,7 @@
  * The script the HTML report runs in the browser, as text (it is inlined and allowed by its hash).
  * It reads the chart data from the `<script type="application/json" id="rampart-data">` block and draws
  * four uPlot charts over time — throughput (requests/s, arrivals started/s, planned arrivals/s),
- * latency p50/p95/p99 (ms), errors/s (in all and per error class) and dropped arrivals/s, VUs — with
+ * latency p50/p95/p99 (ms) beside the generator's own longest stall, errors/s (in all and per error class) and dropped arrivals/s, VUs — with
  * the phases shaded and named.
  * It only ever writes text (textContent) and canvas pixels, never markup.
  */
@@ -52,11 +52,12 @@ export const CLIENT_SCRIPT = `(function () {
     { id: 'chart-rps', title: 'Throughput (per second)', series: [
       { label: 'requests/s', key: 'requests', stroke: '#2563eb' },
       { label: 'arrivals started/s', key: 'started', stroke: '#16a34a' },
-      { label: 'planned arrivals/s', key: 'planned', stroke: '#94a3b8', dash: [6, 4] } ] },
+      { label: 'planned arrivals/s', key: 'planned', stroke: '#94a3b8', dash: [6, 4], optional: true } ] },
     { id: 'chart-latency', title: 'Latency (ms)', series: [
       { label: 'p50', key: 'p50', stroke: '#16a34a' },
       { label: 'p95', key: 'p95', stroke: '#d97706' },
-      { label: 'p99', key: 'p99', stroke: '#dc2626' } ] },
+      { label: 'p99', key: 'p99', stroke: '#dc2626' },
+      { label: 'generator stall (longest event-loop delay)', key: 'lagMaxMs', stroke: '#64748b', dash: [2, 3], optional: true } ] },
     { id: 'chart-errors', title: 'Errors (per second)', series: [
       { label: 'errors/s', key: 'errors', stroke: '#dc2626' } ].concat(classes.map(function (c, i) {
         return { label: String(c), key: 'error:' + c, stroke: palette[i % palette.length], dash: [4, 3], zero: true };
@@ -70,7 +71,8 @@ export const CLIENT_SCRIPT = `(function () {
     var el = document.getElementById(c.id);
     if (!el) return;
     if (tl.length === 0) { el.textContent = 'No timeline: the run ended before its first second.'; return; }
-    var series = c.series.filter(function (s) { return s.key !== 'planned' || tl.some(function (p) { return typeof p.planned === 'number'; }); });
+    // A series the report may lack (planned arrivals, the generator's stalls) is drawn only when it has it.
+    var series = c.series.filter(function (s) { return !s.optional || tl.some(function (p) { return typeof p[s.key] === 'number'; }); });
     var opts = {
       title: c.title,
       width: Math.max(300, el.clientWidth || 800),

@@ -67,6 +67,7 @@ function chartData(r: Report): unknown {
       p50: p.p50,
       p95: p.p95,
       p99: p.p99,
+      ...(p.lagMaxMs !== undefined ? { lagMaxMs: p.lagMaxMs } : {}),
       vus: p.vus,
       phase: p.phase,
     })),

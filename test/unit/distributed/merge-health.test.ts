@@ -1,7 +1,9 @@
 /** A distributed run's generator section: its shards' health merged (src/distributed/shards.ts). */
 import { describe, expect, it } from 'vitest';
-import { mergeHealth } from '../../../src/distributed/shards.js';
-import type { GeneratorHealth } from '../../../src/report/model.js';
+import { mergeHealth, newShards, pointOf } from '../../../src/distributed/shards.js';
+import { createRegistry, encodeSnapshot } from '../../../src/metrics/index.js';
+import { PROTOCOL_VERSION, type IntervalEvent } from '../../../src/distributed/protocol.js';
+import type { GeneratorHealth, TimelinePoint } from '../../../src/report/model.js';
 
 const shard = (over: Partial<GeneratorHealth>): GeneratorHealth => ({
   lateArrivals: 0,
@@ -26,5 +28,29 @@ describe('merging the shards\' generator health', () => {
     const warm = { durationMs: 100, internalRequests: 400, connectionsOpened: 0, connectionsFailed: 0 };
     expect(mergeHealth([shard({ warmUp: warm }), shard({ warmUp: warm })]).warmUp).not.toHaveProperty('gcMs');
     expect(mergeHealth([shard({}), shard({})])).not.toHaveProperty('warmUp');
+  });
+});
+
+describe('a merged second of the timeline', () => {
+  const point = (over: Partial<TimelinePoint>): TimelinePoint => ({ t: 1, phase: 'load', requests: 0, errors: 0, p50: 0, p95: 0, p99: 0, vus: 1, started: 0, dropped: 0, ...over });
+  const merged = (points: readonly TimelinePoint[]): TimelinePoint => {
+    const shards = newShards(points.length, 0);
+    const snapshot = createRegistry().takeInterval();
+    shards.forEach((s, i) => {
+      const ev: IntervalEvent = { v: PROTOCOL_VERSION, runId: 'r', shard: s.id, at: 0, host: `h${i}`, kind: 'interval', seq: 1, offsetMs: 1000, phase: 'load', snapshot: encodeSnapshot(snapshot), point: points[i] as TimelinePoint };
+      s.intervals.set(1, ev);
+    });
+    return pointOf(shards, 1, snapshot);
+  };
+
+  it('keeps the worst shard\'s stall and GC time (each shard has its own event loop)', () => {
+    const p = merged([point({ vus: 2, lagMaxMs: 3, gcMs: 40 }), point({ vus: 3, lagMaxMs: 120, gcMs: 5 })]);
+    expect(p).toMatchObject({ vus: 5, lagMaxMs: 120, gcMs: 40 });
+  });
+
+  it('says no stall when no shard said one (shards of an older version)', () => {
+    const p = merged([point({}), point({})]);
+    expect(p).not.toHaveProperty('lagMaxMs');
+    expect(p).not.toHaveProperty('gcMs');
   });
 });

@@ -150,6 +150,27 @@ describe('Run (open model)', () => {
     expect(report.timeline.reduce((s, p) => s + p.started, 0)).toBe(20);
   });
 
+  it('each timeline point says the generator\'s own longest stall and GC time in that second', async () => {
+    // One 150 ms stall of the generator's loop, 500 ms into a 1 s load timed in 200 ms intervals.
+    const stall = setTimeout(() => {
+      const end = performance.now() + 150;
+      while (performance.now() < end);
+    }, 500);
+    const { report } = await runIt(open([phase({ durationMs: 1000, rate: 20 })]), {}, fakeVus(), [], { intervalMs: 200 });
+    clearTimeout(stall);
+    expect(report.timeline.length).toBeGreaterThanOrEqual(4);
+    for (const p of report.timeline) {
+      expect(p.lagMaxMs).toBeGreaterThanOrEqual(0);
+      expect(p.gcMs).toBeGreaterThanOrEqual(0);
+    }
+    const lags = report.timeline.map((p) => p.lagMaxMs ?? NaN);
+    // The stall is in one interval, not carried into the next: each interval's maximum is its own.
+    const worst = lags.indexOf(Math.max(...lags));
+    expect(lags[worst]).toBeGreaterThanOrEqual(100);
+    expect(lags.filter((l) => l >= 100)).toHaveLength(1);
+    expect(report.generator.eventLoopLagMaxMs).toBeGreaterThanOrEqual(lags[worst] as number);
+  });
+
   it('a failing setup skips the load, still runs teardown, and fails the run', async () => {
     const vus = fakeVus();
     const failing = (o: Parameters<typeof vus.factory>[0]) => {

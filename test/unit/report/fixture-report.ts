@@ -16,6 +16,8 @@ export function sampleReport(over: Partial<Report> = {}): Report {
     planned: 10 * t,
     started: 10 * t,
     dropped: 0,
+    lagMaxMs: t === 1 ? 42 : 1.5,
+    gcMs: t === 1 ? 12 : 0.5,
   }));
   return {
     schemaVersion: 1,
