@@ -45,7 +45,7 @@ export interface RampartReport {
   readonly series: readonly { metric: string; tags: Record<string, string>; count: number; p50: number; p99: number; rate: number }[];
   readonly generator: { lateArrivals: number; droppedArrivals: number; eventLoopLagP99Ms: number; eventLoopLagMaxMs: number; overloaded: boolean; gc?: { maxMs: number }; warmUp?: { durationMs: number } };
   readonly journeys?: readonly { name: string; started: number; completed: number; failed: number; dropped: number }[];
-  readonly timeline?: readonly { t: number; started: number; dropped: number; p99: number }[];
+  readonly timeline?: readonly { t: number; started: number; dropped: number; p99: number; lagMaxMs?: number; gcMs?: number }[];
   readonly warnings: readonly string[];
 }
 
