@@ -120,6 +120,7 @@ export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
             connectionsOpened: warm.reduce((n, w) => n + w.connectionsOpened, 0),
             connectionsFailed: warm.reduce((n, w) => n + w.connectionsFailed, 0),
             helperThreadsLowered: warm.reduce((n, w) => n + (w.helperThreadsLowered ?? 0), 0),
+            ...(warm.some((w) => w.gcMarkingOnEventLoop === true) ? { gcMarkingOnEventLoop: true } : {}),
             ...(warm.some((w) => w.gcMs !== undefined) ? { gcMs: Math.max(...warm.map((w) => w.gcMs ?? 0)) } : {}),
             ...(warm.some((w) => w.settleMs !== undefined) ? { settleMs: Math.max(...warm.map((w) => w.settleMs ?? 0)) } : {}),
           },

@@ -22,8 +22,20 @@
  *   requests: a smoke run's second request took 6–10 ms against 3 ms. The warm-up now waits,
  *   idle, until the helper threads have used no CPU for {@link IDLE_STEP_MS} ms (at most a bound),
  *   right before the load's clock starts. Linux only (the threads' CPU time is read from /proc).
+ * - **With one CPU, garbage is marked on the event loop's thread.** V8 marks the old generation
+ *   concurrently, on a helper thread. With a second CPU free that costs the event loop nothing; with
+ *   one CPU (a one-core machine or container, or a generator pinned to a core) that thread takes
+ *   the event loop's CPU in scheduler slices for as long as it marks. With 10,000 VUs each full
+ *   collection marked for 85–160 ms and stalled the loop for 105–130 ms, once every few seconds
+ *   (the `vus` part of the bench). Turned off, V8 marks in small incremental steps on the main
+ *   thread (the longest 5–10 ms), between turns of the loop: the longest stall fell to 43–81 ms.
+ *   Lowering the marking thread's priority instead (as for the compiler, above) was no cure: the
+ *   loop then waited for the starved thread to finish its part (a 105 ms stall in one run of two).
+ *   Set as the load starts, for every load, and it lasts until the process exits.
  */
+import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
 import { processHelperThreads, type HelperThreads } from './helper-threads.js';
 
 /** The step of {@link OwnProcess.helpersIdle}: the helper threads are idle once one step passes without CPU from them, ms. */
@@ -43,18 +55,41 @@ export interface OwnProcess {
    * cannot be read (not Linux), so that no wait is reported that was not made.
    */
   helpersIdle(maxMs: number): Promise<number | undefined>;
+  /**
+   * With one CPU to run on, turns V8's concurrent marking off, so that the garbage collector marks
+   * in small steps on the event loop's thread instead of taking its CPU away; whether it did (also
+   * when an earlier call did). Never throws.
+   */
+  markOnEventLoop(): boolean;
 }
+
+/** The V8 flag that makes the collector mark on the main thread, in incremental steps. */
+export const MARK_ON_MAIN_THREAD_FLAG = '--no-concurrent-marking';
 
 /**
  * This process, as a run may change it. Call it in the process's entry, before any worker thread
  * starts: the helper threads are listed then, and only those are ever lowered.
  */
-export function ownProcess(): OwnProcess {
+export function ownProcess(seams: { readonly cpus?: () => number; readonly setFlags?: (flags: string) => void } = {}): OwnProcess {
   const helpers = processHelperThreads();
+  const cpus = seams.cpus ?? availableParallelism;
+  const setFlags = seams.setFlags ?? setFlagsFromString;
+  let marking: boolean | undefined;
   return {
     lowerHelperThreads: () => helpers?.lower() ?? 0,
     collectGarbage: collectGarbage,
     helpersIdle: (maxMs) => waitForIdle(helpers, maxMs),
+    markOnEventLoop() {
+      if (marking === undefined) {
+        try {
+          marking = cpus() === 1;
+          if (marking) setFlags(MARK_ON_MAIN_THREAD_FLAG);
+        } catch {
+          marking = false;
+        }
+      }
+      return marking;
+    },
   };
 }
 

@@ -218,7 +218,8 @@ export function createWarmUp(
     },
     async beforeLoad() {
       const settleMs = await deps.ownProcess?.helpersIdle(SETTLE_MAX_MS);
-      return { settleMs, threadsLowered: deps.ownProcess !== undefined && hasOpenLoad(plan) ? deps.ownProcess.lowerHelperThreads() : 0 };
+      const own = deps.ownProcess;
+      return { settleMs, threadsLowered: own !== undefined && hasOpenLoad(plan) ? own.lowerHelperThreads() : 0, gcMarkingOnEventLoop: own?.markOnEventLoop() ?? false };
     },
   };
 }
@@ -240,7 +241,7 @@ function preconnectCount(plan: Plan): number {
 export function warmUpReport(
   code: CodeWarmUp | undefined,
   conns: (PreconnectResult & { readonly durationMs: number }) | undefined,
-  start?: { readonly settleMs: number | undefined; readonly threadsLowered: number },
+  start?: { readonly settleMs: number | undefined; readonly threadsLowered: number; readonly gcMarkingOnEventLoop?: boolean },
 ): WarmUpReport {
   const settleMs = start?.settleMs;
   const gcMs = code?.gcMs;
@@ -250,6 +251,7 @@ export function warmUpReport(
     connectionsOpened: conns?.opened ?? 0,
     connectionsFailed: conns?.failed ?? 0,
     helperThreadsLowered: start?.threadsLowered ?? 0,
+    ...(start?.gcMarkingOnEventLoop === true ? { gcMarkingOnEventLoop: true } : {}),
     ...(gcMs !== undefined ? { gcMs: Math.round(gcMs * 10) / 10 } : {}),
     ...(settleMs !== undefined ? { settleMs: Math.round(settleMs * 10) / 10 } : {}),
   };

@@ -81,7 +81,8 @@ export function generatorExtras(g: GeneratorHealth): string {
     const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCount(w.helperThreadsLowered ?? 0)} helper threads set to yield to the event loop` : '';
     const gc = w.gcMs !== undefined ? `, its garbage collected (${fmtMs(w.gcMs)})` : '';
     const settle = w.settleMs !== undefined ? `, ${fmtMs(w.settleMs)} for the compiler and GC threads to finish` : '';
-    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target${gc}${settle}${threads}`);
+    const marking = w.gcMarkingOnEventLoop === true ? ', GC marking moved to the event loop\'s thread (one CPU)' : '';
+    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target${gc}${settle}${threads}${marking}`);
   }
   const h = g.heldBack;
   if (h !== undefined) {

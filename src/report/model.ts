@@ -95,6 +95,12 @@ export interface WarmUpReport {
    */
   readonly helperThreadsLowered?: number;
   /**
+   * True when the generator had one CPU and turned V8's concurrent GC marking off as the load
+   * started: the collector then marks in small steps on the event loop's thread instead of taking
+   * its CPU in scheduler slices (src/engine/own-process.ts). Absent otherwise and in older reports.
+   */
+  readonly gcMarkingOnEventLoop?: boolean;
+  /**
    * The full garbage collection before the code warm-up, ms
    * (included in durationMs). Absent when none was done (a library caller) and in older reports.
    */

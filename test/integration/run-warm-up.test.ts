@@ -120,50 +120,53 @@ journeys:
       - { name: get, get: /, expect: { status: 200 } }
 `;
   /** A stand-in for the process that notes each call in order, with how many requests the target had seen then. */
-  const seam = (): { readonly calls: string[]; lowerHelperThreads(): number; collectGarbage(): Promise<number>; helpersIdle(maxMs: number): Promise<number> } => {
+  const seam = (oneCpu = true): { readonly calls: string[]; lowerHelperThreads(): number; collectGarbage(): Promise<number>; helpersIdle(maxMs: number): Promise<number>; markOnEventLoop(): boolean } => {
     const calls: string[] = [];
     return {
       calls,
       lowerHelperThreads: () => (calls.push(`lower@${requests}`), 6),
       collectGarbage: async () => (calls.push(`gc@${requests}`), 12.34),
       helpersIdle: async (maxMs) => (calls.push(`idle(${maxMs})@${requests}`), 7.5),
+      markOnEventLoop: () => (calls.push(`mark@${requests}`), oneCpu),
     };
   };
 
-  it('an open-model load collects the warm-up\'s garbage, waits for the helper threads, then lowers them, once each and before its first request, and says so', async () => {
+  it('an open-model load collects the warm-up\'s garbage, waits for the helper threads, then lowers them and (one CPU) moves GC marking to the event loop, once each and before its first request, and says so', async () => {
     reset();
     const own = seam();
     const { dir, file } = await scenarioFile(openScenario(''));
     const out = join(dir, 'report.json');
     const r = await runCli(['run', file, '--target', url, '--out', out], { cwd: dir, env: {}, ownProcess: own });
     expect(r.code, r.stderr).toBe(0);
-    expect(own.calls).toEqual(['gc@0', `idle(${SETTLE_MAX_MS})@0`, 'lower@0']);
+    expect(own.calls).toEqual(['gc@0', `idle(${SETTLE_MAX_MS})@0`, 'lower@0', 'mark@0']);
     expect(requests).toBe(20);
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
     validateReport(report);
     expect(report.generator.warmUp?.helperThreadsLowered).toBe(6);
     expect(report.generator.warmUp?.gcMs).toBe(12.3);
     expect(report.generator.warmUp?.settleMs).toBe(7.5);
+    expect(report.generator.warmUp?.gcMarkingOnEventLoop).toBe(true);
     // The collection and the wait count in the warm-up's duration.
     expect(report.generator.warmUp?.durationMs).toBeGreaterThanOrEqual(19);
     expect(r.stdout).toMatch(
-      /requests to its own 127\.0\.0\.1 server, not to the target, its garbage collected \(12\.3 ?ms\), 7\.5 ?ms for the compiler and GC threads to finish, 6 helper threads set to yield to the event loop/,
+      /requests to its own 127\.0\.0\.1 server, not to the target, its garbage collected \(12\.3 ?ms\), 7\.5 ?ms for the compiler and GC threads to finish, 6 helper threads set to yield to the event loop, GC marking moved to the event loop's thread \(one CPU\)/,
     );
   });
 
-  it('a closed-model load collects the garbage and waits for the threads but leaves their priority; warmUp: false does none of it', async () => {
+  it('a closed-model load collects the garbage and waits for the threads but leaves their priority; with more than one CPU the marking stays; warmUp: false does none of it', async () => {
     for (const [text, warm] of [[scenario(''), true], [openScenario('warmUp: false'), false]] as const) {
       reset();
-      const own = seam();
+      const own = seam(false);
       const { dir, file } = await scenarioFile(text);
       const out = join(dir, 'report.json');
       const r = await runCli(['run', file, '--target', url, '--out', out, '--quiet'], { cwd: dir, env: {}, ownProcess: own });
       expect(r.code, r.stderr).toBe(0);
-      expect(own.calls).toEqual(warm ? ['gc@0', `idle(${SETTLE_MAX_MS})@0`] : []);
+      expect(own.calls).toEqual(warm ? ['gc@0', `idle(${SETTLE_MAX_MS})@0`, 'mark@0'] : []);
       const report = JSON.parse(await readFile(out, 'utf8')) as Report;
       if (warm) expect(report.generator.warmUp).toMatchObject({ helperThreadsLowered: 0, gcMs: 12.3, settleMs: 7.5 });
       else expect(report.generator.warmUp).toBeUndefined();
-      expect(r.stdout).not.toMatch(/helper threads/);
+      expect(report.generator.warmUp?.gcMarkingOnEventLoop).toBeUndefined();
+      expect(r.stdout).not.toMatch(/helper threads|GC marking/);
     }
   });
 

@@ -46,10 +46,11 @@ journeys:
         collectGarbage: async () => (calls.push(`gc@${requests() - before}`), 10),
         helpersIdle: async () => (calls.push(`idle@${requests() - before}`), 4),
         lowerHelperThreads: () => (calls.push(`lower@${requests() - before}`), 5),
+        markOnEventLoop: () => (calls.push(`mark@${requests() - before}`), true),
       },
     });
-    expect(calls).toEqual(['gc@0', 'idle@0', 'lower@0']);
+    expect(calls).toEqual(['gc@0', 'idle@0', 'lower@0', 'mark@0']);
     expect(requests() - before).toBe(8);
-    expect(res.report.generator.warmUp).toMatchObject({ gcMs: 10, settleMs: 4, helperThreadsLowered: 5 });
+    expect(res.report.generator.warmUp).toMatchObject({ gcMs: 10, settleMs: 4, helperThreadsLowered: 5, gcMarkingOnEventLoop: true });
   }, 20_000);
 });

@@ -4,7 +4,7 @@
  */
 import { url } from 'node:inspector';
 import { describe, expect, it } from 'vitest';
-import { collectGarbage, ownProcess } from '../../../src/engine/own-process.js';
+import { collectGarbage, MARK_ON_MAIN_THREAD_FLAG, ownProcess } from '../../../src/engine/own-process.js';
 
 /** The next macrotask: a WeakRef's target is kept alive until the job that made it ends. */
 const nextTask = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -45,5 +45,34 @@ describe('collecting the garbage of the process', () => {
     expect(await ownProcess().collectGarbage()).toBeGreaterThan(0);
     await nextTask();
     expect(ref.deref()).toBeUndefined();
+  });
+});
+
+describe('garbage marking with one CPU', () => {
+  it('with one CPU, turns concurrent marking off once, and says it did on every call', () => {
+    const flags: string[] = [];
+    const own = ownProcess({ cpus: () => 1, setFlags: (f) => void flags.push(f) });
+    expect(own.markOnEventLoop()).toBe(true);
+    expect(own.markOnEventLoop()).toBe(true);
+    expect(flags).toEqual([MARK_ON_MAIN_THREAD_FLAG]);
+  });
+
+  it('with more than one CPU leaves V8 as it is', () => {
+    const flags: string[] = [];
+    const own = ownProcess({ cpus: () => 2, setFlags: (f) => void flags.push(f) });
+    expect(own.markOnEventLoop()).toBe(false);
+    expect(flags).toEqual([]);
+  });
+
+  it('a flag V8 refuses leaves the marking as it was and says so, without throwing', () => {
+    const own = ownProcess({ cpus: () => 1, setFlags: () => { throw new Error('refused'); } });
+    expect(own.markOnEventLoop()).toBe(false);
+  });
+
+  it('is a flag this V8 knows', async () => {
+    // An unknown flag would be ignored silently: V8's own list must have it.
+    const { execFileSync } = await import('node:child_process');
+    const help = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(help).toContain(MARK_ON_MAIN_THREAD_FLAG.replace('--no-', '--'));
   });
 });
