@@ -14,6 +14,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { Fifo } from './fifo.js';
+import { connectionCloses } from './turn-budget.js';
 
 /** What a pool needs of a connection: an undici Client. */
 export interface PoolClient {
@@ -82,11 +83,19 @@ export class ConnectionPool implements RequestDispatcher {
     return true;
   }
 
-  /** Waits for the queued and running requests, then closes every connection. */
+  /**
+   * Waits for the queued and running requests, then closes every connection, taking each close
+   * from the process's budget per turn of the event loop (src/http/turn-budget.ts).
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.queued > 0) await new Promise<void>((resolve) => (this.#whenEmpty = resolve));
-      await Promise.all(this.#clients.map((c) => c.close().catch(() => undefined)));
+      await Promise.all(
+        this.#clients.map(async (c) => {
+          await connectionCloses.take();
+          await c.close().catch(() => undefined);
+        }),
+      );
     })();
     return this.#closing;
   }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { ConnectionPool, type PoolClient } from '../../../src/http/connection-pool.js';
+import { CONNECTION_CLOSES_PER_TURN } from '../../../src/http/turn-budget.js';
 
 /** A connection that holds the requests it is given until `finish()`, like a Client with pipelining `depth`. */
 class FakeClient extends EventEmitter implements PoolClient {
@@ -110,6 +111,34 @@ describe('ConnectionPool', () => {
     expect(p.dispatch(req('/late'), handler(errors))).toBe(false);
     expect(errors[0]?.message).toMatch(/closed/);
     expect(clients[0]?.sent).not.toContain('/late');
+  });
+
+  it('close() closes its connections a turn\'s budget at a time, never all in one turn of the event loop', async () => {
+    const n = CONNECTION_CLOSES_PER_TURN * 3 + 1;
+    const { pool: p, clients } = pool(n);
+    for (let i = 0; i < n; i++) p.dispatch(req(`/${i}`), handler());
+    for (const c of clients) c.finish();
+    expect(clients).toHaveLength(n);
+    // The process-wide budget may still have a turn pending from an earlier test: let it go idle.
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    // Counted at the start of each check phase, before the budget's own turn (scheduled after this).
+    const closedPerTurn: number[] = [];
+    let before = 0;
+    const counted = new Promise<void>((resolve) => {
+      const count = (): void => {
+        const now = clients.filter((c) => c.closed).length;
+        closedPerTurn.push(now - before);
+        before = now;
+        if (now < n) setImmediate(count);
+        else resolve();
+      };
+      setImmediate(count);
+    });
+    await p.close();
+    await counted;
+    expect(closedPerTurn.reduce((a, b) => a + b, 0)).toBe(n);
+    expect(Math.max(...closedPerTurn)).toBeLessThanOrEqual(CONNECTION_CLOSES_PER_TURN);
+    expect(closedPerTurn.filter((k) => k > 0).length).toBeGreaterThanOrEqual(4);
   });
 
   it('destroy() fails the queued requests with its error and destroys the connections with it', async () => {
