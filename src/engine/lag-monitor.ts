@@ -33,13 +33,16 @@ export interface LagMonitor {
  */
 export function createLagMonitor(resolutionMs = 10): LagMonitor {
   let h: IntervalHistogram | undefined;
-  // The same delays again, reset at every interval: a second's own longest stall.
-  let hSecond: IntervalHistogram | undefined;
+  // A second's own longest stall comes from a probe timer of its own: the histogram loses the first
+  // delay after a reset(), which is the stall when the interval's tick runs before its timer does.
+  let probe: NodeJS.Timeout | undefined;
+  let lastProbe = 0;
+  let secondMaxMs = 0;
   let obs: PerformanceObserver | undefined;
   const gc = { count: 0, maxMs: 0, totalMs: 0 };
   let gcSecondMs = 0;
-  // The longest of the seconds so far: the two histograms sample on timers of their own, so a
-  // second's maximum can exceed the whole run's by a fraction of a ms; the run's is never below it.
+  // The longest of the seconds so far: the histogram and the probe sample on timers of their own, so
+  // a second's maximum can exceed the whole run's by a fraction of a ms; the run's is never below it.
   let secondsMaxMs = 0;
   const pause = (e: PerformanceEntry): void => {
     gc.count++;
@@ -58,8 +61,13 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
     start(): void {
       h = monitorEventLoopDelay({ resolution: resolutionMs });
       h.enable();
-      hSecond = monitorEventLoopDelay({ resolution: resolutionMs });
-      hSecond.enable();
+      lastProbe = performance.now();
+      probe = setInterval(() => {
+        const now = performance.now();
+        secondMaxMs = Math.max(secondMaxMs, now - lastProbe - resolutionMs);
+        lastProbe = now;
+      }, resolutionMs);
+      probe.unref();
       obs = new PerformanceObserver((list) => list.getEntries().forEach(pause));
       obs.observe({ entryTypes: ['gc'] });
     },
@@ -67,16 +75,22 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
       obs?.disconnect();
       const s = read();
       h?.disable();
-      hSecond?.disable();
+      clearInterval(probe);
+      probe = undefined;
       return s;
     },
     peek: read,
     second(): LagSecond {
       // A GC entry is delivered after its pause: take what the observer has not handed over yet.
       obs?.takeRecords().forEach(pause);
-      const out = { lagMaxMs: hSecond !== undefined && hSecond.count > 0 ? round3(adj(hSecond.max)) : 0, gcMs: round3(gcSecondMs) };
+      // A stall the probe has not seen yet (it ended just before this tick) belongs to this second;
+      // the probe then measures from here, so it is not counted again in the next.
+      const now = performance.now();
+      const pending = probe !== undefined ? now - lastProbe - resolutionMs : 0;
+      lastProbe = now;
+      const out = { lagMaxMs: round3(Math.max(0, secondMaxMs, pending)), gcMs: round3(gcSecondMs) };
       secondsMaxMs = Math.max(secondsMaxMs, out.lagMaxMs);
-      hSecond?.reset();
+      secondMaxMs = 0;
       gcSecondMs = 0;
       return out;
     },

@@ -1,0 +1,51 @@
+/** The generator's own stalls, per second of the timeline (src/engine/lag-monitor.ts). */
+import { describe, expect, it } from 'vitest';
+import { createLagMonitor } from '../../../src/engine/lag-monitor.js';
+
+const busy = (ms: number): void => {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+};
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('the lag monitor\'s seconds', () => {
+  it('a stall that ends right before the interval\'s tick is that interval\'s, and is not counted again in the next', async () => {
+    const m = createLagMonitor();
+    m.start();
+    await wait(30);
+    busy(200);
+    // No timer has run since the stall: the tick comes first.
+    const first = m.second();
+    await wait(60);
+    const next = m.second();
+    const run = m.stop();
+    expect(first.lagMaxMs).toBeGreaterThanOrEqual(180);
+    expect(next.lagMaxMs).toBeLessThan(150);
+    expect(run.maxMs).toBeGreaterThanOrEqual(first.lagMaxMs);
+  });
+
+  it('a stall the probe saw is the interval\'s in which it ended', async () => {
+    const m = createLagMonitor();
+    m.start();
+    await wait(30);
+    busy(200);
+    await wait(30);
+    const first = m.second();
+    await wait(60);
+    const next = m.second();
+    m.stop();
+    expect(first.lagMaxMs).toBeGreaterThanOrEqual(180);
+    expect(next.lagMaxMs).toBeLessThan(150);
+  });
+
+  it('measures nothing before start() or after stop()', async () => {
+    const m = createLagMonitor();
+    busy(100);
+    expect(m.second()).toEqual({ lagMaxMs: 0, gcMs: 0 });
+    m.start();
+    m.stop();
+    busy(100);
+    await wait(30);
+    expect(m.second().lagMaxMs).toBe(0);
+  });
+});
