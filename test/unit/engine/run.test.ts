@@ -61,6 +61,7 @@ describe('Run (open model)', () => {
 
   it('starts arrivals that fell due while the loop was blocked as one batch, counted late, none lost', async () => {
     let blocked = false;
+    let block = { from: 0, to: 0 };
     const vus = fakeVus();
     const blocking = (o: Parameters<typeof vus.factory>[0]) => {
       const vu = vus.factory(o);
@@ -70,6 +71,7 @@ describe('Run (open model)', () => {
           if (!blocked && o.id === 5) {
             blocked = true;
             const until = clock.now() + 150;
+            block = { from: clock.now(), to: until };
             while (clock.now() < until) {
               // the generator's own event loop is stuck
             }
@@ -85,8 +87,10 @@ describe('Run (open model)', () => {
     expect(its).toHaveLength(50);
     expect(report.generator.lateArrivals).toBeGreaterThanOrEqual(5);
     expect(report.generator.eventLoopLagMaxMs).toBeGreaterThan(100);
-    // the late ones started together right after the block, not spread out by a fixed sleep
-    const late = its.filter((e) => e.at - e.scheduledAt! > 10);
+    // the ones that fell due during the block started together right after it, not spread out by a
+    // fixed sleep (only those: a busy machine may make others a little late too)
+    const late = its.filter((e) => e.scheduledAt! > block.from && e.scheduledAt! < block.to);
+    expect(late.length).toBeGreaterThanOrEqual(5);
     expect(Math.max(...late.map((e) => e.at)) - Math.min(...late.map((e) => e.at))).toBeLessThan(20);
   });
 
