@@ -6,8 +6,9 @@
  * the error it creates for its destroyed client). When a load of 10,000 VUs with a connection
  * each stops, thousands of VUs end in the same few turns and close theirs: one turn took 90–180 ms,
  * and every response that arrived meanwhile, for the VUs still finishing their iterations, was
- * measured that much later. With {@link CONNECTION_CLOSES_PER_TURN} closes per turn the longest
- * stall at the stop was 23–49 ms (bench/README.md).
+ * measured that much later. With {@link CONNECTION_CLOSES_PER_TURN} closes per turn, four direct
+ * runs read 23–49 ms for the stop's last second and 74–88 ms for the whole run's longest stall
+ * (bench/results/reference-2026-12-05-stalls.md).
  */
 import { Fifo } from './fifo.js';
 
