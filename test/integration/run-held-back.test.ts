@@ -40,14 +40,14 @@ name: held-back
 target: http://127.0.0.1:1
 warmUp: false
 http: { connections: ${VUS} }
-load: { vus: ${VUS}, duration: 3s }
+load: { vus: ${VUS}, duration: 4s }
 journeys:
   - name: j
     steps:
       - { name: get, get: /text, expect: { status: 200 } }
 `);
     const out = join(dir, 'report.json');
-    const stop = keepLoopLate(30);
+    const stop = keepLoopLate(20);
     let r: Awaited<ReturnType<typeof runCli>>;
     try {
       r = await runCli(['run', file, '--target', server.url, '--out', out], { cwd: dir, env: {} });
