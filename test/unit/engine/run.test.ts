@@ -6,7 +6,7 @@ import { Run } from '../../../src/engine/run.js';
 import { exitCodeFor } from '../../../src/thresholds/judge/verdict.js';
 import type { IntervalUpdate, Output, Report, RunInfo } from '../../../src/report/model.js';
 import type { OpenLoad, OpenPhase } from '../../../src/scenario/plan.js';
-import type { Clock } from '../../../src/engine/types.js';
+import type { Clock, VuFactory } from '../../../src/engine/types.js';
 import { fakeVus as recordingVus, journey, logStep, plan, threshold } from './fixtures.js';
 
 /**
@@ -208,6 +208,43 @@ describe('Run (open model)', () => {
 });
 
 describe('Run (closed model)', () => {
+  it('starts many VUs in slices of the event loop, however slow each start is', async () => {
+    // Each VU's start (its first iteration up to its first wait) holds the loop 1 ms, as a
+    // connection per VU's cold connect and first request do: 60 VUs due at once must not all
+    // start in one turn of the event loop, whose timers and responses would wait 60 ms.
+    let turn = 0;
+    let counting = true;
+    const count = (): void => {
+      turn++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const turns: number[] = [];
+    const factory: VuFactory = () => ({
+      async runIteration() {
+        turns.push(turn);
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+        await new Promise((r) => setTimeout(r, 5));
+        return 'completed';
+      },
+      async runSteps() {
+        return {};
+      },
+      close() {},
+    });
+    const registry = createRegistry();
+    const stages = [{ name: 'hold', durationMs: 200, target: 60, onStart: [], onEnd: [] }];
+    await new Run({ clock, plan: plan({ model: 'closed', startVus: 60, stages, iterationsPerVu: 1 }), registry, createVu: factory, outputs: [], seed: 1 }).start();
+    counting = false;
+    expect(turns).toHaveLength(60);
+    const perTurn = new Map<number, number>();
+    for (const t of turns) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+    // At least 1 ms each: a 5 ms slice holds at most five.
+    expect(Math.max(...perTurn.values())).toBeLessThanOrEqual(5);
+    expect(perTurn.size).toBeGreaterThanOrEqual(12);
+  });
+
   it('ramps VUs and honours the per-VU cap', async () => {
     const { registry, events } = await runIt(
       { model: 'closed', startVus: 0, stages: [{ name: 'ramp', durationMs: 400, target: 4, onStart: [], onEnd: [] }, { name: 'hold', durationMs: 400, target: 4, onStart: [], onEnd: [] }], iterationsPerVu: 3 },
