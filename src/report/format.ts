@@ -37,6 +37,11 @@ export function fmtCount(n: number): string {
   return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-';
 }
 
+/** A count and its noun, singular for one: `1 connection`, `1,200 connections`. */
+export function fmtCounted(n: number, noun: string): string {
+  return `${fmtCount(n)} ${noun}${Math.round(n) === 1 ? '' : 's'}`;
+}
+
 /** Lays rows out in left-aligned columns (first column) and right-aligned numbers (others). */
 export function table(header: readonly string[], rows: readonly (readonly string[])[], indent = '  '): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -72,17 +77,17 @@ export function heldBackWhat(h: Pick<HeldBackReport, 'requests' | 'iterations'>)
 /** The generator's garbage-collection pauses, warm-up and held-back load, as a reader sees them ('' when the report has none). */
 export function generatorExtras(g: GeneratorHealth): string {
   const parts: string[] = [];
-  if (g.gc !== undefined) parts.push(`GC ${fmtCount(g.gc.count)} pauses, max ${fmtMs(g.gc.maxMs)}, total ${fmtMs(g.gc.totalMs)}`);
+  if (g.gc !== undefined) parts.push(`GC ${fmtCounted(g.gc.count, 'pause')}, max ${fmtMs(g.gc.maxMs)}, total ${fmtMs(g.gc.totalMs)}`);
   const w = g.warmUp;
   if (w !== undefined) {
     const conns = w.connectionsOpened > 0 || w.connectionsFailed > 0
-      ? `${fmtCount(w.connectionsOpened)} connections opened${w.connectionsFailed > 0 ? ` (${fmtCount(w.connectionsFailed)} failed)` : ''}, `
+      ? `${fmtCounted(w.connectionsOpened, 'connection')} opened${w.connectionsFailed > 0 ? ` (${fmtCount(w.connectionsFailed)} failed)` : ''}, `
       : '';
-    const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCount(w.helperThreadsLowered ?? 0)} helper threads set to yield to the event loop` : '';
+    const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCounted(w.helperThreadsLowered ?? 0, 'helper thread')} set to yield to the event loop` : '';
     const gc = w.gcMs !== undefined ? `, its garbage collected (${fmtMs(w.gcMs)})` : '';
     const settle = w.settleMs !== undefined ? `, ${fmtMs(w.settleMs)} for the compiler and GC threads to finish` : '';
     const marking = w.gcMarkingOnEventLoop === true ? ', GC marking moved to the event loop\'s thread (one CPU)' : '';
-    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCount(w.internalRequests)} requests to its own 127.0.0.1 server, not to the target${gc}${settle}${threads}${marking}`);
+    parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCounted(w.internalRequests, 'request')} to its own 127.0.0.1 server, not to the target${gc}${settle}${threads}${marking}`);
   }
   const h = g.heldBack;
   if (h !== undefined) {
@@ -102,5 +107,5 @@ export function tlsSummary(series: readonly { readonly metric: string; readonly 
     const key = `${s.tags['tls_version'] ?? '?'} ${s.tags['tls_cipher'] ?? '?'}`;
     by.set(key, (by.get(key) ?? 0) + s.sum);
   }
-  return [...by].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${fmtCount(n)} connection${n === 1 ? '' : 's'})`).join(', ');
+  return [...by].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} (${fmtCounted(n, 'connection')})`).join(', ');
 }
