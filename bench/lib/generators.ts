@@ -170,6 +170,8 @@ export async function measure(root: string, g: GeneratorCommand, target: Target,
     const cpu1 = cpuUs(proc.pid);
     const stats = await target.stats(from, to);
     const exit = await proc.exited;
+    // Killed by a signal (a crash, not a verdict): what it said last is the only trace of why.
+    if (typeof exit === 'string') process.stderr.write(`${g.name} was killed by ${exit}; the end of its stderr:\n${proc.err().slice(-4000)}\n`);
     const requests = stats.windows.reduce((a, b) => a + b, 0);
     const elapsedMs = stats.windows.length * 100;
     const parsed = g.parse(proc.out());

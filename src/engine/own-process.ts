@@ -28,10 +28,16 @@
  *   the event loop's CPU in scheduler slices for as long as it marks. With 10,000 VUs each full
  *   collection marked for 85–160 ms and stalled the loop for 105–130 ms, once every few seconds
  *   (the `vus` part of the bench). Turned off, V8 marks in small incremental steps on the main
- *   thread (the longest 5–10 ms), between turns of the loop: the longest stall fell to 43–81 ms.
+ *   thread (the longest 5–10 ms) as the code allocates: the longest stall fell to 43–81 ms on a
+ *   shared pool. Those steps still add up inside one turn of the loop when a turn handles hundreds
+ *   of responses (10,000 VUs with a connection each: 100–300 ms in some runs).
  *   Lowering the marking thread's priority instead (as for the compiler, above) was no cure: the
  *   loop then waited for the starved thread to finish its part (a 105 ms stall in one run of two).
- *   Set as the load starts, for every load, and it lasts until the process exits.
+ *   The flag is changed right after the collection before the code warm-up, and at no other time:
+ *   changed while a marking is under way, V8 crashes (a stress of flips at random moments ended in
+ *   a segmentation fault or a breakpoint trap in 10 runs of 25; flipped right after a full
+ *   collection, in none of 25); a bench run at 100,000 arrivals/s died of such a trap while the
+ *   flag was still changed as the load started. It lasts until the process exits.
  */
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,7 +53,11 @@ const IDLE_CPU_MS = 0.05;
 export interface OwnProcess {
   /** Sets the helper threads listed at the entry to the lowest priority; how many it changed. Never throws. */
   lowerHelperThreads(): number;
-  /** A full garbage collection now; how long it took (ms), or undefined where it is not available. Never rejects. */
+  /**
+   * A full garbage collection now; how long it took (ms), or undefined where it is not available.
+   * Right after it (the one moment no marking is under way), with one CPU to run on, turns V8's
+   * concurrent marking off (see {@link OwnProcess.markOnEventLoop}). Never rejects.
+   */
   collectGarbage(): Promise<number | undefined>;
   /**
    * Waits, idle, until the helper threads have used no CPU for one step of {@link IDLE_STEP_MS},
@@ -56,9 +66,10 @@ export interface OwnProcess {
    */
   helpersIdle(maxMs: number): Promise<number | undefined>;
   /**
-   * With one CPU to run on, turns V8's concurrent marking off, so that the garbage collector marks
-   * in small steps on the event loop's thread instead of taking its CPU away; whether it did (also
-   * when an earlier call did). Never throws.
+   * Whether V8's concurrent marking was turned off, so that the garbage collector marks in small
+   * steps on the event loop's thread instead of taking its CPU away: done by {@link
+   * OwnProcess.collectGarbage} with one CPU to run on, never by this call (the flag is safe to
+   * change only right after a full collection). Never throws.
    */
   markOnEventLoop(): boolean;
 }
@@ -70,17 +81,20 @@ export const MARK_ON_MAIN_THREAD_FLAG = '--no-concurrent-marking';
  * This process, as a run may change it. Call it in the process's entry, before any worker thread
  * starts: the helper threads are listed then, and only those are ever lowered.
  */
-export function ownProcess(seams: { readonly cpus?: () => number; readonly setFlags?: (flags: string) => void } = {}): OwnProcess {
+export function ownProcess(
+  seams: { readonly cpus?: () => number; readonly setFlags?: (flags: string) => void; readonly collect?: () => Promise<number | undefined> } = {},
+): OwnProcess {
   const helpers = processHelperThreads();
   const cpus = seams.cpus ?? availableParallelism;
   const setFlags = seams.setFlags ?? setFlagsFromString;
+  const collect = seams.collect ?? collectGarbage;
   let marking: boolean | undefined;
   return {
     lowerHelperThreads: () => helpers?.lower() ?? 0,
-    collectGarbage: collectGarbage,
-    helpersIdle: (maxMs) => waitForIdle(helpers, maxMs),
-    markOnEventLoop() {
-      if (marking === undefined) {
+    async collectGarbage() {
+      const ms = await collect();
+      // Nothing between the collection and here allocates enough to start another marking.
+      if (ms !== undefined && marking === undefined) {
         try {
           marking = cpus() === 1;
           if (marking) setFlags(MARK_ON_MAIN_THREAD_FLAG);
@@ -88,8 +102,10 @@ export function ownProcess(seams: { readonly cpus?: () => number; readonly setFl
           marking = false;
         }
       }
-      return marking;
+      return ms;
     },
+    helpersIdle: (maxMs) => waitForIdle(helpers, maxMs),
+    markOnEventLoop: () => marking ?? false,
   };
 }
 

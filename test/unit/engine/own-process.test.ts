@@ -42,30 +42,48 @@ describe('collecting the garbage of the process', () => {
     const ref = new WeakRef(garbage);
     garbage = undefined;
     await nextTask();
-    expect(await ownProcess().collectGarbage()).toBeGreaterThan(0);
+    expect(await ownProcess({ cpus: () => 2 }).collectGarbage()).toBeGreaterThan(0);
     await nextTask();
     expect(ref.deref()).toBeUndefined();
   });
 });
 
 describe('garbage marking with one CPU', () => {
-  it('with one CPU, turns concurrent marking off once, and says it did on every call', () => {
-    const flags: string[] = [];
-    const own = ownProcess({ cpus: () => 1, setFlags: (f) => void flags.push(f) });
-    expect(own.markOnEventLoop()).toBe(true);
-    expect(own.markOnEventLoop()).toBe(true);
-    expect(flags).toEqual([MARK_ON_MAIN_THREAD_FLAG]);
-  });
+  const seams = (cpus: number, collected: number | 'unavailable' = 40) => {
+    const calls: string[] = [];
+    const own = ownProcess({
+      cpus: () => cpus,
+      setFlags: (f) => void calls.push(f),
+      collect: async () => (calls.push('collect'), collected === 'unavailable' ? undefined : collected),
+    });
+    return { own, calls };
+  };
 
-  it('with more than one CPU leaves V8 as it is', () => {
-    const flags: string[] = [];
-    const own = ownProcess({ cpus: () => 2, setFlags: (f) => void flags.push(f) });
+  it('with one CPU, turns concurrent marking off right after the first full collection, once', async () => {
+    const { own, calls } = seams(1);
+    // Never before a collection: a marking may be under way, and V8 crashes when the flag changes then.
     expect(own.markOnEventLoop()).toBe(false);
-    expect(flags).toEqual([]);
+    expect(calls).toEqual([]);
+    expect(await own.collectGarbage()).toBe(40);
+    expect(calls).toEqual(['collect', MARK_ON_MAIN_THREAD_FLAG]);
+    expect(own.markOnEventLoop()).toBe(true);
+    await own.collectGarbage();
+    expect(calls).toEqual(['collect', MARK_ON_MAIN_THREAD_FLAG, 'collect']);
+    expect(own.markOnEventLoop()).toBe(true);
   });
 
-  it('a flag V8 refuses leaves the marking as it was and says so, without throwing', () => {
-    const own = ownProcess({ cpus: () => 1, setFlags: () => { throw new Error('refused'); } });
+  it('leaves V8 as it is with more than one CPU, or when no collection could be made', async () => {
+    for (const [cpus, collected] of [[2, 40], [1, 'unavailable']] as const) {
+      const { own, calls } = seams(cpus, collected);
+      await own.collectGarbage();
+      expect(calls).toEqual(['collect']);
+      expect(own.markOnEventLoop()).toBe(false);
+    }
+  });
+
+  it('a flag V8 refuses leaves the marking as it was and says so, without throwing', async () => {
+    const own = ownProcess({ cpus: () => 1, setFlags: () => { throw new Error('refused'); }, collect: async () => 5 });
+    expect(await own.collectGarbage()).toBe(5);
     expect(own.markOnEventLoop()).toBe(false);
   });
 
