@@ -37,6 +37,8 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
   // delay after a reset(), which is the stall when the interval's tick runs before its timer does.
   let probe: NodeJS.Timeout | undefined;
   let lastProbe = 0;
+  /** When the last interval ended (`second()`); 0 before the first. */
+  let tickAt = 0;
   let secondMaxMs = 0;
   let obs: PerformanceObserver | undefined;
   const gc = { count: 0, maxMs: 0, totalMs: 0 };
@@ -64,7 +66,12 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
       lastProbe = performance.now();
       probe = setInterval(() => {
         const now = performance.now();
-        secondMaxMs = Math.max(secondMaxMs, now - lastProbe - resolutionMs);
+        const whole = now - lastProbe - resolutionMs;
+        // A stall the interval's end fell into was counted up to that end by second(). Went on past
+        // it (one turn of the loop, the tick's callback in its middle), the stall is this interval's
+        // too, at its whole length: it ended here. Ended right at the tick, only what came after is.
+        const late = tickAt > lastProbe && now - tickAt < resolutionMs ? now - tickAt - resolutionMs : whole;
+        secondMaxMs = Math.max(secondMaxMs, late);
         lastProbe = now;
       }, resolutionMs);
       probe.unref();
@@ -87,7 +94,7 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
       // the probe then measures from here, so it is not counted again in the next.
       const now = performance.now();
       const pending = probe !== undefined ? now - lastProbe - resolutionMs : 0;
-      lastProbe = now;
+      tickAt = now;
       const out = { lagMaxMs: round3(Math.max(0, secondMaxMs, pending)), gcMs: round3(gcSecondMs) };
       secondsMaxMs = Math.max(secondsMaxMs, out.lagMaxMs);
       secondMaxMs = 0;

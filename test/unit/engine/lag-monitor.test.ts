@@ -38,6 +38,23 @@ describe('the lag monitor\'s seconds', () => {
     expect(next.lagMaxMs).toBeLessThan(150);
   });
 
+  it('a stall the interval\'s end fell into is counted in both, at its whole length where it ended', async () => {
+    const m = createLagMonitor();
+    m.start();
+    await wait(30);
+    // One turn of the loop, 240 ms long, with the tick's callback in its middle.
+    busy(120);
+    const first = m.second();
+    busy(120);
+    await wait(30);
+    const next = m.second();
+    const run = m.stop();
+    expect(first.lagMaxMs).toBeGreaterThanOrEqual(100);
+    expect(first.lagMaxMs).toBeLessThan(200);
+    expect(next.lagMaxMs).toBeGreaterThanOrEqual(220);
+    expect(run.maxMs).toBeGreaterThanOrEqual(next.lagMaxMs);
+  });
+
   it('measures nothing before start() or after stop()', async () => {
     const m = createLagMonitor();
     busy(100);
