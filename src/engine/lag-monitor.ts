@@ -90,8 +90,8 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
     second(): LagSecond {
       // A GC entry is delivered after its pause: take what the observer has not handed over yet.
       obs?.takeRecords().forEach(pause);
-      // A stall the probe has not seen yet (it ended just before this tick) belongs to this second;
-      // the probe then measures from here, so it is not counted again in the next.
+      // A stall the probe has not seen yet (it ended just before this tick, or this tick runs in its
+      // middle) belongs to this second up to now; the probe tells the two apart (see above).
       const now = performance.now();
       const pending = probe !== undefined ? now - lastProbe - resolutionMs : 0;
       tickAt = now;

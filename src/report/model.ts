@@ -96,8 +96,9 @@ export interface WarmUpReport {
   readonly helperThreadsLowered?: number;
   /**
    * True when the generator had one CPU and turned V8's concurrent GC marking off (right after the
-   * warm-up's first full collection): the collector then marks in small steps on the event loop's thread instead of taking
-   * its CPU in scheduler slices (src/engine/own-process.ts). Absent otherwise and in older reports.
+   * warm-up's first full collection): the collector then marks in small steps on the event loop's
+   * thread instead of taking its CPU in scheduler slices (src/engine/own-process.ts). Absent
+   * otherwise and in older reports.
    */
   readonly gcMarkingOnEventLoop?: boolean;
   /**
