@@ -235,8 +235,12 @@ describe('Run (closed model)', () => {
     });
     const registry = createRegistry();
     const stages = [{ name: 'hold', durationMs: 200, target: 60, onStart: [], onEnd: [] }];
-    await new Run({ clock, plan: plan({ model: 'closed', startVus: 60, stages, iterationsPerVu: 1 }), registry, createVu: factory, outputs: [], seed: 1 }).start();
-    counting = false;
+    try {
+      await new Run({ clock, plan: plan({ model: 'closed', startVus: 60, stages, iterationsPerVu: 1 }), registry, createVu: factory, outputs: [], seed: 1 }).start();
+    } finally {
+      // The turn counter stops with the run, failed or not.
+      counting = false;
+    }
     expect(turns).toHaveLength(60);
     const perTurn = new Map<number, number>();
     for (const t of turns) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);

@@ -5,23 +5,16 @@ import { sampleReport } from './fixture-report.js';
 describe('the generator line of the summary', () => {
   const base = sampleReport().generator;
 
-  it('says one of a thing in the singular and more in the plural', () => {
-    const one = generatorExtras({
+  it.each([
+    ['one of a thing in the singular', { pauses: 1, requests: 1, opened: 1, failed: 0, threads: 1 }, ['GC 1 pause, max', '1 connection opened, 1 request to its own 127.0.0.1 server', '1 helper thread set to yield']],
+    ['more in the plural', { pauses: 12, requests: 4_000, opened: 1_000, failed: 2, threads: 6 }, ['GC 12 pauses, max', '1,000 connections opened (2 failed), 4,000 requests to its own', '6 helper threads set to yield']],
+  ])('says %s', (_what, n, said) => {
+    const line = generatorExtras({
       ...base,
-      gc: { count: 1, maxMs: 2, totalMs: 2 },
-      warmUp: { durationMs: 40, internalRequests: 1, connectionsOpened: 1, connectionsFailed: 0, helperThreadsLowered: 1 },
+      gc: { count: n.pauses, maxMs: 2, totalMs: 9 },
+      warmUp: { durationMs: 40, internalRequests: n.requests, connectionsOpened: n.opened, connectionsFailed: n.failed, helperThreadsLowered: n.threads },
     });
-    expect(one).toContain('GC 1 pause, max');
-    expect(one).toContain('1 connection opened, 1 request to its own 127.0.0.1 server');
-    expect(one).toContain('1 helper thread set to yield');
-    const many = generatorExtras({
-      ...base,
-      gc: { count: 12, maxMs: 2, totalMs: 9 },
-      warmUp: { durationMs: 40, internalRequests: 4_000, connectionsOpened: 1_000, connectionsFailed: 2, helperThreadsLowered: 6 },
-    });
-    expect(many).toContain('GC 12 pauses, max');
-    expect(many).toContain('1,000 connections opened (2 failed), 4,000 requests to its own');
-    expect(many).toContain('6 helper threads set to yield');
+    for (const s of said) expect(line).toContain(s);
   });
 
   it('counts as a reader reads: none is plural', () => {
