@@ -6,7 +6,7 @@
 import type { Dispatcher } from 'undici';
 import type { HttpDefaults } from '../scenario/plan.js';
 import { classifyError, describeError } from './classify.js';
-import { createOriginPool, type OriginPool } from './dispatchers.js';
+import { createOriginPool, UNDICI_TIMEOUTS_OFF, type OriginPool } from './dispatchers.js';
 import type { RequestDispatcher } from './connection-pool.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
 import { AbortWatch, Hop, isRedirect } from './hop.js';
@@ -160,8 +160,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         method: method as Dispatcher.HttpMethod,
         headers: sent,
         body: body ?? null,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        // The hop's timer is the request's timeout (see UNDICI_TIMEOUTS_OFF).
+        ...UNDICI_TIMEOUTS_OFF,
         reset,
       };
       await hop.dispatch(dispatcher, dispatchOpts);

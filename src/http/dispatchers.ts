@@ -92,12 +92,26 @@ function timedConnector(base: buildConnector.connector, timing: ConnectTiming, s
   };
 }
 
-/** The undici options every connection of an origin shares, derived from the plan's HTTP defaults. */
+/**
+ * undici's headers and body timeouts, turned off (0) on every connection and every request.
+ * rampart's timeout is the hop's one timer (src/http/hop.ts): it starts before the request waits for
+ * a connection and bounds the whole exchange, headers and body, so undici's timers, started later
+ * and as long, never fired first. They still cost an undici timer object per request that stays
+ * listed until undici's next timer tick (0.5–1 s), which outlives young-generation collections: at
+ * thousands of requests a second they were most of what a load promoted to the old generation,
+ * there to be marked again.
+ */
+export const UNDICI_TIMEOUTS_OFF = { headersTimeout: 0, bodyTimeout: 0 } as const;
+
+/**
+ * The undici options every connection of an origin shares, derived from the plan's HTTP defaults.
+ * undici's own headers and body timeouts are off ({@link UNDICI_TIMEOUTS_OFF}): each request's hop
+ * bounds the whole exchange itself.
+ */
 function clientOptions(http: HttpDefaults, connector: buildConnector.connector): Client.Options {
   return {
     connect: connector,
-    headersTimeout: http.timeoutMs,
-    bodyTimeout: http.timeoutMs,
+    ...UNDICI_TIMEOUTS_OFF,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     keepAliveMaxTimeout: KEEP_ALIVE_TIMEOUT_MS * 2,
     pipelining: 1,

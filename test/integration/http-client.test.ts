@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, InFlightLimit, type CookieHook, type HttpClient } from '../../src/http/index.js';
@@ -107,6 +108,35 @@ describe('http client against a real server', () => {
     expect(res.error?.class).toBe('timeout');
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(res.timings.totalUs).toBeGreaterThanOrEqual(290_000);
+  });
+
+  it('times out a response whose body stops half-way, within the timeout', async () => {
+    // The hop's timer is the only one (undici's own body timeout is off): it must cover the body too.
+    const t0 = Date.now();
+    const res = await client().request({ method: 'GET', url: `${server.url}/stall-body`, headers: {}, timeoutMs: 300 });
+    expect(res.status).toBe(200);
+    expect(res.error?.class).toBe('timeout');
+    expect(res.error?.message).toMatch(/timed out after 300 ms/);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(res.timings.totalUs).toBeGreaterThanOrEqual(290_000);
+    // The connection was given up, not left to the next request half-read.
+    const next = await client().request({ method: 'GET', url: `${server.url}/json`, headers: {} });
+    expect(next.status).toBe(200);
+  });
+
+  it('sends every request with the undici timers off: its one timer is the hop timer', async () => {
+    const seen: { headersTimeout?: unknown; bodyTimeout?: unknown }[] = [];
+    const onCreate = (m: unknown): void => void seen.push((m as { request: { headersTimeout?: unknown; bodyTimeout?: unknown } }).request);
+    diagnostics.subscribe('undici:request:create', onCreate);
+    try {
+      const c = client({ timeoutMs: 5_000 });
+      const res = await c.request({ method: 'GET', url: `${server.url}/json`, headers: {}, timeoutMs: 4_000 });
+      expect(res.status).toBe(200);
+    } finally {
+      diagnostics.unsubscribe('undici:request:create', onCreate);
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    for (const r of seen) expect([r.headersTimeout, r.bodyTimeout]).toEqual([0, 0]);
   });
 
   it('classifies a socket reset as reset', async () => {

@@ -1,6 +1,6 @@
 /**
  * A real Fastify server for HTTP and journey tests, on 127.0.0.1 port 0. Routes cover JSON, slow and
- * never-answering responses, resets, endless and large bodies, redirects, cookies, echo, status codes,
+ * never-answering responses, bodies that stop half-way, resets, endless and large bodies, redirects, cookies, echo, status codes,
  * flaky endpoints (fail N times, then succeed) and a pollable job.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -56,6 +56,14 @@ export async function startTargetServer(): Promise<TargetServer> {
     // Never answers; the socket is closed when the server closes.
     hanging.add(reply.raw);
     req.raw.on('close', () => hanging.delete(reply.raw));
+  });
+  app.get('/stall-body', (req, reply) => {
+    // Headers and the first bytes of a 1,000-byte body, then silence: the body never completes.
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+    res.write('partial');
+    hanging.add(res);
+    req.raw.on('close', () => hanging.delete(res));
   });
   app.get('/reset', (req) => {
     req.raw.socket.destroy();
