@@ -7,6 +7,7 @@ import { cpus, hostname } from 'node:os';
 import type { Plan } from '../scenario/plan.js';
 import type { HeldBackReport, PhaseReport, Report, WarmUpReport } from '../report/model.js';
 import { buildReport } from '../report/build-report.js';
+import { fmtCounted } from '../report/format.js';
 import type { Judge, RunEnd } from '../thresholds/judge/judge.js';
 import type { JourneyTracker } from './context.js';
 import { generatorHealth, overloadWarnings } from './health.js';
@@ -95,16 +96,30 @@ const WAIT_WARN_MS = 10;
 
 /**
  * A warning when requests waited for a connection longer than the service took to answer them
- * (p95 against p95): all `http.connections` were busy, so `http.latency` leaves out a queue a user
- * would have waited in.
+ * (p95 against p95), so that `http.latency` leaves out a wait a user would have had. Two causes,
+ * told apart by `http.connect` (the requests that opened a connection, and how long that took):
+ * - the waits are connections being opened: at least 5 % of the requests opened one (enough to
+ *   make the p95) and opening took at least half the p95 wait. Each VU opens its own with
+ *   `connectionPolicy: per-vu`, each request with `keepAlive: false`, a run's first requests without
+ *   the warm-up; more connections would not help, and saying so would mislead;
+ * - otherwise every `http.connections` was busy (a queue), or the generator was short of CPU.
  */
 export function connectionWait(s: MetricsSnapshot): string | undefined {
   const blocked = summarize(selectSeries(s, METRIC.httpBlocked, {}), 0);
   const latency = summarize(selectSeries(s, METRIC.httpLatency, {}), 0);
   if (!(blocked.count > 0 && blocked.p95 > WAIT_WARN_MS && blocked.p95 > latency.p95)) return undefined;
+  const waits = `http.blocked p95 ${blocked.p95.toFixed(1)} ms, http.latency p95 ${latency.p95.toFixed(1)} ms`;
+  const connect = summarize(selectSeries(s, METRIC.httpConnect, {}), 0);
+  if (connect.count >= blocked.count * 0.05 && connect.p95 >= blocked.p95 / 2) {
+    return (
+      `requests waited for a connection longer than the service took to answer (${waits}), most of it opening one: ` +
+      `${fmtCounted(connect.count, 'request')} of ${blocked.count} opened a connection (http.connect p95 ${connect.p95.toFixed(1)} ms). ` +
+      'Each VU opens its own with connectionPolicy: per-vu, each request with keepAlive: false, the first requests without the warm-up; ' +
+      'raising http.connections does not shorten it'
+    );
+  }
   return (
-    `requests waited for a free connection longer than the service took to answer (http.blocked p95 ${blocked.p95.toFixed(1)} ms, ` +
-    `http.latency p95 ${latency.p95.toFixed(1)} ms): every http.connections was busy, or the generator was short of CPU; ` +
+    `requests waited for a free connection longer than the service took to answer (${waits}): every http.connections was busy, or the generator was short of CPU; ` +
     'raise http.connections, and read http.latency_scheduled (open model) for what a user arriving on time waited'
   );
 }
