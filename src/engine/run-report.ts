@@ -112,7 +112,7 @@ export function connectionWait(s: MetricsSnapshot): string | undefined {
   const connect = summarize(selectSeries(s, METRIC.httpConnect, {}), 0);
   if (connect.count >= blocked.count * 0.05 && connect.p95 >= blocked.p95 / 2) {
     return (
-      `requests waited for a connection longer than the service took to answer (${waits}), most of it opening one: ` +
+      `requests waited for a connection longer than the service took to answer (${waits}), much of it opening one: ` +
       `${fmtCounted(connect.count, 'request')} of ${blocked.count} opened a connection (http.connect p95 ${connect.p95.toFixed(1)} ms). ` +
       'Each VU opens its own with connectionPolicy: per-vu, each request with keepAlive: false, the first requests without the warm-up; ' +
       'raising http.connections does not shorten it'

@@ -98,8 +98,8 @@ function timedConnector(base: buildConnector.connector, timing: ConnectTiming, s
  * a connection and bounds the whole exchange, headers and body, so undici's timers, started later
  * and as long, never fired first. They still cost an undici timer object per request that stays
  * listed until undici's next timer tick (0.5–1 s), which outlives young-generation collections: at
- * thousands of requests a second they were most of what a load promoted to the old generation,
- * there to be marked again.
+ * thousands of requests a second they were half to three quarters of what a load promoted to the
+ * old generation, there to be marked again.
  */
 export const UNDICI_TIMEOUTS_OFF = { headersTimeout: 0, bodyTimeout: 0 } as const;
 

@@ -112,16 +112,18 @@ describe('http client against a real server', () => {
 
   it('times out a response whose body stops half-way, within the timeout', async () => {
     // The hop's timer is the only one (undici's own body timeout is off): it must cover the body too.
+    const c = client({ connections: 1 });
     const t0 = Date.now();
-    const res = await client().request({ method: 'GET', url: `${server.url}/stall-body`, headers: {}, timeoutMs: 300 });
+    const res = await c.request({ method: 'GET', url: `${server.url}/stall-body`, headers: {}, timeoutMs: 300 });
     expect(res.status).toBe(200);
     expect(res.error?.class).toBe('timeout');
     expect(res.error?.message).toMatch(/timed out after 300 ms/);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(res.timings.totalUs).toBeGreaterThanOrEqual(290_000);
-    // The connection was given up, not left to the next request half-read.
-    const next = await client().request({ method: 'GET', url: `${server.url}/json`, headers: {} });
+    // The connection was given up, not left half-read to the next request on the same client.
+    const next = await c.request({ method: 'GET', url: `${server.url}/json`, headers: {} });
     expect(next.status).toBe(200);
+    expect(JSON.parse(next.body.toString()).id).toBe(42);
   });
 
   it('sends every request with the undici timers off: its one timer is the hop timer', async () => {
