@@ -160,8 +160,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         method: method as Dispatcher.HttpMethod,
         headers: sent,
         body: body ?? null,
-        // The hop's timer is the request's timeout (see UNDICI_TIMEOUTS_OFF).
-        ...UNDICI_TIMEOUTS_OFF,
+        // The hop's timer is the request's timeout (see UNDICI_TIMEOUTS_OFF). Named fields, not a
+        // spread: a spread in the middle of a literal copies through the runtime on every request.
+        headersTimeout: UNDICI_TIMEOUTS_OFF.headersTimeout,
+        bodyTimeout: UNDICI_TIMEOUTS_OFF.bodyTimeout,
         reset,
       };
       await hop.dispatch(dispatcher, dispatchOpts);
