@@ -10,6 +10,7 @@ import type { MetricsSink } from '../metrics/types.js';
 import { METRIC } from '../metrics/catalogue.js';
 import type { Plan, Step } from '../scenario/plan.js';
 import { loadModels } from '../scenario/plan.js';
+import { loadWebSocketSupport } from '../http/index.js';
 
 export interface ProcessProtocols {
   readonly clients: ProtocolClients;
@@ -44,7 +45,9 @@ export function* allSteps(plan: Plan): Generator<Step> {
 export function createProcessProtocols(plan: Plan, opts: { readonly sink: MetricsSink; readonly log: (line: string) => void }): ProcessProtocols {
   const topics = new Set<string>();
   let produces = false;
+  let webSockets = false;
   for (const s of allSteps(plan)) {
+    if (s.kind === 'ws') webSockets = true;
     if (s.kind !== 'kafka') continue;
     if (s.action.op === 'consume') topics.add(s.action.topic);
     else produces = true;
@@ -57,6 +60,8 @@ export function createProcessProtocols(plan: Plan, opts: { readonly sink: Metric
   return {
     clients: { ...(kafka !== undefined ? { kafka } : {}), ...(redis !== undefined ? { redis } : {}) },
     prepare: async (signal) => {
+      // Loaded here, the WebSocket code's ~100 ms land before the load, not in the first handshake.
+      if (webSockets) loadWebSocketSupport();
       await Promise.all([kafka?.prepare([...topics], produces, signal), redis?.prepare()]);
     },
     close: async () => {

@@ -6,7 +6,8 @@
  */
 import type { Socket } from 'node:net';
 import { createSecureContext, rootCertificates, type SecureContext, type SecureContextOptions, type TLSSocket } from 'node:tls';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
+import { buildUndiciConnector } from './undici-parts.js';
 import type { HttpDefaults } from '../scenario/plan.js';
 import type { HostAddress, ProxyPlan, TlsPlan, TlsSettings } from '../scenario/plan-network.js';
 import { ProxyError } from './classify.js';
@@ -157,11 +158,11 @@ function tunnel(connectProxy: buildConnector.connector, proxy: URL, authority: s
 export function originConnector(origin: URL, http: HttpDefaults): buildConnector.connector {
   const tls = tlsFor(origin, http);
   const common = { timeout: http.connectTimeoutMs, rejectUnauthorized: http.tlsVerify, keepAlive: true };
-  const direct = buildConnector({ ...common, allowH2: http.http2, ...tlsOptions(tls) } as buildConnector.BuildOptions);
+  const direct = buildUndiciConnector({ ...common, allowH2: http.http2, ...tlsOptions(tls) } as buildConnector.BuildOptions);
   const proxy = proxyFor(origin, http.proxy);
   // An https:// proxy is verified with the scenario's CAs too (a company proxy has a company certificate).
   const proxyTls = http.tls !== undefined ? proxyTlsOf(http.tls) : undefined;
-  const toProxy = proxy !== undefined ? buildConnector({ ...common, ...(proxyTls?.ca !== undefined ? tlsOptions(proxyTls) : {}) } as buildConnector.BuildOptions) : undefined;
+  const toProxy = proxy !== undefined ? buildUndiciConnector({ ...common, ...(proxyTls?.ca !== undefined ? tlsOptions(proxyTls) : {}) } as buildConnector.BuildOptions) : undefined;
   const hostname = origin.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const mapped: HostAddress | undefined = http.hosts !== undefined && Object.hasOwn(http.hosts, hostname) ? http.hosts[hostname] : undefined;
   const servername = tls?.servername;

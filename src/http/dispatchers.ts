@@ -5,7 +5,8 @@
  * Timeouts are always explicit: never undici's 300 s defaults.
  */
 import type { Socket } from 'node:net';
-import { Client, type buildConnector, type Dispatcher } from 'undici';
+import type { Client, buildConnector, Dispatcher } from 'undici';
+import { UndiciClient } from './undici-parts.js';
 import type { HttpDefaults } from '../scenario/plan.js';
 import { originConnector, tlsInfoOf } from './connect.js';
 import type { ConnectTiming, Hop } from './hop.js';
@@ -16,7 +17,7 @@ import { ConnectionPool } from './connection-pool.js';
 export const KEEP_ALIVE_TIMEOUT_MS = 4_000;
 
 /** A Client that knows its connect timing and hands it to the hops it dispatches. */
-class TimedClient extends Client {
+class TimedClient extends UndiciClient {
   private readonly timing: ConnectTiming;
 
   constructor(origin: URL, options: Client.Options, timing: ConnectTiming) {

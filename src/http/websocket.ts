@@ -9,7 +9,8 @@
  * stopped). undici's error event carries no cause, so a dispatcher interceptor records the
  * handshake's status or transport error for the classification.
  */
-import { Agent, WebSocket, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher, WebSocket } from 'undici';
+import { undiciPackage } from './undici-parts.js';
 import { classifyError, describeError, statusClass } from './classify.js';
 import type { ErrorClass } from './types.js';
 
@@ -35,9 +36,18 @@ export interface WsOpenOptions {
   readonly dispatcher: Dispatcher;
 }
 
+/**
+ * Loads what WebSocket sessions need (the whole undici package, ~100 ms cold). Called before a
+ * load with WebSocket steps, so that cost is not the first handshake's; otherwise the first
+ * session loads it.
+ */
+export function loadWebSocketSupport(): void {
+  undiciPackage();
+}
+
 /** A dispatcher for WebSocket handshakes: explicit connect timeout, TLS verification as configured. */
 export function wsDispatcher(connectTimeoutMs: number, tlsVerify: boolean): Agent {
-  return new Agent({ connect: { timeout: connectTimeoutMs, rejectUnauthorized: tlsVerify } });
+  return new (undiciPackage().Agent)({ connect: { timeout: connectTimeoutMs, rejectUnauthorized: tlsVerify } });
 }
 
 /** What the handshake left for classification. */
@@ -82,7 +92,7 @@ export function openWebSocket(o: WsOpenOptions): Promise<{ session: WsSession; c
     const t0 = performance.now();
     let ws: WebSocket;
     try {
-      ws = new WebSocket(o.url, { headers: { ...o.headers }, dispatcher: o.dispatcher.compose(recording(rec)) });
+      ws = new (undiciPackage().WebSocket)(o.url, { headers: { ...o.headers }, dispatcher: o.dispatcher.compose(recording(rec)) });
     } catch (err) {
       resolve({ error: { class: 'protocol', message: `cannot open ${o.url}: ${describeError(err)}` } });
       return;
@@ -167,7 +177,7 @@ export class WsSession {
 
   /** Sends a text message; a failure when the socket is no longer open. */
   send(text: string): WsFailure | undefined {
-    if (this.ws.readyState !== WebSocket.OPEN) return this.ended ?? { class: 'closed', message: 'the WebSocket is closed' };
+    if (this.ws.readyState !== this.ws.OPEN) return this.ended ?? { class: 'closed', message: 'the WebSocket is closed' };
     this.ws.send(text);
     return undefined;
   }
@@ -210,8 +220,8 @@ export class WsSession {
    */
   async close(): Promise<void> {
     this.closedByUs = true;
-    if (this.ws.readyState === WebSocket.CLOSED) return;
-    if (this.ws.readyState !== WebSocket.CLOSING) this.ws.close(1000);
+    if (this.ws.readyState === this.ws.CLOSED) return;
+    if (this.ws.readyState !== this.ws.CLOSING) this.ws.close(1000);
     let t: NodeJS.Timeout | undefined;
     const answered = await Promise.race([this.closedPromise.then(() => true), new Promise<boolean>((r) => (t = setTimeout(() => r(false), CLOSE_WAIT_MS)))]);
     clearTimeout(t);

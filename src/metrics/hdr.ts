@@ -20,10 +20,24 @@
  * 64-bit buckets so counts merged from many agents cannot overflow; they are destroyed right after
  * use ({@link withHistograms}). Without WebAssembly everything falls back to the JavaScript ones.
  */
+import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
-import * as hdr from 'hdr-histogram-js';
+import type * as Hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
 import { EngineError } from '../errors.js';
+
+/**
+ * The library's parts this file uses, loaded from their own files: its index also loads the log
+ * reader and writer, whose module code builds an Intl number format (about 25 ms of a cold start
+ * on the bench's machines, for nothing a run uses). The package has no `exports` map; the lockfile
+ * pins it, and test/unit/metrics/hdr.test.ts checks these are the functions its index exports.
+ */
+const require = createRequire(import.meta.url);
+export const hdrParts = {
+  ...(require('hdr-histogram-js/dist/HistogramBuilder') as Pick<typeof Hdr, 'build'>),
+  ...(require('hdr-histogram-js/dist/wasm') as Pick<typeof Hdr, 'initWebAssemblySync' | 'WasmHistogram'>),
+  ...(require('hdr-histogram-js/dist/encoding') as Pick<typeof Hdr, 'encodeIntoCompressedBase64' | 'decodeFromCompressedBase64'>),
+};
 
 export type { Histogram };
 
@@ -53,7 +67,7 @@ const V2_COOKIE_BASE = 0x1c849303;
  */
 function wasmReady(): boolean {
   try {
-    hdr.initWebAssemblySync();
+    hdrParts.initWebAssemblySync();
     return true;
   } catch {
     return false;
@@ -70,7 +84,7 @@ export type HistogramFactory = () => Histogram;
  */
 export function liveHistogramFactory(): HistogramFactory {
   const useWebAssembly = wasmReady();
-  return () => hdr.build({ ...CONFIG, bitBucketSize: 32, useWebAssembly });
+  return () => hdrParts.build({ ...CONFIG, bitBucketSize: 32, useWebAssembly });
 }
 
 /**
@@ -78,7 +92,7 @@ export function liveHistogramFactory(): HistogramFactory {
  * overflow), WebAssembly when available. The caller destroys it — see {@link withHistograms}.
  */
 export function createMergeHistogram(): Histogram {
-  return hdr.build({ ...CONFIG, bitBucketSize: 64, useWebAssembly: wasmReady() });
+  return hdrParts.build({ ...CONFIG, bitBucketSize: 64, useWebAssembly: wasmReady() });
 }
 
 /**
@@ -110,7 +124,7 @@ export function toHistValue(value: number, scale: number): number {
 
 /** Encodes a histogram in the HdrHistogram V2 compressed base64 format (any HdrHistogram reads it). */
 export function encodeHistogram(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return hdrParts.encodeIntoCompressedBase64(h);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -148,7 +162,7 @@ export function decodeHistogram(text: string): Histogram {
     );
   }
   try {
-    return wasmReady() ? hdr.WasmHistogram.decode(new Uint8Array(inner), 64) : hdr.decodeFromCompressedBase64(text, 64, false);
+    return wasmReady() ? hdrParts.WasmHistogram.decode(new Uint8Array(inner), 64) : hdrParts.decodeFromCompressedBase64(text, 64, false);
   } catch (cause) {
     bad(cause instanceof Error ? cause.message : String(cause), cause);
   }

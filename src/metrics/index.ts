@@ -7,4 +7,4 @@ export { encodeSnapshot, decodeSnapshot } from './codec.js';
 export { mergeSnapshots, mergeAll, mergeSeries } from './merge.js';
 export { selectSeries, summarize, toSeriesReport } from './summary.js';
 export { seriesKey, canonicalTags, hasTags } from './series-key.js';
-export { HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS, RAW_SCALE } from './hdr.js';
+export { HIST_LOWEST, HIST_HIGHEST, HIST_DIGITS, RAW_SCALE, hdrParts } from './hdr.js';

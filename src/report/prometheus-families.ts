@@ -17,9 +17,9 @@
  * - gauges → `rampart_<name>`.
  * Tags become labels (names sanitized the same way).
  */
-import * as hdr from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
 import type { MetricsSnapshot, SeriesSnapshot, Tags } from '../metrics/types.js';
-import { selectSeries, seriesKey, summarize } from '../metrics/index.js';
+import { hdrParts, selectSeries, seriesKey, summarize } from '../metrics/index.js';
 
 /** Histogram bucket upper bounds (seconds) of every time trend: 1 ms … 60 s, plus +Inf. */
 export const LATENCY_BUCKETS_SECONDS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -59,7 +59,7 @@ export function labelsOf(tags: Tags, reserved: readonly string[] = []): Record<s
 
 /** Cumulative counts of the HDR histogram at each bound (µs), from its recorded values. */
 export function bucketCounts(hist: string, boundsUs: readonly number[]): number[] {
-  const h = hdr.decodeFromCompressedBase64(hist, 64, false) as hdr.JsHistogram;
+  const h = hdrParts.decodeFromCompressedBase64(hist, 64, false) as JsHistogram;
   const counts = boundsUs.map(() => 0);
   const it = h.recordedValuesIterator;
   it.reset();
