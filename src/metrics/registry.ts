@@ -68,7 +68,9 @@ export function createRegistry(opts: RegistryOptions = {}): MetricsRegistry {
   }
   const now = opts.now ?? Date.now;
   const onWarning = opts.onWarning;
-  let newHist: HistogramFactory | undefined;
+  // Made now, not at the first sample: the first use instantiates the WebAssembly histograms (tens
+  // of ms in a cold process), which a registry made before a load must not leave to its first request.
+  const newHist: HistogramFactory = liveHistogramFactory();
 
   const byKey = new Map<string, LiveSeries>();
   const overflowByMetric = new Map<string, LiveSeries>();
@@ -84,7 +86,6 @@ export function createRegistry(opts: RegistryOptions = {}): MetricsRegistry {
     const id = { key, metric, tags: canonicalTags(tags) };
     switch (spec.type) {
       case 'trend':
-        newHist ??= liveHistogramFactory();
         return new TrendSeries(id, spec.unit, newHist);
       case 'counter':
         return new CounterSeries(id, spec.unit);

@@ -205,3 +205,24 @@ describe('interval and cumulative snapshots', () => {
     r.dispose(); // twice is harmless
   });
 });
+
+describe('a new registry', () => {
+  it('has the WebAssembly histograms instantiated before its first sample', async () => {
+    // In a fresh process: the library instantiates its module once per process. Left to the first
+    // sample, the instantiation (tens of ms cold) landed inside the load of a run without warm-up.
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { fileURLToPath } = await import('node:url');
+    const registryTs = fileURLToPath(new URL('../../../src/metrics/registry.ts', import.meta.url));
+    const script = `
+      import { createRequire } from 'node:module';
+      const wasm = createRequire(import.meta.url)('hdr-histogram-js/dist/wasm');
+      const before = wasm.webAssemblyReady();
+      const { createRegistry } = await import(${JSON.stringify(registryTs)});
+      const r = createRegistry();
+      console.log(JSON.stringify({ before, after: wasm.webAssemblyReady() }));
+      r.dispose();`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../../', import.meta.url)), timeout: 30_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual({ before: false, after: true });
+  });
+});
