@@ -93,6 +93,12 @@ export async function runReport(p: RunReportParts, provisional: boolean): Promis
 
 /** Below this, a p95 wait for a connection is not worth a warning (ms). */
 const WAIT_WARN_MS = 10;
+/**
+ * Below this many requests, a p95 is one or two requests' wait: in a run without the warm-up, the
+ * first one's, which also waited for cold code (undici compiles its HTTP parser on the first
+ * connection). Such a run is warned only when its median request waited too.
+ */
+const FEW_REQUESTS = 60;
 
 /**
  * A warning when requests waited for a connection longer than the service took to answer them
@@ -103,11 +109,13 @@ const WAIT_WARN_MS = 10;
  *   `connectionPolicy: per-vu`, each request with `keepAlive: false`, a run's first requests without
  *   the warm-up; more connections would not help, and saying so would mislead;
  * - otherwise every `http.connections` was busy (a queue), or the generator was short of CPU.
+ * With fewer than {@link FEW_REQUESTS} requests, the median wait must be over the median answer too.
  */
 export function connectionWait(s: MetricsSnapshot): string | undefined {
   const blocked = summarize(selectSeries(s, METRIC.httpBlocked, {}), 0);
   const latency = summarize(selectSeries(s, METRIC.httpLatency, {}), 0);
   if (!(blocked.count > 0 && blocked.p95 > WAIT_WARN_MS && blocked.p95 > latency.p95)) return undefined;
+  if (blocked.count < FEW_REQUESTS && !(blocked.p50 > WAIT_WARN_MS && blocked.p50 > latency.p50)) return undefined;
   const waits = `http.blocked p95 ${blocked.p95.toFixed(1)} ms, http.latency p95 ${latency.p95.toFixed(1)} ms`;
   const connect = summarize(selectSeries(s, METRIC.httpConnect, {}), 0);
   if (connect.count >= blocked.count * 0.05 && connect.p95 >= blocked.p95 / 2) {
