@@ -20,11 +20,15 @@
  * 64-bit buckets so counts merged from many agents cannot overflow; they are destroyed right after
  * use ({@link withHistograms}). Without WebAssembly everything falls back to the JavaScript ones.
  */
-import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
-import type * as Hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
+import { build } from 'hdr-histogram-js/dist/HistogramBuilder.js';
+import { initWebAssemblySync, WasmHistogram } from 'hdr-histogram-js/dist/wasm/index.js';
+// encoding.js also gives WasmHistogram its encodeIntoCompressedBase64 method.
+import { decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js/dist/encoding.js';
 import { EngineError } from '../errors.js';
+
+export type { Histogram };
 
 /**
  * The library's parts this file uses, loaded from their own files: its index also loads the log
@@ -32,14 +36,7 @@ import { EngineError } from '../errors.js';
  * on the bench's machines, for nothing a run uses). The package has no `exports` map; the lockfile
  * pins it, and test/unit/metrics/hdr.test.ts checks these are the functions its index exports.
  */
-const require = createRequire(import.meta.url);
-export const hdrParts = {
-  ...(require('hdr-histogram-js/dist/HistogramBuilder') as Pick<typeof Hdr, 'build'>),
-  ...(require('hdr-histogram-js/dist/wasm') as Pick<typeof Hdr, 'initWebAssemblySync' | 'WasmHistogram'>),
-  ...(require('hdr-histogram-js/dist/encoding') as Pick<typeof Hdr, 'encodeIntoCompressedBase64' | 'decodeFromCompressedBase64'>),
-};
-
-export type { Histogram };
+export const hdrParts = { build, initWebAssemblySync, WasmHistogram, encodeIntoCompressedBase64, decodeFromCompressedBase64 };
 
 /** Lowest value distinguished from 0 (1 µs for time trends). */
 export const HIST_LOWEST = 1;
