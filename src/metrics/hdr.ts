@@ -35,6 +35,7 @@ export type { Histogram };
  * reader and writer, whose module code builds an Intl number format (about 25 ms of a cold start
  * on the bench's machines, for nothing a run uses). The package has no `exports` map; the lockfile
  * pins it, and test/unit/metrics/hdr.test.ts checks these are the functions its index exports.
+ * Exported for the layers above that read histograms themselves (the Prometheus output).
  */
 export const hdrParts = { build, initWebAssemblySync, WasmHistogram, encodeIntoCompressedBase64, decodeFromCompressedBase64 };
 
@@ -64,7 +65,7 @@ const V2_COOKIE_BASE = 0x1c849303;
  */
 function wasmReady(): boolean {
   try {
-    hdrParts.initWebAssemblySync();
+    initWebAssemblySync();
     return true;
   } catch {
     return false;
@@ -81,7 +82,7 @@ export type HistogramFactory = () => Histogram;
  */
 export function liveHistogramFactory(): HistogramFactory {
   const useWebAssembly = wasmReady();
-  return () => hdrParts.build({ ...CONFIG, bitBucketSize: 32, useWebAssembly });
+  return () => build({ ...CONFIG, bitBucketSize: 32, useWebAssembly });
 }
 
 /**
@@ -89,7 +90,7 @@ export function liveHistogramFactory(): HistogramFactory {
  * overflow), WebAssembly when available. The caller destroys it — see {@link withHistograms}.
  */
 export function createMergeHistogram(): Histogram {
-  return hdrParts.build({ ...CONFIG, bitBucketSize: 64, useWebAssembly: wasmReady() });
+  return build({ ...CONFIG, bitBucketSize: 64, useWebAssembly: wasmReady() });
 }
 
 /**
@@ -121,7 +122,7 @@ export function toHistValue(value: number, scale: number): number {
 
 /** Encodes a histogram in the HdrHistogram V2 compressed base64 format (any HdrHistogram reads it). */
 export function encodeHistogram(h: Histogram): string {
-  return hdrParts.encodeIntoCompressedBase64(h);
+  return encodeIntoCompressedBase64(h);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -159,7 +160,7 @@ export function decodeHistogram(text: string): Histogram {
     );
   }
   try {
-    return wasmReady() ? hdrParts.WasmHistogram.decode(new Uint8Array(inner), 64) : hdrParts.decodeFromCompressedBase64(text, 64, false);
+    return wasmReady() ? WasmHistogram.decode(new Uint8Array(inner), 64) : decodeFromCompressedBase64(text, 64, false);
   } catch (cause) {
     bad(cause instanceof Error ? cause.message : String(cause), cause);
   }
