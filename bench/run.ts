@@ -75,16 +75,24 @@ function newest(dir: string): number {
   return t;
 }
 
-/** rampart runs as users run it: bin/rampart.js over dist/. Builds dist/ when src/ is newer. */
+/**
+ * rampart runs as users run it: bin/rampart.js over dist/ (and dist/bundle/, which scripts/bundle.mjs
+ * makes from it, in builds that have that script). Builds both when src/ is newer.
+ */
 function ensureBuilt(dir: string, log: (l: string) => void): void {
-  const main = join(dir, 'dist/src/cli/main.js');
+  const bundler = join(dir, 'scripts/bundle.mjs');
+  const bundled = existsSync(bundler);
+  const main = join(dir, bundled ? 'dist/bundle/main.js' : 'dist/src/cli/main.js');
   if (existsSync(main) && statSync(main).mtimeMs >= newest(join(dir, 'src'))) return;
-  log(`building ${join(dir, 'dist')} (tsc -p tsconfig.build.json) …`);
+  log(`building ${join(dir, 'dist')} (tsc -p tsconfig.build.json${bundled ? ', then scripts/bundle.mjs' : ''}) …`);
   const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) {
-    if (!existsSync(main)) throw new Error(`the build failed:\n${r.stdout}${r.stderr}`);
+    if (!existsSync(join(dir, 'dist/src/cli/main.js'))) throw new Error(`the build failed:\n${r.stdout}${r.stderr}`);
     log(`warning: tsc reported errors (files were still emitted):\n${r.stdout.split('\n').slice(0, 10).join('\n')}`);
   }
+  if (!bundled) return;
+  const b = spawnSync(process.execPath, [bundler], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  if (b.status !== 0) throw new Error(`bundling failed:\n${b.stdout}${b.stderr}`);
 }
 
 function machine(): string {

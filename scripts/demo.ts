@@ -11,7 +11,7 @@
  *
  * `--topology` runs scenarios/autoscaling.yaml through the gateway topology with Prometheus
  * instead (scripts/demo-topology.ts). `--from-source` runs the rampart CLI from src/ through tsx
- * instead of the build in dist/ (the default when dist/ is missing); `--cli <args…>` is that entry
+ * instead of the build in dist/ (the default when dist/bundle/ is missing); `--cli <args…>` is that entry
  * itself: it runs `rampart <args…>`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -46,7 +46,7 @@ const VALUED = new Set(['--scenario', '--reports', '--env', '--break', '--instan
 function parseArgs(argv: readonly string[]): DemoArgs {
   let scenario: string | undefined;
   let reports = 'reports';
-  let fromSource = !existsSync(join(projectRoot, 'dist', 'src', 'cli', 'main.js'));
+  let fromSource = !existsSync(join(projectRoot, 'dist', 'bundle', 'main.js'));
   let topology = false;
   let instances = 2;
   let twin: TopologyTwin | undefined;
