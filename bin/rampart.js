@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // Thin entry: everything lives in src/cli, compiled to dist/ and bundled into dist/bundle/ (fewer
 // files to load at start) by `npm run build`, which `npm ci` runs.
-import { main } from '../dist/bundle/main.js';
-import { EXIT } from '../dist/src/exit-codes.js';
+import { EXIT, main } from '../dist/bundle/main.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -6,9 +6,10 @@
  * scripts/bundle.mjs). The whole package is loaded only for a scenario with WebSocket steps
  * ({@link undiciPackage}), before its load starts.
  *
- * undici has no `exports` map, so its files are importable by path (their types: src/undici-files.d.ts).
- * The lockfile pins the version, and test/unit/http/undici-parts.test.ts checks that these are the
- * very classes its index exports, so an upgrade that moves them fails there rather than at a run.
+ * undici has no `exports` map, so its files are importable by path (their types are in
+ * undici-files.d.ts beside this file). The lockfile pins the version, and
+ * test/unit/http/undici-parts.test.ts checks that these are the very classes its index exports,
+ * so an upgrade that moves them fails there rather than at a run.
  */
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
