@@ -122,6 +122,7 @@ export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
             helperThreadsLowered: warm.reduce((n, w) => n + (w.helperThreadsLowered ?? 0), 0),
             ...(warm.some((w) => w.gcMarkingOnEventLoop === true) ? { gcMarkingOnEventLoop: true } : {}),
             ...(warm.some((w) => w.gcMs !== undefined) ? { gcMs: Math.max(...warm.map((w) => w.gcMs ?? 0)) } : {}),
+            ...(warm.some((w) => w.gcAfterMs !== undefined) ? { gcAfterMs: Math.max(...warm.map((w) => w.gcAfterMs ?? 0)) } : {}),
             ...(warm.some((w) => w.settleMs !== undefined) ? { settleMs: Math.max(...warm.map((w) => w.settleMs ?? 0)) } : {}),
           },
         }

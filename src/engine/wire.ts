@@ -110,7 +110,7 @@ export function createRunCollaborators(
  * this engine against the warm-up server. `signal` cuts it short.
  */
 export function warmUpGenerator(plan: Plan, signal?: AbortSignal, ownProcess?: OwnProcess): Promise<CodeWarmUp> {
-  const collect = ownProcess !== undefined ? () => ownProcess.collectGarbage() : undefined;
+  const collect = ownProcess !== undefined ? { before: () => ownProcess.collectGarbage(), after: () => ownProcess.collectKeepingCode() } : undefined;
   return warmUpCode(warmUpSize(plan), async (warmPlan, sink, stop) => {
     const c = createRunCollaborators(warmPlan, { sink, log: () => undefined, seed: 1 });
     const run = new Run({ plan: warmPlan, registry: sink, createVu: c.createVu, seed: 1, intervalMs: 100 });

@@ -84,7 +84,8 @@ export function generatorExtras(g: GeneratorHealth): string {
       ? `${fmtCounted(w.connectionsOpened, 'connection')} opened${w.connectionsFailed > 0 ? ` (${fmtCount(w.connectionsFailed)} failed)` : ''}, `
       : '';
     const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCounted(w.helperThreadsLowered ?? 0, 'helper thread')} set to yield to the event loop` : '';
-    const gc = w.gcMs !== undefined ? `, its garbage collected (${fmtMs(w.gcMs)})` : '';
+    const gcTimes = [w.gcMs !== undefined ? fmtMs(w.gcMs) : undefined, w.gcAfterMs !== undefined ? `${fmtMs(w.gcAfterMs)} after it` : undefined].filter((x) => x !== undefined);
+    const gc = gcTimes.length > 0 ? `, its garbage collected (${gcTimes.join(', ')})` : '';
     const settle = w.settleMs !== undefined ? `, ${fmtMs(w.settleMs)} for the compiler and GC threads to finish` : '';
     const marking = w.gcMarkingOnEventLoop === true ? ', GC marking moved to the event loop\'s thread (one CPU)' : '';
     parts.push(`warm-up ${fmtMs(w.durationMs)}: ${conns}${fmtCounted(w.internalRequests, 'request')} to its own 127.0.0.1 server, not to the target${gc}${settle}${threads}${marking}`);

@@ -107,6 +107,13 @@ export interface WarmUpReport {
    */
   readonly gcMs?: number;
   /**
+   * The full garbage collection after the code warm-up, ms (included in durationMs): it collects the
+   * warm-up's garbage and finishes the marking its allocations started, so that the marking's last
+   * pause does not fall inside the load. Unlike the one before it, it keeps compiled code. Absent
+   * when none was done (a library caller) and in older reports.
+   */
+  readonly gcAfterMs?: number;
+  /**
    * How long the generator waited, idle, right before the load for its helper threads to finish
    * the work the warm-up left them (optimizing, sweeping), ms (included in durationMs). Absent
    * when it did not (a library caller) and in older reports.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { SETTLE_MAX_MS } from '../../src/engine/warm-up.js';
+import type { OwnProcess } from '../../src/engine/own-process.js';
 import { runCli, scenarioFile, validateReport } from '../support/run-helpers.js';
 
 let server: Server;
@@ -120,12 +121,13 @@ journeys:
       - { name: get, get: /, expect: { status: 200 } }
 `;
   /** A stand-in for the process that notes each call in order, with how many requests the target had seen then. */
-  const seam = (oneCpu = true): { readonly calls: string[]; lowerHelperThreads(): number; collectGarbage(): Promise<number>; helpersIdle(maxMs: number): Promise<number>; markOnEventLoop(): boolean } => {
+  const seam = (oneCpu = true): OwnProcess & { readonly calls: string[] } => {
     const calls: string[] = [];
     return {
       calls,
       lowerHelperThreads: () => (calls.push(`lower@${requests}`), 6),
       collectGarbage: async () => (calls.push(`gc@${requests}`), 12.34),
+      collectKeepingCode: () => (calls.push(`gc-keeping-code@${requests}`), 3.21),
       helpersIdle: async (maxMs) => (calls.push(`idle(${maxMs})@${requests}`), 7.5),
       markOnEventLoop: () => (calls.push(`mark@${requests}`), oneCpu),
     };
@@ -138,18 +140,19 @@ journeys:
     const out = join(dir, 'report.json');
     const r = await runCli(['run', file, '--target', url, '--out', out], { cwd: dir, env: {}, ownProcess: own });
     expect(r.code, r.stderr).toBe(0);
-    expect(own.calls).toEqual(['gc@0', `idle(${SETTLE_MAX_MS})@0`, 'lower@0', 'mark@0']);
+    expect(own.calls).toEqual(['gc@0', 'gc-keeping-code@0', `idle(${SETTLE_MAX_MS})@0`, 'lower@0', 'mark@0']);
     expect(requests).toBe(20);
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
     validateReport(report);
     expect(report.generator.warmUp?.helperThreadsLowered).toBe(6);
     expect(report.generator.warmUp?.gcMs).toBe(12.3);
+    expect(report.generator.warmUp?.gcAfterMs).toBe(3.2);
     expect(report.generator.warmUp?.settleMs).toBe(7.5);
     expect(report.generator.warmUp?.gcMarkingOnEventLoop).toBe(true);
-    // The collection and the wait count in the warm-up's duration.
-    expect(report.generator.warmUp?.durationMs).toBeGreaterThanOrEqual(19);
+    // The collections and the wait count in the warm-up's duration.
+    expect(report.generator.warmUp?.durationMs).toBeGreaterThanOrEqual(23);
     expect(r.stdout).toMatch(
-      /requests to its own 127\.0\.0\.1 server, not to the target, its garbage collected \(12\.3 ?ms\), 7\.5 ?ms for the compiler and GC threads to finish, 6 helper threads set to yield to the event loop, GC marking moved to the event loop's thread \(one CPU\)/,
+      /requests to its own 127\.0\.0\.1 server, not to the target, its garbage collected \(12\.3 ?ms, 3\.2 ?ms after it\), 7\.5 ?ms for the compiler and GC threads to finish, 6 helper threads set to yield to the event loop, GC marking moved to the event loop's thread \(one CPU\)/,
     );
   });
 
@@ -161,9 +164,9 @@ journeys:
       const out = join(dir, 'report.json');
       const r = await runCli(['run', file, '--target', url, '--out', out, '--quiet'], { cwd: dir, env: {}, ownProcess: own });
       expect(r.code, r.stderr).toBe(0);
-      expect(own.calls).toEqual(warm ? ['gc@0', `idle(${SETTLE_MAX_MS})@0`, 'mark@0'] : []);
+      expect(own.calls).toEqual(warm ? ['gc@0', 'gc-keeping-code@0', `idle(${SETTLE_MAX_MS})@0`, 'mark@0'] : []);
       const report = JSON.parse(await readFile(out, 'utf8')) as Report;
-      if (warm) expect(report.generator.warmUp).toMatchObject({ helperThreadsLowered: 0, gcMs: 12.3, settleMs: 7.5 });
+      if (warm) expect(report.generator.warmUp).toMatchObject({ helperThreadsLowered: 0, gcMs: 12.3, gcAfterMs: 3.2, settleMs: 7.5 });
       else expect(report.generator.warmUp).toBeUndefined();
       expect(report.generator.warmUp?.gcMarkingOnEventLoop).toBeUndefined();
       expect(r.stdout).not.toMatch(/helper threads|GC marking/);
@@ -179,6 +182,7 @@ journeys:
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
     expect(report.generator.warmUp?.helperThreadsLowered).toBe(0);
     expect(report.generator.warmUp?.gcMs).toBeUndefined();
+    expect(report.generator.warmUp?.gcAfterMs).toBeUndefined();
     expect(report.generator.warmUp?.settleMs).toBeUndefined();
     expect(r.stdout).not.toMatch(/garbage collected|threads to finish/);
   });
@@ -208,5 +212,34 @@ describe('the warm-up scenario', () => {
     expect(open).toBe(4 * Math.round((WARM_UP_OPEN_RATE * WARM_UP_OPEN_MS) / 1000));
     expect(dropped).toBe(0);
     expect(done.requests).toBe(closed + open);
+  });
+
+  it('collects before the code warm-up and again after it; a warm-up cut short skips the second', async () => {
+    const { warmUpCode } = await import('../../src/engine/warm-up.js');
+    for (const cut of [false, true]) {
+      const calls: string[] = [];
+      const stop = new AbortController();
+      const done = await warmUpCode(
+        { vus: 1, iterations: 10, openRate: 0 },
+        async (plan) => {
+          calls.push('run');
+          // The warm-up server still answers while the journey runs.
+          const res = await fetch(`${plan.target}/`);
+          calls.push(`answered ${res.status}`);
+          if (cut) stop.abort();
+        },
+        stop.signal,
+        {
+          before: async () => (calls.push('before'), 11),
+          after: () => {
+            calls.push('after');
+            return 2.5;
+          },
+        },
+      );
+      expect(calls).toEqual(cut ? ['before', 'run', 'answered 200'] : ['before', 'run', 'answered 200', 'after']);
+      expect(done.gcMs).toBe(11);
+      expect(done.gcAfterMs).toBe(cut ? undefined : 2.5);
+    }
   });
 });

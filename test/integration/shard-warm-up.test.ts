@@ -44,13 +44,14 @@ journeys:
       version: '0.0.0',
       ownProcess: {
         collectGarbage: async () => (calls.push(`gc@${requests() - before}`), 10),
+        collectKeepingCode: () => (calls.push(`gc-keeping-code@${requests() - before}`), 2),
         helpersIdle: async () => (calls.push(`idle@${requests() - before}`), 4),
         lowerHelperThreads: () => (calls.push(`lower@${requests() - before}`), 5),
         markOnEventLoop: () => (calls.push(`mark@${requests() - before}`), true),
       },
     });
-    expect(calls).toEqual(['gc@0', 'idle@0', 'lower@0', 'mark@0']);
+    expect(calls).toEqual(['gc@0', 'gc-keeping-code@0', 'idle@0', 'lower@0', 'mark@0']);
     expect(requests() - before).toBe(8);
-    expect(res.report.generator.warmUp).toMatchObject({ gcMs: 10, settleMs: 4, helperThreadsLowered: 5, gcMarkingOnEventLoop: true });
+    expect(res.report.generator.warmUp).toMatchObject({ gcMs: 10, gcAfterMs: 2, settleMs: 4, helperThreadsLowered: 5, gcMarkingOnEventLoop: true });
   }, 20_000);
 });

@@ -1,10 +1,15 @@
 /**
  * The process a CLI run owns (src/engine/own-process.ts): a full garbage collection on demand,
- * through the process's own inspector, without opening a port.
+ * through the process's own inspector, without opening a port; and one that keeps compiled code,
+ * through V8's own gc().
  */
 import { url } from 'node:inspector';
+import { getHeapSpaceStatistics } from 'node:v8';
+// To see what a context made after the collection can reach.
+// eslint-disable-next-line no-restricted-imports
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { collectGarbage, MARK_ON_MAIN_THREAD_FLAG, ownProcess } from '../../../src/engine/own-process.js';
+import { collectGarbage, fullCollection, MARK_ON_MAIN_THREAD_FLAG, ownProcess } from '../../../src/engine/own-process.js';
 
 /** The next macrotask: a WeakRef's target is kept alive until the job that made it ends. */
 const nextTask = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -92,5 +97,57 @@ describe('garbage marking with one CPU', () => {
     const { execFileSync } = await import('node:child_process');
     const help = execFileSync(process.execPath, ['--v8-options'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     expect(help).toContain(MARK_ON_MAIN_THREAD_FLAG.replace('--no-', '--'));
+  });
+});
+
+describe('a full collection that keeps compiled code', () => {
+  const newSpace = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? NaN;
+  /** Allocates enough short-lived objects for V8 to grow its young generation. */
+  const churn = (): void => {
+    let keep: number[][] = [];
+    for (let i = 0; i < 400; i++) {
+      keep.push(new Array<number>(5_000).fill(i));
+      if (keep.length > 50) keep = [];
+    }
+  };
+
+  it('frees what nothing references any more, and says how long it took', async () => {
+    let garbage: { payload: number[] } | undefined = { payload: Array.from({ length: 100_000 }, (_, i) => i) };
+    const ref = new WeakRef(garbage);
+    garbage = undefined;
+    await nextTask();
+    const ms = fullCollection();
+    expect(ms).toBeTypeOf('number');
+    expect(ms).toBeGreaterThan(0);
+    await nextTask();
+    expect(ref.deref()).toBeUndefined();
+  });
+
+  it('is a plain full collection: unlike the inspector\'s low-memory one, it leaves the young generation its size', async () => {
+    churn();
+    const grown = newSpace();
+    expect(grown).toBeGreaterThan(1024 * 1024);
+    fullCollection();
+    expect(newSpace()).toBeGreaterThanOrEqual(grown);
+    churn();
+    const again = newSpace();
+    await collectGarbage();
+    expect(newSpace()).toBeLessThan(again);
+  });
+
+  it('exposes no gc function to the code the process runs', () => {
+    fullCollection();
+    expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+    expect(runInNewContext('typeof gc')).toBe('undefined');
+  });
+
+  it('is what the process handle a CLI run gets does', async () => {
+    let garbage: object | undefined = { payload: new Array(10_000).fill(0) };
+    const ref = new WeakRef(garbage);
+    garbage = undefined;
+    await nextTask();
+    expect(ownProcess({ cpus: () => 2 }).collectKeepingCode()).toBeGreaterThan(0);
+    await nextTask();
+    expect(ref.deref()).toBeUndefined();
   });
 });
