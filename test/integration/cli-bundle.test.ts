@@ -54,6 +54,17 @@ describe('the built CLI (dist/bundle)', () => {
     expect(stdout.trim()).toBe('loaded');
   });
 
+  it("inflates the histograms' WebAssembly with Node's zlib: pako is not in the bundle", async () => {
+    const sources: string[] = [];
+    for (const f of (await readdir(bundle)).filter((x) => x.endsWith('.js.map'))) {
+      sources.push(...(JSON.parse(await readFile(join(bundle, f), 'utf8')) as { sources: string[] }).sources);
+    }
+    // The library's own source maps lead back to its TypeScript.
+    expect(sources.some((s) => /hdr-histogram-js\/(src|dist)\/wasm\/index\.(ts|js)$/.test(s))).toBe(true);
+    expect(sources.some((s) => s.endsWith('scripts/pako-on-zlib.mjs'))).toBe(true);
+    expect(sources.filter((s) => s.includes('node_modules/pako/'))).toEqual([]);
+  });
+
   it('reads its version from package.json', async () => {
     const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
     const r = await cli(['--version']);
@@ -83,6 +94,10 @@ describe('the built CLI (dist/bundle)', () => {
     expect(report.rampart.version).toBe(version);
     expect(report.verdict).toBe('passed');
     expect(report.journeys?.[0]).toMatchObject({ name: 'j', completed: 20 });
+    // The threads' histograms, merged in the CLI's process (its WebAssembly inflated by the bundle's zlib).
+    const latency = report.series.filter((x) => x.metric === 'http.latency');
+    expect(latency.reduce((n, x) => n + x.count, 0)).toBe(20);
+    expect(latency.every((x) => x.p99 >= x.p50 && x.p50 > 0)).toBe(true);
     expect(target.hits.get('/text')).toBeGreaterThanOrEqual(20);
     // The HTML report inlines uPlot, read from node_modules next to the compiled module.
     expect(await readFile(html, 'utf8')).toContain('uPlot');
