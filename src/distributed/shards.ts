@@ -108,6 +108,7 @@ export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
     droppedArrivals: hs.reduce((n, h) => n + h.droppedArrivals, 0),
     eventLoopLagP99Ms: Math.max(0, ...hs.map((h) => h.eventLoopLagP99Ms)),
     eventLoopLagMaxMs: Math.max(0, ...hs.map((h) => h.eventLoopLagMaxMs)),
+    ...(hs.some((h) => h.eventLoopBusy !== undefined) ? { eventLoopBusy: Math.max(...hs.map((h) => h.eventLoopBusy ?? 0)) } : {}),
     overloaded: hs.some((h) => h.overloaded),
     ...(gcs.length > 0
       ? { gc: { count: gcs.reduce((n, g) => n + g.count, 0), maxMs: Math.max(...gcs.map((g) => g.maxMs)), totalMs: gcs.reduce((n, g) => n + g.totalMs, 0) } }

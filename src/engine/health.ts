@@ -12,12 +12,28 @@ export { OVERLOAD_LAG_MS } from '../report/format.js';
 /** More than this fraction of late arrivals (and at least {@link OVERLOAD_MIN_LATE}) marks it overloaded too. */
 export const OVERLOAD_LATE_FRACTION = 0.05;
 export const OVERLOAD_MIN_LATE = 5;
+/**
+ * An event loop busy for at least this share of the load (`performance.eventLoopUtilization`) had no
+ * time left to wait in: the generator, not the service, set the pace.
+ */
+export const OVERLOAD_BUSY = 0.9;
 
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** Whether more than {@link OVERLOAD_LATE_FRACTION} of the arrivals started late (at least {@link OVERLOAD_MIN_LATE}). */
 export function lateMuch(counts: { readonly started: number; readonly late: number }): boolean {
   return counts.late >= OVERLOAD_MIN_LATE && counts.started > 0 && counts.late / counts.started > OVERLOAD_LATE_FRACTION;
+}
+
+/**
+ * Whether more than {@link OVERLOAD_LATE_FRACTION} of the arrivals started late or not at all
+ * (dropped: every one of `load.maxVus` was in flight), at least {@link OVERLOAD_MIN_LATE}, while the
+ * event loop was busy {@link OVERLOAD_BUSY} of the load or more. Drops alone do not tell whose they
+ * are: a slow service keeps its VUs in flight too, but then the loop idles while it waits.
+ */
+export function missedWhileBusy(counts: { readonly started: number; readonly late: number; readonly dropped: number }, busy: number | undefined): boolean {
+  const missed = counts.late + counts.dropped;
+  return busy !== undefined && busy >= OVERLOAD_BUSY && missed >= OVERLOAD_MIN_LATE && missed > OVERLOAD_LATE_FRACTION * (counts.started + counts.dropped);
 }
 
 /**
@@ -31,11 +47,12 @@ export function heldBackMuch(held: Pick<HeldBackReport, 'requests' | 'iterations
 }
 
 /**
- * What the generator saw of itself; `overloaded` by event-loop lag, the share of late arrivals, or
- * the share of the load it held back to keep its loop on time.
+ * What the generator saw of itself; `overloaded` by event-loop lag, the share of late arrivals, the
+ * share of arrivals late or dropped while its loop had no idle time, or the share of the load it
+ * held back to keep its loop on time.
  */
 export function generatorHealth(
-  lag: Pick<LagStats, 'p99Ms' | 'maxMs'> & Partial<Pick<LagStats, 'gc'>>,
+  lag: Pick<LagStats, 'p99Ms' | 'maxMs'> & Partial<Pick<LagStats, 'gc' | 'busy'>>,
   counts: { started: number; late: number; dropped: number },
   warmUp?: WarmUpReport,
   heldBack?: HeldBackReport,
@@ -46,7 +63,8 @@ export function generatorHealth(
     droppedArrivals: counts.dropped,
     eventLoopLagP99Ms: round3(lag.p99Ms),
     eventLoopLagMaxMs: round3(lag.maxMs),
-    overloaded: lag.p99Ms > OVERLOAD_LAG_MS || lateMuch(counts) || heldBackMuch(held, counts.started),
+    ...(lag.busy !== undefined ? { eventLoopBusy: round3(lag.busy) } : {}),
+    overloaded: lag.p99Ms > OVERLOAD_LAG_MS || lateMuch(counts) || missedWhileBusy(counts, lag.busy) || heldBackMuch(held, counts.started),
     ...(lag.gc !== undefined ? { gc: lag.gc } : {}),
     ...(warmUp !== undefined ? { warmUp } : {}),
     ...(held !== undefined ? { heldBack: held } : {}),
@@ -66,12 +84,16 @@ export function heldBackWarning(held: Pick<HeldBackReport, 'requests' | 'iterati
  * What an overloaded generator says at the end of its run: the load it held back, and (when its loop
  * ran late or its arrivals started late all the same) that its latencies include its own delay.
  */
-export function overloadWarnings(g: GeneratorHealth, counts: { readonly started: number; readonly late: number }): string[] {
+export function overloadWarnings(g: GeneratorHealth, counts: { readonly started: number; readonly late: number; readonly dropped: number }): string[] {
   const out: string[] = [];
   const held = heldBackMuch(g.heldBack, counts.started);
   if (held && g.heldBack !== undefined) out.push(heldBackWarning(g.heldBack));
-  if (g.overloaded && (!held || g.eventLoopLagP99Ms > OVERLOAD_LAG_MS || lateMuch(counts))) {
-    out.push(`the load generator was overloaded (event-loop lag p99 ${g.eventLoopLagP99Ms.toFixed(1)} ms, ${counts.late} late arrivals): latencies may include the generator's own delay`);
+  const missed = missedWhileBusy(counts, g.eventLoopBusy);
+  if (g.overloaded && (!held || g.eventLoopLagP99Ms > OVERLOAD_LAG_MS || lateMuch(counts) || missed)) {
+    const busy = g.eventLoopBusy !== undefined ? `event loop busy ${Math.round(g.eventLoopBusy * 100)} % of the load, ` : '';
+    const arrivals = counts.dropped > 0 ? `${counts.late} late and ${counts.dropped} dropped arrivals` : `${counts.late} late arrivals`;
+    const why = missed ? 'it could not start the planned arrivals on time, and ' : '';
+    out.push(`the load generator was overloaded (${busy}event-loop lag p99 ${g.eventLoopLagP99Ms.toFixed(1)} ms, ${arrivals}): ${why}latencies may include the generator's own delay`);
   }
   return out;
 }

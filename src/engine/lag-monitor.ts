@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization, type IntervalHistogram, type PerformanceEntry } from 'node:perf_hooks';
 
 /** Event-loop lag and garbage-collection pauses of the generator itself, in ms. */
 export interface LagStats {
@@ -6,6 +6,11 @@ export interface LagStats {
   readonly maxMs: number;
   /** GC pauses while the monitor ran. */
   readonly gc: { readonly count: number; readonly maxMs: number; readonly totalMs: number };
+  /**
+   * The share of the time (0–1) the event loop was busy rather than waiting for I/O or timers
+   * (`performance.eventLoopUtilization`), from {@link LagMonitor.loadStarted} (else the start) to now.
+   */
+  readonly busy?: number;
 }
 
 /** The generator's own stalls in one interval (a second of the timeline), in ms. */
@@ -19,6 +24,8 @@ export interface LagSecond {
 /** The monitor of one run: whole-run figures (`peek`, `stop`) and each interval's (`second`). */
 export interface LagMonitor {
   start(): void;
+  /** The load starts now: `busy` is measured from here (before it, the loop waits for connections and idles on purpose). */
+  loadStarted(): void;
   stop(): LagStats;
   peek(): LagStats;
   /** The stalls since the previous call (or the start), and starts the next interval. */
@@ -41,6 +48,7 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
   let tickAt = 0;
   let secondMaxMs = 0;
   let obs: PerformanceObserver | undefined;
+  let elu: EventLoopUtilization | undefined;
   const gc = { count: 0, maxMs: 0, totalMs: 0 };
   let gcSecondMs = 0;
   // The longest of the seconds so far: the histogram and the probe sample on timers of their own, so
@@ -56,11 +64,13 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
   const adj = (ns: number): number => Math.max(0, ns / 1e6 - resolutionMs);
   const read = (): LagStats => {
     const pauses = { count: gc.count, maxMs: round3(gc.maxMs), totalMs: round3(gc.totalMs) };
-    if (!h || h.count === 0) return { p99Ms: 0, maxMs: secondsMaxMs, gc: pauses };
-    return { p99Ms: adj(h.percentile(99)), maxMs: Math.max(adj(h.max), secondsMaxMs), gc: pauses };
+    const busy = elu !== undefined ? { busy: round3(performance.eventLoopUtilization(elu).utilization) } : {};
+    if (!h || h.count === 0) return { p99Ms: 0, maxMs: secondsMaxMs, gc: pauses, ...busy };
+    return { p99Ms: adj(h.percentile(99)), maxMs: Math.max(adj(h.max), secondsMaxMs), gc: pauses, ...busy };
   };
   return {
     start(): void {
+      elu = performance.eventLoopUtilization();
       h = monitorEventLoopDelay({ resolution: resolutionMs });
       h.enable();
       lastProbe = performance.now();
@@ -77,6 +87,9 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
       probe.unref();
       obs = new PerformanceObserver((list) => list.getEntries().forEach(pause));
       obs.observe({ entryTypes: ['gc'] });
+    },
+    loadStarted(): void {
+      elu = performance.eventLoopUtilization();
     },
     stop(): LagStats {
       obs?.disconnect();

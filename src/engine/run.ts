@@ -191,7 +191,7 @@ export class Run {
         provisional,
       );
     try {
-      await this.#setupAndLoad(s, blocks);
+      await this.#setupAndLoad(s, blocks, () => lag.loadStarted());
     } finally {
       await this.#teardown(s, reportOf);
       ticker.stop();
@@ -231,7 +231,7 @@ export class Run {
   }
 
   /** Setup (its captures are visible to every journey), the load, the graceful stop. */
-  async #setupAndLoad(s: Started, blocks: ReturnType<typeof blocksOf>): Promise<void> {
+  async #setupAndLoad(s: Started, blocks: ReturnType<typeof blocksOf>, loadStarted: () => void): Promise<void> {
     const { plan } = this.#o;
     if (plan.setup.length > 0 && !this.#loadCtl.signal.aborted) {
       const vu = this.#hookVu(s, this.#cutCtl.signal);
@@ -251,6 +251,7 @@ export class Run {
       s.warmStart = await warm.beforeLoad();
     }
     s.origin = this.#clock.now();
+    loadStarted();
     await runBlocks({
       plan,
       blocks,

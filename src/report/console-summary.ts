@@ -79,7 +79,8 @@ export function renderSummary(report: Report, opts: SummaryOptions = {}): string
     out.push('', 'warnings');
     for (const w of warnings) out.push(`  ! ${paint(c, 33, w)}`);
   }
-  out.push('', `generator: event-loop lag p99 ${fmtMs(g.eventLoopLagP99Ms)}, max ${fmtMs(g.eventLoopLagMaxMs)}; ${fmtCount(g.lateArrivals)} late arrivals`);
+  const busy = g.eventLoopBusy !== undefined ? `, busy ${Math.round(g.eventLoopBusy * 100)}% of the load` : '';
+  out.push('', `generator: event-loop lag p99 ${fmtMs(g.eventLoopLagP99Ms)}, max ${fmtMs(g.eventLoopLagMaxMs)}${busy}; ${fmtCount(g.lateArrivals)} late arrivals`);
   const extras = generatorExtras(g);
   if (extras !== '') out.push(`  ${extras}`);
   return out.join('\n');

@@ -54,6 +54,11 @@ export interface GeneratorHealth {
   readonly droppedArrivals: number;
   readonly eventLoopLagP99Ms: number;
   readonly eventLoopLagMaxMs: number;
+  /**
+   * The share of the load (0–1) the event loop was busy rather than waiting for I/O or timers
+   * (`performance.eventLoopUtilization`): near 1, the generator set the pace. Absent in older reports.
+   */
+  readonly eventLoopBusy?: number;
   readonly overloaded: boolean;
   /** Garbage-collection pauses of the generator during the run (absent in reports of older versions). */
   readonly gc?: GcPauses;

@@ -66,3 +66,30 @@ describe('the lag monitor\'s seconds', () => {
     expect(m.second().lagMaxMs).toBe(0);
   });
 });
+
+describe('how busy the event loop was', () => {
+  it('is measured from the load\'s start: the idle wait before it does not count', async () => {
+    const m = createLagMonitor();
+    m.start();
+    await wait(300);
+    m.loadStarted();
+    // A load that keeps the loop busy, with a turn of the loop now and then.
+    for (let i = 0; i < 6; i++) {
+      busy(50);
+      await new Promise((r) => setImmediate(r));
+    }
+    const run = m.stop();
+    expect(run.busy).toBeGreaterThan(0.85);
+    expect(run.busy).toBeLessThanOrEqual(1);
+  });
+
+  it('is low for a loop that waits on timers', async () => {
+    const m = createLagMonitor();
+    m.start();
+    m.loadStarted();
+    await wait(250);
+    const run = m.stop();
+    expect(run.busy).toBeGreaterThanOrEqual(0);
+    expect(run.busy).toBeLessThan(0.3);
+  });
+});

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generatorHealth } from '../../../src/engine/health.js';
+import { generatorHealth, missedWhileBusy, OVERLOAD_BUSY, overloadWarnings } from '../../../src/engine/health.js';
 import { decideVerdict } from '../../../src/thresholds/judge/verdict.js';
 import { requestsAnswered } from '../../../src/thresholds/judge/failure-bounds.js';
 import { startTicker } from '../../../src/engine/ticker.js';
@@ -22,6 +22,33 @@ describe('verdict', () => {
     expect(generatorHealth({ p99Ms: 2, maxMs: 30 }, { started: 1000, late: 4, dropped: 0 }).overloaded).toBe(false);
     expect(generatorHealth({ p99Ms: 2, maxMs: 30 }, { started: 100, late: 6, dropped: 0 }).overloaded).toBe(true);
     expect(generatorHealth({ p99Ms: 1.23456, maxMs: 3 }, { started: 1, late: 0, dropped: 2 })).toMatchObject({ eventLoopLagP99Ms: 1.235, droppedArrivals: 2 });
+  });
+
+  it('calls it overloaded when arrivals were dropped or late while its loop had no idle time, not when a slow service kept the VUs', () => {
+    // 100,000/s asked of one core: 15,000/s started, the rest dropped at maxVus, the loop busy throughout, its lag short.
+    const saturated = generatorHealth({ p99Ms: 18, maxMs: 28, busy: 0.997 }, { started: 72_000, late: 3_000, dropped: 427_000 });
+    expect(saturated).toMatchObject({ overloaded: true, eventLoopBusy: 0.997 });
+    // The same drops behind a service answering in 500 ms: the loop idles while its VUs wait.
+    expect(generatorHealth({ p99Ms: 2, maxMs: 4, busy: 0.08 }, { started: 600, late: 0, dropped: 2_400 }).overloaded).toBe(false);
+    // A busy loop that started every arrival on time (a saturated closed loop, or a fast open one).
+    expect(generatorHealth({ p99Ms: 3, maxMs: 9, busy: 0.99 }, { started: 50_000, late: 10, dropped: 0 }).overloaded).toBe(false);
+    // A handful dropped at the very start is no overload either.
+    expect(generatorHealth({ p99Ms: 3, maxMs: 9, busy: 0.95 }, { started: 50_000, late: 2, dropped: 2 }).overloaded).toBe(false);
+    expect(missedWhileBusy({ started: 100, late: 3, dropped: 3 }, OVERLOAD_BUSY)).toBe(true);
+    expect(missedWhileBusy({ started: 100, late: 3, dropped: 3 }, OVERLOAD_BUSY - 0.01)).toBe(false);
+    expect(missedWhileBusy({ started: 100, late: 3, dropped: 3 }, undefined)).toBe(false);
+  });
+
+  it('says why in its warning: how busy, how many late and dropped', () => {
+    const counts = { started: 72_000, late: 3_000, dropped: 427_000 };
+    const [w] = overloadWarnings(generatorHealth({ p99Ms: 18, maxMs: 28, busy: 0.997 }, counts), counts);
+    expect(w).toBe(
+      "the load generator was overloaded (event loop busy 100 % of the load, event-loop lag p99 18.0 ms, 3000 late and 427000 dropped arrivals): it could not start the planned arrivals on time, and latencies may include the generator's own delay",
+    );
+    const lagOnly = { started: 100, late: 0, dropped: 0 };
+    expect(overloadWarnings(generatorHealth({ p99Ms: 80, maxMs: 120 }, lagOnly), lagOnly)).toEqual([
+      "the load generator was overloaded (event-loop lag p99 80.0 ms, 0 late arrivals): latencies may include the generator's own delay",
+    ]);
   });
 });
 
