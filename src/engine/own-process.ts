@@ -19,9 +19,10 @@
  *   old generation in steps on the event loop as the code allocates; the code warm-up's own
  *   allocations started such a marking, and its last pause (4–7 ms) fell among the load's first
  *   requests in about half of the 20-request smoke runs (their p95 at 4–7 ms against 1.5–2 ms).
- *   A second full collection right after the code warm-up finishes it. This one is V8's own `gc()`
- *   (as `node --expose-gc` gives it, taken from a context made while the flag is on): a plain full
- *   collection that neither drops compiled code nor shrinks the young generation. 5–25 ms.
+ *   A second full collection right after the code warm-up finishes it: V8's `--gc-global` flag is
+ *   set while the young generation is filled until V8 collects, so that collection is a full one;
+ *   unlike the inspector's, it neither drops compiled code nor shrinks the young generation, and no
+ *   code is evaluated to get it (src/ evaluates nothing). 5–25 ms.
  * - **The helper threads finish their work before the load.** What the warm-up left to them —
  *   optimizing its hot functions, sweeping after the collection — still took 8–20 ms of CPU after
  *   it when the process had more code to optimize (a `--baseline` report validated before the
@@ -48,11 +49,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-// The one use of vm: a fixed expression that hands back V8's own gc() (see fullCollection). No
-// scenario text, nor anything else from outside, ever reaches it.
-// eslint-disable-next-line no-restricted-imports
-import { runInNewContext } from 'node:vm';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { processHelperThreads, type HelperThreads } from './helper-threads.js';
 
 /** The step of {@link OwnProcess.helpersIdle}: the helper threads are idle once one step passes without CPU from them, ms. */
@@ -168,33 +165,38 @@ export async function collectGarbage(): Promise<number | undefined> {
   return performance.now() - t0;
 }
 
-/** V8's own `gc()`, from a context made with it exposed; undefined until first needed, null where it cannot be had. */
-let v8Gc: (() => void) | null | undefined;
-
 /**
- * A full garbage collection now, the kind `node --expose-gc`'s `gc()` does: unlike the inspector's
- * (a low-memory collection), it neither drops compiled code nor shrinks the young generation. Its
- * duration in ms, or undefined where V8's `gc` cannot be had. The flag is on only while one context
- * is made, so no code the process runs sees a `gc` global. Never throws.
+ * A full garbage collection now that, unlike the inspector's (a low-memory collection), neither drops
+ * compiled code nor shrinks the young generation; its duration in ms, or undefined where V8 did not
+ * collect. No code is evaluated: V8's `--gc-global` flag makes its next collection a full one, and
+ * the young generation is filled with short-lived arrays until that collection has run (the young
+ * generation's used size falls); the flag is then cleared. V8 reads the flag only when it picks a
+ * collector, so changing it never touches a marking under way. Never throws.
  */
 export function fullCollection(): number | undefined {
+  const t0 = performance.now();
   try {
-    if (v8Gc === undefined) {
-      setFlagsFromString('--expose-gc');
-      try {
-        const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
-        v8Gc = typeof gc === 'function' ? (gc as () => void) : null;
-      } finally {
-        setFlagsFromString('--no-expose-gc');
-      }
-    }
-    if (v8Gc === null) return undefined;
-    const t0 = performance.now();
-    // No options: an options object from this context is not read by the other's gc, which then only scavenges.
-    v8Gc();
-    return performance.now() - t0;
+    setFlagsFromString('--gc-global');
   } catch {
-    v8Gc = null;
     return undefined;
   }
+  try {
+    const used = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_used_size ?? 0;
+    let before = used();
+    // At most 64 MB of arrays, four times the largest young generation V8 uses here.
+    for (let i = 0; i < 4_096; i++) {
+      sink = new Array<number>(2_048).fill(i);
+      const now = used();
+      // A collection empties the young generation; its used size also moves by a few KB without one.
+      if (now < before / 2) return performance.now() - t0;
+      before = now;
+    }
+    return undefined;
+  } finally {
+    sink = undefined;
+    setFlagsFromString('--no-gc-global');
+  }
 }
+
+/** Where {@link fullCollection} puts what it allocates, so that the allocation is not optimized away. */
+let sink: unknown;
