@@ -185,7 +185,7 @@ export function fullCollection(): number | undefined {
     let before = used();
     // At most 64 MB of arrays, four times the largest young generation V8 uses here.
     for (let i = 0; i < 4_096; i++) {
-      sink = new Array<number>(2_048).fill(i);
+      _kept = new Array<number>(2_048).fill(i);
       const now = used();
       // A collection empties the young generation; its used size also moves by a few KB without one.
       if (now < before / 2) return performance.now() - t0;
@@ -193,10 +193,10 @@ export function fullCollection(): number | undefined {
     }
     return undefined;
   } finally {
-    sink = undefined;
+    _kept = undefined;
     setFlagsFromString('--no-gc-global');
   }
 }
 
 /** Where {@link fullCollection} puts what it allocates, so that the allocation is not optimized away. */
-let sink: unknown;
+let _kept: unknown;
