@@ -11,9 +11,10 @@
  * - npm packages load from node_modules, as before, except what a run loads at its start
  *   ({@link BUNDLED}): the YAML and command line parsers, undici's connection and connector, and the
  *   histograms' WebAssembly files: about 150 CommonJS files (yaml alone 72, ~55 ms) that Node would
- *   load one by one. pako, which the histograms use to inflate their WebAssembly at every start,
- *   is replaced by Node's own zlib (scripts/pako-on-zlib.mjs): 20–30 ms less per start. Bundled CommonJS code reaches Node's built-in modules through a
- *   `require` made for each chunk (the banner). A package loaded through createRequire at run time
+ *   load one by one. pako, which the histograms use to inflate their WebAssembly at every start, is
+ *   replaced by Node's own zlib (scripts/pako-on-zlib.mjs): 20–30 ms less per start. Bundled
+ *   CommonJS code reaches Node's built-in modules through a `require` made for each chunk (the
+ *   banner). A package loaded through createRequire at run time
  *   (the whole of undici for WebSocket steps, ajv to explain a mistake) still comes from
  *   node_modules;
  * - worker threads, agent processes and mock service processes still run the compiled modules of

@@ -107,7 +107,6 @@ export function ownProcess(
   const cpus = seams.cpus ?? availableParallelism;
   const setFlags = seams.setFlags ?? setFlagsFromString;
   const collect = seams.collect ?? collectGarbage;
-  const collectKeepingCode = seams.collectKeepingCode ?? fullCollection;
   let marking: boolean | undefined;
   return {
     lowerHelperThreads: () => helpers?.lower() ?? 0,
@@ -124,7 +123,7 @@ export function ownProcess(
       }
       return ms;
     },
-    collectKeepingCode: () => collectKeepingCode(),
+    collectKeepingCode: seams.collectKeepingCode ?? fullCollection,
     helpersIdle: (maxMs) => waitForIdle(helpers, maxMs),
     markOnEventLoop: () => marking ?? false,
   };
@@ -187,8 +186,9 @@ export function fullCollection(): number | undefined {
     for (let i = 0; i < 4_096; i++) {
       _kept = new Array<number>(2_048).fill(i);
       const now = used();
-      // A collection empties the young generation; its used size also moves by a few KB without one.
-      if (now < before / 2) return performance.now() - t0;
+      // A collection empties the young generation (at least its smallest semi-space by then); its used size also moves
+      // by a few KB without one.
+      if (before >= MIN_YOUNG_FULL && now < before / 2) return performance.now() - t0;
       before = now;
     }
     return undefined;
@@ -197,6 +197,9 @@ export function fullCollection(): number | undefined {
     setFlagsFromString('--no-gc-global');
   }
 }
+
+/** Less in the young generation than this, and a fall of its used size is not a collection (bytes). */
+const MIN_YOUNG_FULL = 256 * 1024;
 
 /** Where {@link fullCollection} puts what it allocates, so that the allocation is not optimized away. */
 let _kept: unknown;
