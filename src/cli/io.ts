@@ -20,7 +20,12 @@ export interface CliIo {
   readonly ownProcess?: OwnProcess;
 }
 
-export function processIo(): CliIo {
+/**
+ * The real process. `gcOnMainThread`: the entry has set the process's garbage collection to the main
+ * thread alone (src/engine/gc-threads.ts), so an open-model load may give the helper threads the idle
+ * scheduling policy.
+ */
+export function processIo(o: { readonly gcOnMainThread?: boolean } = {}): CliIo {
   // Listed now, at the entry, before a --workers run starts its worker threads.
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process, ownProcess: ownProcess() };
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process, ownProcess: ownProcess({ gcOnMainThread: o.gcOnMainThread === true }) };
 }

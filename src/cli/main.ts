@@ -9,6 +9,7 @@ import { EXIT } from '../exit-codes.js';
 
 // bin/rampart.js takes the exit codes from here too: one module for it to load, the bundle.
 export { EXIT };
+export { processIo };
 
 /** One command module: adds itself to the program; its action resolves to the exit code. */
 export type RegisterCommand = (program: Command, io: CliIo, setExit: (code: number) => void) => void;

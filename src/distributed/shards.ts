@@ -121,6 +121,7 @@ export function mergeHealth(hs: readonly GeneratorHealth[]): GeneratorHealth {
             connectionsOpened: warm.reduce((n, w) => n + w.connectionsOpened, 0),
             connectionsFailed: warm.reduce((n, w) => n + w.connectionsFailed, 0),
             helperThreadsLowered: warm.reduce((n, w) => n + (w.helperThreadsLowered ?? 0), 0),
+            ...(warm.some((w) => (w.helperThreadsIdle ?? 0) > 0) ? { helperThreadsIdle: warm.reduce((n, w) => n + (w.helperThreadsIdle ?? 0), 0) } : {}),
             ...(warm.some((w) => w.gcMarkingOnEventLoop === true) ? { gcMarkingOnEventLoop: true } : {}),
             ...(warm.some((w) => w.gcMs !== undefined) ? { gcMs: Math.max(...warm.map((w) => w.gcMs ?? 0)) } : {}),
             ...(warm.some((w) => w.gcAfterMs !== undefined) ? { gcAfterMs: Math.max(...warm.map((w) => w.gcAfterMs ?? 0)) } : {}),

@@ -4,8 +4,8 @@
  * reach beyond the run (a raised nice value cannot be lowered again, a full collection pauses
  * everything the caller runs).
  *
- * - **Helper threads** drop to the lowest CPU priority as an open-model load starts
- *   (src/engine/helper-threads.ts).
+ * - **Helper threads** drop to the lowest CPU priority, and to Linux's idle scheduling policy, as an
+ *   open-model load starts (src/engine/helper-threads.ts).
  * - **The start's garbage is collected** before the code warm-up. Loading the modules (and a
  *   `--baseline` report) and the warm-up grow the heap to 20–30 MB; V8 then started an incremental
  *   marking that it finished, with a 7–12 ms pause of the main thread, a few hundred ms later —
@@ -62,6 +62,13 @@ export interface OwnProcess {
   /** Sets the helper threads listed at the entry to the lowest priority; how many it changed. Never throws. */
   lowerHelperThreads(): number;
   /**
+   * Gives the helper threads listed at the entry the idle scheduling policy; how many have it (0
+   * where it cannot be set). Only where the process collects garbage on its main thread alone
+   * (src/engine/gc-threads.ts): otherwise a collection waits for helper threads that, on that
+   * policy, get no CPU while anything else on the core wants it. Never rejects.
+   */
+  idleHelperThreads(): Promise<number>;
+  /**
    * A full garbage collection now; how long it took (ms), or undefined where it is not available.
    * Right after it (the one moment no marking is under way), with one CPU to run on, turns V8's
    * concurrent marking off (see {@link OwnProcess.markOnEventLoop}). Never rejects.
@@ -101,15 +108,19 @@ export function ownProcess(
     readonly setFlags?: (flags: string) => void;
     readonly collect?: () => Promise<number | undefined>;
     readonly collectKeepingCode?: () => number | undefined;
+    /** The process's entry set its garbage collection to the main thread alone (src/engine/gc-threads.ts). */
+    readonly gcOnMainThread?: boolean;
+    readonly helpers?: HelperThreads;
   } = {},
 ): OwnProcess {
-  const helpers = processHelperThreads();
+  const helpers = seams.helpers ?? processHelperThreads();
   const cpus = seams.cpus ?? availableParallelism;
   const setFlags = seams.setFlags ?? setFlagsFromString;
   const collect = seams.collect ?? collectGarbage;
   let marking: boolean | undefined;
   return {
     lowerHelperThreads: () => helpers?.lower() ?? 0,
+    idleHelperThreads: async () => (seams.gcOnMainThread === true ? ((await helpers?.idle()) ?? 0) : 0),
     async collectGarbage() {
       const ms = await collect();
       // Nothing between the collection and here allocates enough to start another marking.

@@ -18,8 +18,9 @@
  *   helper threads have finished what the warm-up left them (optimizing its hot functions,
  *   sweeping), at most {@link SETTLE_MAX_MS}, so that work does not preempt the first requests;
  * - **threads**: for an open-model load, the process's helper threads (V8's compiler and GC
- *   workers, libuv's pool) drop to the lowest CPU priority as the load starts, so the compiling
- *   the load still causes runs in the event loop's idle time instead of preempting it
+ *   workers, libuv's pool) drop to the lowest CPU priority and Linux's idle scheduling policy as the
+ *   load starts, so the compiling the load still causes runs in the event loop's idle time instead
+ *   of preempting it
  *   (src/engine/helper-threads.ts; only the CLI's own process, on Linux). A closed-model load is
  *   left alone: a saturated closed loop has no idle time, and starved compiles slowed its first
  *   seconds by up to a third.
@@ -86,9 +87,10 @@ export interface WarmUp {
   connections(): Promise<PreconnectResult & { readonly durationMs: number }>;
   /**
    * Right before the load: waits until the helper threads are idle (how long, ms; undefined when
-   * not done), then lowers their priority for an open-model load (how many it lowered).
+   * not done), then lowers their priority for an open-model load (how many it lowered, and how many
+   * got the idle scheduling policy).
    */
-  beforeLoad(): Promise<{ readonly settleMs: number | undefined; readonly threadsLowered: number }>;
+  beforeLoad(): Promise<{ readonly settleMs: number | undefined; readonly threadsLowered: number; readonly threadsIdle: number }>;
 }
 
 /**
@@ -235,7 +237,10 @@ export function createWarmUp(
     async beforeLoad() {
       const settleMs = await deps.ownProcess?.helpersIdle(SETTLE_MAX_MS);
       const own = deps.ownProcess;
-      return { settleMs, threadsLowered: own !== undefined && hasOpenLoad(plan) ? own.lowerHelperThreads() : 0, gcMarkingOnEventLoop: own?.markOnEventLoop() ?? false };
+      const open = own !== undefined && hasOpenLoad(plan);
+      const threadsLowered = open ? own.lowerHelperThreads() : 0;
+      const threadsIdle = open ? await own.idleHelperThreads() : 0;
+      return { settleMs, threadsLowered, threadsIdle, gcMarkingOnEventLoop: own?.markOnEventLoop() ?? false };
     },
   };
 }
@@ -257,7 +262,7 @@ function preconnectCount(plan: Plan): number {
 export function warmUpReport(
   code: CodeWarmUp | undefined,
   conns: (PreconnectResult & { readonly durationMs: number }) | undefined,
-  start?: { readonly settleMs: number | undefined; readonly threadsLowered: number; readonly gcMarkingOnEventLoop?: boolean },
+  start?: { readonly settleMs: number | undefined; readonly threadsLowered: number; readonly threadsIdle?: number; readonly gcMarkingOnEventLoop?: boolean },
 ): WarmUpReport {
   const settleMs = start?.settleMs;
   const gcMs = code?.gcMs;
@@ -268,6 +273,7 @@ export function warmUpReport(
     connectionsOpened: conns?.opened ?? 0,
     connectionsFailed: conns?.failed ?? 0,
     helperThreadsLowered: start?.threadsLowered ?? 0,
+    ...((start?.threadsIdle ?? 0) > 0 ? { helperThreadsIdle: start?.threadsIdle } : {}),
     ...(start?.gcMarkingOnEventLoop === true ? { gcMarkingOnEventLoop: true } : {}),
     ...(gcMs !== undefined ? { gcMs: Math.round(gcMs * 10) / 10 } : {}),
     ...(gcAfterMs !== undefined ? { gcAfterMs: Math.round(gcAfterMs * 10) / 10 } : {}),

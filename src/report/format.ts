@@ -83,7 +83,8 @@ export function generatorExtras(g: GeneratorHealth): string {
     const conns = w.connectionsOpened > 0 || w.connectionsFailed > 0
       ? `${fmtCounted(w.connectionsOpened, 'connection')} opened${w.connectionsFailed > 0 ? ` (${fmtCount(w.connectionsFailed)} failed)` : ''}, `
       : '';
-    const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCounted(w.helperThreadsLowered ?? 0, 'helper thread')} set to yield to the event loop` : '';
+    const idle = (w.helperThreadsIdle ?? 0) > 0 ? ` (${fmtCount(w.helperThreadsIdle ?? 0)} with the idle scheduling policy)` : '';
+    const threads = (w.helperThreadsLowered ?? 0) > 0 ? `, ${fmtCounted(w.helperThreadsLowered ?? 0, 'helper thread')} set to yield to the event loop${idle}` : '';
     const gcTimes = [w.gcMs !== undefined ? fmtMs(w.gcMs) : undefined, w.gcAfterMs !== undefined ? `${fmtMs(w.gcAfterMs)} after it` : undefined].filter((x) => x !== undefined);
     const gc = gcTimes.length > 0 ? `, its garbage collected (${gcTimes.join(', ')})` : '';
     const settle = w.settleMs !== undefined ? `, ${fmtMs(w.settleMs)} for the compiler and GC threads to finish` : '';

@@ -100,6 +100,12 @@ export interface WarmUpReport {
    */
   readonly helperThreadsLowered?: number;
   /**
+   * Of those, the threads that also got Linux's idle scheduling policy (SCHED_IDLE), which the event
+   * loop preempts at once (src/engine/helper-threads.ts). Absent when none did (no `chrt`, not
+   * Linux, a closed-model load) and in older reports.
+   */
+  readonly helperThreadsIdle?: number;
+  /**
    * True when the generator had one CPU and turned V8's concurrent GC marking off (right after the
    * warm-up's first full collection): the collector then marks in small steps on the event loop's
    * thread instead of taking its CPU in scheduler slices (src/engine/own-process.ts). Absent

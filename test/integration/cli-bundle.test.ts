@@ -46,7 +46,14 @@ afterAll(async () => {
 
 describe('the built CLI (dist/bundle)', () => {
   it('is what bin/rampart.js loads, and every chunk of it loads', async () => {
-    expect(await readFile(join(root, 'bin/rampart.js'), 'utf8')).toContain("from '../dist/bundle/main.js'");
+    const bin = await readFile(join(root, 'bin/rampart.js'), 'utf8');
+    expect(bin).toContain("import('../dist/bundle/main.js')");
+    // Before the bundle, only the leaf module that keeps garbage collection on the main thread
+    // with one CPU (V8 takes those flags safely only before any collection is under way).
+    expect(bin.indexOf("from '../dist/src/engine/gc-threads.js'")).toBeGreaterThan(0);
+    expect(bin.indexOf("from '../dist/src/engine/gc-threads.js'")).toBeLessThan(bin.indexOf("import('../dist/bundle/main.js')"));
+    const leaf = await readFile(join(root, 'dist/src/engine/gc-threads.js'), 'utf8');
+    expect([...leaf.matchAll(/from '([^']+)'/g)].map((m) => m[1])).toEqual(['node:os', 'node:v8']);
     const chunks = (await readdir(bundle)).filter((f) => f.endsWith('.js'));
     expect(chunks).toContain('main.js');
     const script = `for (const f of ${JSON.stringify(chunks.map((f) => join(bundle, f)))}) await import(f); console.log('loaded');`;

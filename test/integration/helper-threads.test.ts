@@ -4,7 +4,7 @@
  * worker thread started after the listing is left alone. Each case runs in a fresh Node process, so
  * the test runner's own threads are never touched.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -74,4 +74,80 @@ describe.runIf(process.platform === 'linux')('helper threads going idle (Linux)'
     expect(r.waited).toBeLessThan(2_000);
     expect(r.idleTo - r.idleFrom).toBeLessThan(r.busy - r.before);
   });
+});
+
+const hasChrt = (() => {
+  try {
+    execFileSync('chrt', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Gives the helper threads the idle policy with the real `chrt`, and with one that is missing. */
+const idleProbe = `
+  const { processHelperThreads, listThreads, policyOf, SCHED_IDLE } = await import(${JSON.stringify(`${root}src/engine/helper-threads.ts`)});
+  const missing = processHelperThreads(async (tids) => { await new Promise((r) => setTimeout(r, 5)); });
+  const none = await missing.idle();
+  const helpers = processHelperThreads();
+  const listed = listThreads().filter((t) => t !== process.pid);
+  const before = listed.map((t) => policyOf(t));
+  const idle = await helpers.idle();
+  const again = await helpers.idle();
+  console.log(JSON.stringify({ none, idle, again, listed: listed.length, before, after: listed.map((t) => policyOf(t)), main: policyOf(process.pid), SCHED_IDLE }));
+`;
+
+describe.runIf(process.platform === 'linux' && hasChrt)('helper threads on the idle scheduling policy (Linux, util-linux chrt)', () => {
+  it('gives every thread listed at the entry SCHED_IDLE and counts them, leaves the main thread alone, and counts none where it cannot be set', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', idleProbe], { cwd: root, timeout: 30_000 });
+    const r = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { none: number; idle: number; again: number; listed: number; before: number[]; after: number[]; main: number; SCHED_IDLE: number };
+    expect(r.listed).toBeGreaterThanOrEqual(2);
+    // Every helper thread starts on the normal policy; a setter that does nothing leaves them so, and says so.
+    expect(r.before.every((p) => p === 0)).toBe(true);
+    expect(r.none).toBe(0);
+    expect(r.after).toEqual(r.before.map(() => r.SCHED_IDLE));
+    expect(r.idle).toBe(r.listed);
+    expect(r.again).toBe(r.listed);
+    expect(r.main).toBe(0);
+  });
+});
+
+/** Scavenges with many survivors, with the entry's flags (`main`) or without; prints the helper threads' CPU over them. */
+const scavengeProbe = (gcOnMainThread: boolean): string => `
+  const { gcOnMainThreadWithOneCpu } = await import(${JSON.stringify(`${root}src/engine/gc-threads.ts`)});
+  const set = ${String(gcOnMainThread)} ? gcOnMainThreadWithOneCpu({ cpus: () => 1 }) : false;
+  const { processHelperThreads } = await import(${JSON.stringify(`${root}src/engine/helper-threads.ts`)});
+  const helpers = processHelperThreads();
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  let scavenges = 0;
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++; });
+  obs.observe({ entryTypes: ['gc'] });
+  const before = helpers.cpuMs();
+  const keep = [];
+  for (let i = 0; i < 1_500; i++) {
+    keep.push(Array.from({ length: 4_000 }, (_, j) => ({ j, s: 'x' + j })));
+    if (keep.length > 60) keep.shift();
+  }
+  const used = helpers.cpuMs() - before;
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  console.log(JSON.stringify({ set, used, scavenges, kept: keep.length }));
+`;
+
+describe.runIf(process.platform === 'linux')('garbage collection on the main thread (the CLI entry with one CPU, Linux)', () => {
+  it('leaves the helper threads (almost) idle through scavenges that otherwise keep them busy', async () => {
+    const run = async (main: boolean): Promise<{ set: boolean; used: number; scavenges: number }> => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', scavengeProbe(main)], { cwd: root, timeout: 60_000 });
+      return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { set: boolean; used: number; scavenges: number };
+    };
+    const parallel = await run(false);
+    const main = await run(true);
+    expect(parallel.set).toBe(false);
+    expect(main.set).toBe(true);
+    // The same work collects as often either way; only who does it changes.
+    expect(parallel.scavenges).toBeGreaterThan(20);
+    expect(main.scavenges).toBeGreaterThan(20);
+    expect(main.used).toBeLessThan(parallel.used / 3);
+  }, 120_000);
 });

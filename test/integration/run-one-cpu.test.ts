@@ -21,6 +21,15 @@ const hasTaskset = ((): boolean => {
   }
 })();
 
+const hasChrt = ((): boolean => {
+  try {
+    execFileSync('chrt', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 let server: Server;
 let url = '';
 let requests = 0;
@@ -60,8 +69,11 @@ journeys:
     expect(report.verdict).toBe('passed');
     expect(report.generator.warmUp?.gcMarkingOnEventLoop).toBe(true);
     expect(report.generator.warmUp?.gcMs).toBeGreaterThan(0);
-    // The collection after the code warm-up, through V8's own gc() in the real CLI.
+    // The collection after the code warm-up, in the real CLI.
     expect(report.generator.warmUp?.gcAfterMs).toBeGreaterThan(0);
+    // An open load: the helper threads yield to the event loop, on the idle policy where chrt is at hand.
+    expect(report.generator.warmUp?.helperThreadsLowered).toBeGreaterThan(0);
+    if (hasChrt) expect(report.generator.warmUp?.helperThreadsIdle).toBeGreaterThan(0);
     expect(report.generator.gc?.count ?? 0).toBeGreaterThan(0);
     expect(requests).toBeGreaterThanOrEqual(1_100);
     expect(p.stdout()).toContain("GC marking moved to the event loop's thread (one CPU)");

@@ -126,6 +126,7 @@ journeys:
     return {
       calls,
       lowerHelperThreads: () => (calls.push(`lower@${requests}`), 6),
+      idleHelperThreads: async () => (calls.push(`idle-policy@${requests}`), 4),
       collectGarbage: async () => (calls.push(`gc@${requests}`), 12.34),
       collectKeepingCode: () => (calls.push(`gc-keeping-code@${requests}`), 3.21),
       helpersIdle: async (maxMs) => (calls.push(`idle(${maxMs})@${requests}`), 7.5),
@@ -140,11 +141,12 @@ journeys:
     const out = join(dir, 'report.json');
     const r = await runCli(['run', file, '--target', url, '--out', out], { cwd: dir, env: {}, ownProcess: own });
     expect(r.code, r.stderr).toBe(0);
-    expect(own.calls).toEqual(['gc@0', 'gc-keeping-code@0', `idle(${SETTLE_MAX_MS})@0`, 'lower@0', 'mark@0']);
+    expect(own.calls).toEqual(['gc@0', 'gc-keeping-code@0', `idle(${SETTLE_MAX_MS})@0`, 'lower@0', 'idle-policy@0', 'mark@0']);
     expect(requests).toBe(20);
     const report = JSON.parse(await readFile(out, 'utf8')) as Report;
     validateReport(report);
     expect(report.generator.warmUp?.helperThreadsLowered).toBe(6);
+    expect(report.generator.warmUp?.helperThreadsIdle).toBe(4);
     expect(report.generator.warmUp?.gcMs).toBe(12.3);
     expect(report.generator.warmUp?.gcAfterMs).toBe(3.2);
     expect(report.generator.warmUp?.settleMs).toBe(7.5);
@@ -152,7 +154,7 @@ journeys:
     // The collections and the wait count in the warm-up's duration.
     expect(report.generator.warmUp?.durationMs).toBeGreaterThanOrEqual(23);
     expect(r.stdout).toMatch(
-      /requests to its own 127\.0\.0\.1 server, not to the target, its garbage collected \(12\.3 ?ms, 3\.2 ?ms after it\), 7\.5 ?ms for the compiler and GC threads to finish, 6 helper threads set to yield to the event loop, GC marking moved to the event loop's thread \(one CPU\)/,
+      /requests to its own 127\.0\.0\.1 server, not to the target, its garbage collected \(12\.3 ?ms, 3\.2 ?ms after it\), 7\.5 ?ms for the compiler and GC threads to finish, 6 helper threads set to yield to the event loop \(4 with the idle scheduling policy\), GC marking moved to the event loop's thread \(one CPU\)/,
     );
   });
 
@@ -168,6 +170,7 @@ journeys:
       const report = JSON.parse(await readFile(out, 'utf8')) as Report;
       if (warm) expect(report.generator.warmUp).toMatchObject({ helperThreadsLowered: 0, gcMs: 12.3, gcAfterMs: 3.2, settleMs: 7.5 });
       else expect(report.generator.warmUp).toBeUndefined();
+      expect(report.generator.warmUp?.helperThreadsIdle).toBeUndefined();
       expect(report.generator.warmUp?.gcMarkingOnEventLoop).toBeUndefined();
       expect(r.stdout).not.toMatch(/helper threads|GC marking/);
     }

@@ -47,11 +47,12 @@ journeys:
         collectKeepingCode: () => (calls.push(`gc-keeping-code@${requests() - before}`), 2),
         helpersIdle: async () => (calls.push(`idle@${requests() - before}`), 4),
         lowerHelperThreads: () => (calls.push(`lower@${requests() - before}`), 5),
+        idleHelperThreads: async () => (calls.push(`idle-policy@${requests() - before}`), 3),
         markOnEventLoop: () => (calls.push(`mark@${requests() - before}`), true),
       },
     });
-    expect(calls).toEqual(['gc@0', 'gc-keeping-code@0', 'idle@0', 'lower@0', 'mark@0']);
+    expect(calls).toEqual(['gc@0', 'gc-keeping-code@0', 'idle@0', 'lower@0', 'idle-policy@0', 'mark@0']);
     expect(requests() - before).toBe(8);
-    expect(res.report.generator.warmUp).toMatchObject({ gcMs: 10, gcAfterMs: 2, settleMs: 4, helperThreadsLowered: 5, gcMarkingOnEventLoop: true });
+    expect(res.report.generator.warmUp).toMatchObject({ gcMs: 10, gcAfterMs: 2, settleMs: 4, helperThreadsLowered: 5, helperThreadsIdle: 3, gcMarkingOnEventLoop: true });
   }, 20_000);
 });

@@ -17,17 +17,18 @@ const shard = (over: Partial<GeneratorHealth>): GeneratorHealth => ({
 describe('merging the shards\' generator health', () => {
   it('adds up counts, keeps the worst lag and pause, and the slowest warm-up', () => {
     const merged = mergeHealth([
-      shard({ lateArrivals: 3, eventLoopLagMaxMs: 9, gc: { count: 2, maxMs: 4, totalMs: 6 }, warmUp: { durationMs: 400, internalRequests: 400, connectionsOpened: 2, connectionsFailed: 0, helperThreadsLowered: 10, gcMs: 21.5, gcAfterMs: 9.5 } }),
+      shard({ lateArrivals: 3, eventLoopLagMaxMs: 9, gc: { count: 2, maxMs: 4, totalMs: 6 }, warmUp: { durationMs: 400, internalRequests: 400, connectionsOpened: 2, connectionsFailed: 0, helperThreadsLowered: 10, helperThreadsIdle: 10, gcMs: 21.5, gcAfterMs: 9.5 } }),
       shard({ droppedArrivals: 5, overloaded: true, gc: { count: 1, maxMs: 7, totalMs: 7 }, warmUp: { durationMs: 650, internalRequests: 800, connectionsOpened: 4, connectionsFailed: 1, helperThreadsLowered: 9, gcMs: 33.1, gcAfterMs: 6 } }),
     ]);
     expect(merged).toMatchObject({ lateArrivals: 3, droppedArrivals: 5, eventLoopLagMaxMs: 9, overloaded: true, gc: { count: 3, maxMs: 7, totalMs: 13 } });
-    expect(merged.warmUp).toEqual({ durationMs: 650, internalRequests: 1200, connectionsOpened: 6, connectionsFailed: 1, helperThreadsLowered: 19, gcMs: 33.1, gcAfterMs: 9.5 });
+    expect(merged.warmUp).toEqual({ durationMs: 650, internalRequests: 1200, connectionsOpened: 6, connectionsFailed: 1, helperThreadsLowered: 19, helperThreadsIdle: 10, gcMs: 33.1, gcAfterMs: 9.5 });
   });
 
   it('has no warm-up collection when no shard did one, and no warm-up when none warmed up', () => {
     const warm = { durationMs: 100, internalRequests: 400, connectionsOpened: 0, connectionsFailed: 0 };
     expect(mergeHealth([shard({ warmUp: warm }), shard({ warmUp: warm })]).warmUp).not.toHaveProperty('gcMs');
     expect(mergeHealth([shard({ warmUp: warm }), shard({ warmUp: warm })]).warmUp).not.toHaveProperty('gcAfterMs');
+    expect(mergeHealth([shard({ warmUp: warm }), shard({ warmUp: warm })]).warmUp).not.toHaveProperty('helperThreadsIdle');
     expect(mergeHealth([shard({}), shard({})])).not.toHaveProperty('warmUp');
   });
 });

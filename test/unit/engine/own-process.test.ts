@@ -8,6 +8,8 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { collectGarbage, fullCollection, MARK_ON_MAIN_THREAD_FLAG, ownProcess } from '../../../src/engine/own-process.js';
+import { GC_ON_MAIN_THREAD_FLAGS, gcOnMainThreadWithOneCpu } from '../../../src/engine/gc-threads.js';
+import type { HelperThreads } from '../../../src/engine/helper-threads.js';
 
 /** The next macrotask: a WeakRef's target is kept alive until the job that made it ends. */
 const nextTask = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -161,5 +163,38 @@ describe('a full collection that keeps compiled code', () => {
     expect(ownProcess({ cpus: () => 2 }).collectKeepingCode()).toBeGreaterThan(0);
     await nextTask();
     expect(ref.deref()).toBeUndefined();
+  });
+});
+
+describe('the idle scheduling policy for the helper threads', () => {
+  const helpers = (): HelperThreads & { readonly idled: number[] } => {
+    const idled: number[] = [];
+    return { idled, lower: () => 3, cpuMs: () => 0, idle: async () => (idled.push(1), 3) };
+  };
+
+  it('is given only where the entry put garbage collection on the main thread alone', async () => {
+    const withGc = helpers();
+    expect(await ownProcess({ helpers: withGc, gcOnMainThread: true }).idleHelperThreads()).toBe(3);
+    expect(withGc.idled).toHaveLength(1);
+    // Otherwise a collection would wait for helper threads that get no CPU while anything else runs.
+    for (const gcOnMainThread of [false, undefined]) {
+      const without = helpers();
+      expect(await ownProcess({ helpers: without, ...(gcOnMainThread !== undefined ? { gcOnMainThread } : {}) }).idleHelperThreads()).toBe(0);
+      expect(without.idled).toHaveLength(0);
+    }
+  });
+});
+
+describe('garbage collection on the main thread with one CPU (the entry\'s flags)', () => {
+  it('sets every flag, in order, only with one CPU, and never throws', () => {
+    const set: string[] = [];
+    expect(gcOnMainThreadWithOneCpu({ cpus: () => 1, setFlags: (f) => void set.push(f) })).toBe(true);
+    expect(set).toEqual([...GC_ON_MAIN_THREAD_FLAGS]);
+    // Parallel marking stays: V8 takes that flag only at its start.
+    expect(set).not.toContain('--no-parallel-marking');
+    const none: string[] = [];
+    expect(gcOnMainThreadWithOneCpu({ cpus: () => 2, setFlags: (f) => void none.push(f) })).toBe(false);
+    expect(none).toEqual([]);
+    expect(gcOnMainThreadWithOneCpu({ cpus: () => 1, setFlags: () => { throw new Error('refused'); } })).toBe(false);
   });
 });
