@@ -1,6 +1,6 @@
 /**
- * Garbage collection's pauses on the event loop's thread alone, for a process with one CPU to run on (a
- * one-core machine or container, or a generator pinned to a core). The CLI's entry
+ * Garbage collection's pauses on the event loop's thread alone, for a process with one CPU to run
+ * on (a one-core machine or container, or a generator pinned to a core). The CLI's entry
  * (bin/rampart.js) sets it first thing, before it loads the rest of rampart: V8 reads these flags
  * each time it starts a part of a collection, and at that moment none is under way (changed while
  * a marking is under way, V8 crashes; src/engine/own-process.ts).
@@ -21,10 +21,10 @@ import { setFlagsFromString } from 'node:v8';
  * The V8 flags that keep a collection's pauses on the main thread: what V8's
  * `--single-threaded-gc` implies, less two. `--no-parallel-marking` V8 takes only at its start
  * (changed later, the next full collection fails a check and aborts the process); full collections
- * are rare during a load. Concurrent sweeping (of pages and of array buffers) stays: the helper threads sweep after the warm-up's
- * collection while the process waits for them, idle, before the load (src/engine/own-process.ts);
- * left to the main thread, that sweeping fell into the load's first second (its p99 at 2,000/s
- * 3.4 ms against 2.1 ms, six alternating runs each).
+ * are rare during a load. Concurrent sweeping (of pages and of array buffers) stays: the helper
+ * threads sweep after the warm-up's collection while the process waits for them, idle, before the
+ * load (src/engine/own-process.ts); left to the main thread, that sweeping fell into the load's
+ * first second (bench/results/reference-2026-12-06-idle.md).
  */
 export const GC_ON_MAIN_THREAD_FLAGS = [
   '--no-parallel-scavenge',

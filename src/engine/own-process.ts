@@ -4,8 +4,9 @@
  * reach beyond the run (a raised nice value cannot be lowered again, a full collection pauses
  * everything the caller runs).
  *
- * - **Helper threads** drop to the lowest CPU priority, and to Linux's idle scheduling policy, as an
- *   open-model load starts (src/engine/helper-threads.ts).
+ * - **Helper threads** drop to the lowest CPU priority as an open-model load starts, and with one
+ *   CPU (where the collector's pauses stay on the main thread, src/engine/gc-threads.ts) to Linux's
+ *   idle scheduling policy too (src/engine/helper-threads.ts).
  * - **The start's garbage is collected** before the code warm-up. Loading the modules (and a
  *   `--baseline` report) and the warm-up grow the heap to 20–30 MB; V8 then started an incremental
  *   marking that it finished, with a 7–12 ms pause of the main thread, a few hundred ms later —

@@ -18,9 +18,9 @@
  *   helper threads have finished what the warm-up left them (optimizing its hot functions,
  *   sweeping), at most {@link SETTLE_MAX_MS}, so that work does not preempt the first requests;
  * - **threads**: for an open-model load, the process's helper threads (V8's compiler and GC
- *   workers, libuv's pool) drop to the lowest CPU priority and Linux's idle scheduling policy as the
- *   load starts, so the compiling the load still causes runs in the event loop's idle time instead
- *   of preempting it
+ *   workers, libuv's pool) drop to the lowest CPU priority as the load starts (with one CPU, to
+ *   Linux's idle scheduling policy too), so the compiling the load still causes runs in the event
+ *   loop's idle time instead of preempting it
  *   (src/engine/helper-threads.ts; only the CLI's own process, on Linux). A closed-model load is
  *   left alone: a saturated closed loop has no idle time, and starved compiles slowed its first
  *   seconds by up to a third.
