@@ -4,10 +4,11 @@
  * worker thread started after the listing is left alone. Each case runs in a fresh Node process, so
  * the test runner's own threads are never touched.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { commandRuns } from '../support/processes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const probe = `
@@ -76,14 +77,7 @@ describe.runIf(process.platform === 'linux')('helper threads going idle (Linux)'
   });
 });
 
-const hasChrt = (() => {
-  try {
-    execFileSync('chrt', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasChrt = commandRuns('chrt', ['--version']);
 
 /** Gives the helper threads the idle policy with the real `chrt`, and with one that is missing. */
 const idleProbe = `

@@ -4,31 +4,16 @@
  * to change (changed while a marking is under way, V8 crashes) — and the load that follows, with
  * enough garbage to collect, runs to its end and says so in its report and summary.
  */
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioFile, validateReport } from '../support/run-helpers.js';
-import { cliCommand, readReport, spawnCli } from '../support/processes.js';
+import { cliCommand, commandRuns, readReport, spawnCli } from '../support/processes.js';
 
-const hasTaskset = ((): boolean => {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasTaskset = commandRuns('taskset', ['-p', String(process.pid)]);
 
-const hasChrt = ((): boolean => {
-  try {
-    execFileSync('chrt', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasChrt = commandRuns('chrt', ['--version']);
 
 let server: Server;
 let url = '';

@@ -2,7 +2,7 @@
  * `rampart` as a real process (test/support/cli-process.ts through tsx) for tests that send real
  * signals, and what a test checks by pid afterwards: alive, children, the report it left.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../../src/report/model.js';
@@ -104,4 +104,14 @@ export function requestTotals(r: Report): { timeline: number; summary: number } 
     timeline: r.timeline.reduce((n, p) => n + p.requests, 0),
     summary: r.series.filter((s) => s.metric === 'http.requests').reduce((n, s) => n + s.sum, 0),
   };
+}
+
+/** Whether `command args` runs and exits 0 here (a tool a test needs, such as taskset or chrt). */
+export function commandRuns(command: string, args: readonly string[]): boolean {
+  try {
+    execFileSync(command, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
