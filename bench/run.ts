@@ -7,7 +7,7 @@
  * gate; 1,000 VUs waiting on a Kafka `consume` step (needs a broker: KAFKA_BROKERS). Results go to
  * bench/results/.
  *
- *   node --import tsx bench/run.ts [--quick] [--only closed,latency,smooth,max,omission,journey,memory,startup,smoke,kafka]
+ *   node --import tsx bench/run.ts [--quick] [--only closed,arrival,latency,smooth,max,omission,journey,vus,memory,startup,smoke,kafka]
  *                                  [--rounds N] [--no-build] [--rampart DIR] [--baseline DIR] [--no-peers]
  *
  * --rampart DIR runs another checkout's build (its bin/rampart.js over dist/); --baseline DIR adds a
@@ -22,7 +22,7 @@ import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoopPart, journeyCostPart, type PartContext, type PartResult } from './lib/closed-parts.js';
-import { latencyTruthPart, maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
+import { arrivalCostPart, latencyTruthPart, maxRatePart, omissionPart, smoothnessPart } from './lib/open-parts.js';
 import { memoryPart, startupPart } from './lib/system-parts.js';
 import { smokePart } from './lib/smoke-parts.js';
 import { manyVusPart } from './lib/vus-part.js';
@@ -32,7 +32,7 @@ import { hasTaskset } from './lib/proc.js';
 import { startTarget } from './lib/target.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PARTS = ['closed', 'latency', 'smooth', 'max', 'omission', 'journey', 'vus', 'memory', 'startup', 'smoke', 'kafka'] as const;
+const PARTS = ['closed', 'arrival', 'latency', 'smooth', 'max', 'omission', 'journey', 'vus', 'memory', 'startup', 'smoke', 'kafka'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Settings {
@@ -149,6 +149,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     if (s.only.has('closed')) await timed('closed loop', () => closedLoopPart(ctx(q ? 5000 : 10_000, q ? 1500 : 2000)));
     if (s.only.has('journey')) await timed('3-step journey', () => journeyCostPart(ctx(q ? 5000 : 8000, 1500)));
+    if (s.only.has('arrival')) await timed('CPU per arrival', () => arrivalCostPart(ctx(q ? 6000 : 8000, 2000), [5000, 10_000]));
     if (s.only.has('latency')) await timed('latency truth', () => latencyTruthPart(ctx(q ? 6000 : 10_000, 1500), [2000, 5000]));
     if (s.only.has('smooth')) await timed('smoothness', () => smoothnessPart(ctx(q ? 5000 : 8000, 1500), 5000));
     if (s.only.has('max')) {

@@ -108,12 +108,26 @@ export function autocannonCommand(root: string, o: { connections: number; durati
   };
 }
 
-/** A bare undici Pool dispatch loop (bench/undici-loop.ts): the floor under rampart's HTTP client. */
-export function undiciCommand(root: string, o: { connections: number; durationS: number }, url: string): GeneratorCommand {
+/**
+ * A bare undici dispatch loop (bench/undici-loop.ts): the floor under rampart's HTTP client. With
+ * `vus`, `thinkMs`, `rampMs` and `perVu` it runs the many-VU part's load with nothing of rampart in
+ * it; with `rate`, an open model's evenly spaced arrivals.
+ */
+export function undiciCommand(
+  root: string,
+  o: { connections: number; durationS: number; vus?: number; thinkMs?: readonly [number, number]; rampMs?: number; perVu?: boolean; rate?: number },
+  url: string,
+): GeneratorCommand {
+  const args = ['--import', 'tsx', join(root, 'bench/undici-loop.ts'), `${url}/`, String(o.connections), String(o.durationS)];
+  if (o.vus !== undefined) args.push('--vus', String(o.vus));
+  if (o.thinkMs !== undefined) args.push('--think', `${o.thinkMs[0]}-${o.thinkMs[1]}`);
+  if (o.rampMs !== undefined) args.push('--ramp', String(o.rampMs));
+  if (o.perVu === true) args.push('--per-vu');
+  if (o.rate !== undefined) args.push('--rate', String(o.rate));
   return {
-    name: 'undici dispatch loop',
+    name: o.rate !== undefined ? `undici open ${o.rate}/s` : o.vus !== undefined ? `undici ${o.vus} VUs${o.perVu === true ? ' per VU' : ''}` : 'undici dispatch loop',
     cmd: process.execPath,
-    args: ['--import', 'tsx', join(root, 'bench/undici-loop.ts'), `${url}/`, String(o.connections), String(o.durationS)],
+    args,
     parse: () => ({ p50Ms: NaN, p99Ms: NaN }),
   };
 }

@@ -3,10 +3,10 @@
  * autocannon's `--overallRate`), the highest sustained arrival rate on one core, and the
  * coordinated-omission check (an overloaded generator must say so).
  */
-import { autocannonCommand, measure, rampartCommand, type Measurement } from './generators.js';
+import { autocannonCommand, measure, rampartCommand, undiciCommand, type Measurement } from './generators.js';
 import { mark, num, pct, table, times } from './format.js';
 import { achievedRate, coefficientOfVariation, median, withinPlan } from './stats.js';
-import { openGet, pacedClosedGet } from './scenarios.js';
+import { closedGet, openGet, pacedClosedGet } from './scenarios.js';
 import type { PartContext, PartResult } from './closed-parts.js';
 
 const CONNECTIONS = 50;
@@ -249,4 +249,82 @@ export async function latencyTruthPart(ctx: PartContext, rates: readonly number[
       `a saturated closed loop (the closed part) shares one wake-up among many requests, which evenly spaced arrivals cannot.`,
   ].join('\n');
   return { markdown, data: { rates, runs: data, ok } };
+}
+
+/** Goal: an open model's CPU per arrival at most this × the same build's saturated closed loop's CPU per request. */
+export const ARRIVAL_CPU_GOAL = 1.2;
+
+/**
+ * What an open-model arrival costs: at each of `rates`, rampart's CPU per arrival (one GET) against
+ * its own saturated 50-VU closed loop's CPU per request, and the same two figures for a bare undici
+ * loop (evenly spaced arrivals on a 1 ms timer, and 50 back-to-back loops) in the same round — how
+ * much of the difference is any evenly paced Node client's, not rampart's. Without peers
+ * (`--no-peers`) only rampart's rows.
+ */
+export async function arrivalCostPart(ctx: PartContext, rates: readonly number[]): Promise<PartResult> {
+  const durationS = Math.ceil(ctx.runMs / 1000);
+  const peers = ctx.noPeers !== true;
+  ctx.log(`CPU per arrival at ${rates.map((r) => `${num(r)}/s`).join(', ')} against the saturated loop: ${ctx.rounds} round(s), ${durationS} s each${peers ? ', rampart and a bare undici loop' : ''}`);
+  const closed: { rampart: Measurement[]; undici: Measurement[] } = { rampart: [], undici: [] };
+  const open = new Map(rates.map((r) => [r, { rampart: [] as Measurement[], undici: [] as Measurement[] }]));
+  const line = (m: Measurement): void => ctx.log(`  ${m.generator.padEnd(22)} ${num(achievedRate(m.windows)).padStart(8)}/s  ${num(m.cpuPerRequestUs, 1).padStart(6)} µs CPU/request  CPU ${num(m.cpuShare * 100)} %  exit ${m.exit}`);
+  for (let i = 0; i < ctx.rounds; i++) {
+    const closedGens = [rampartCommand(ctx.rampart, 'rampart closed 50 VUs', closedGet({ vus: CONNECTIONS, connections: CONNECTIONS, durationMs: durationS * 1000 }), ctx.target.url)];
+    if (peers) closedGens.push(undiciCommand(ctx.root, { connections: CONNECTIONS, durationS }, ctx.target.url));
+    for (const g of closedGens) {
+      const m = await measure(ctx.root, g, ctx.target, ctx.window);
+      line(m);
+      (g.name.startsWith('rampart') ? closed.rampart : closed.undici).push(m);
+    }
+    for (const rate of rates) {
+      const gens = [rampartCommand(ctx.rampart, `rampart open ${rate}/s`, openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)];
+      if (peers) gens.push(undiciCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url));
+      // Alternate which goes first, round by round.
+      if (i % 2 === 1) gens.reverse();
+      for (const g of gens) {
+        const m = await measure(ctx.root, g, ctx.target, ctx.window);
+        line(m);
+        const at = open.get(rate) as { rampart: Measurement[]; undici: Measurement[] };
+        (g.name.startsWith('rampart') ? at.rampart : at.undici).push(m);
+      }
+    }
+  }
+  const cpu = (ms: readonly Measurement[]): number => (ms.length > 0 ? median(ms.map((m) => m.cpuPerRequestUs)) : NaN);
+  const rampartClosed = cpu(closed.rampart);
+  const undiciClosed = cpu(closed.undici);
+  let ok = true;
+  const verdicts: string[] = [];
+  const rows = rates.map((rate) => {
+    const at = open.get(rate) as { rampart: Measurement[]; undici: Measurement[] };
+    const r = cpu(at.rampart);
+    const u = cpu(at.undici);
+    const ratio = r / rampartClosed;
+    ok &&= ratio <= ARRIVAL_CPU_GOAL;
+    verdicts.push(
+      `${num(rate)}/s: rampart's CPU per arrival is ${times(ratio, 2)} its closed loop's per request (goal ≤ ${ARRIVAL_CPU_GOAL}× ${mark(ratio <= ARRIVAL_CPU_GOAL)})` +
+        (peers ? `; a bare undici loop's evenly spaced arrivals cost ${times(u / undiciClosed, 2)} its own back-to-back loop's, and rampart ÷ undici is ${times(r / u, 2)} open and ${times(rampartClosed / undiciClosed, 2)} closed.` : '.'),
+    );
+    return [
+      num(rate),
+      num(median(at.rampart.map((m) => achievedRate(m.windows)))),
+      num(r, 1),
+      `${times(ratio, 2)} ${mark(ratio <= ARRIVAL_CPU_GOAL)}`,
+      peers ? num(u, 1) : '—',
+      peers ? times(u / undiciClosed, 2) : '—',
+      peers ? times(r / u, 2) : '—',
+    ];
+  });
+  const markdown = [
+    `### Open model: CPU per arrival against the saturated closed loop (${durationS} s per run, ${ctx.rounds} rounds, medians)`,
+    '',
+    `Saturated closed loop, 50 VUs on 50 connections: rampart ${num(rampartClosed, 1)} µs CPU per request${peers ? `, bare undici ${num(undiciClosed, 1)} (rampart ÷ undici ${times(rampartClosed / undiciClosed, 2)})` : ''}.`,
+    '',
+    table(['planned/s', 'rampart achieved/s', 'rampart CPU µs/arrival', 'rampart open ÷ its closed loop (goal ≤ 1.2×)', 'bare undici CPU µs/arrival', 'undici open ÷ its closed loop', 'rampart ÷ undici, open'], rows),
+    '',
+    ...verdicts.map((v) => `- ${v}`),
+    '',
+    `Goal ${mark(ok)}. A saturated loop handles many responses per wake-up of the event loop; evenly spaced arrivals at these rates leave it idle between them, and each arrival and each response pays a wake-up of its own.` +
+      (peers ? ' The bare undici rows (bench/undici-loop.ts, a no-op handler) pay the same with nothing of rampart in them.' : ''),
+  ].join('\n');
+  return { markdown, data: { rates, closed, open: [...open].map(([rate, v]) => ({ rate, ...v })), ok } };
 }

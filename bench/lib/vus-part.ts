@@ -4,7 +4,7 @@
  * user with many VUs needs to hold: the event loop stays responsive (lag p99), the CPU per request
  * does not balloon with the VU count, and opening 10,000 connections never stalls the loop.
  */
-import { measure, rampartCommand, type Measurement } from './generators.js';
+import { measure, rampartCommand, undiciCommand, type Measurement } from './generators.js';
 import { mark, num, table } from './format.js';
 import { closedGet } from './scenarios.js';
 import type { PartContext, PartResult } from './closed-parts.js';
@@ -36,6 +36,8 @@ journeys:
 interface Row {
   readonly label: string;
   readonly m: Measurement;
+  /** The same load on a bare undici loop (no rampart), unless `--no-peers`. */
+  readonly floor?: Measurement;
   /** The longest event-loop delay in the seconds the VUs (and their connections) started: the ramp, and the second it ended in. */
   readonly startLagMaxMs?: number;
 }
@@ -46,22 +48,39 @@ export function stallUntil(timeline: readonly { readonly t: number; readonly lag
   return lags.length > 0 ? Math.max(...lags) : NaN;
 }
 
+/** `a ÷ b` as text, or — when either is missing. */
+function over(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || !Number.isFinite(a / b) ? '—' : `${num(a / b, 2)}×`;
+}
+
 export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number, holdMs: number): Promise<PartResult> {
   const { log } = ctx;
-  log(`many VUs: ${num(vus)} VUs (ramp ${rampMs} ms, hold ${holdMs} ms), think 10–100 ms; against 50 VUs`);
+  const floors = ctx.noPeers !== true;
+  log(`many VUs: ${num(vus)} VUs (ramp ${rampMs} ms, hold ${holdMs} ms), think 10–100 ms; against 50 VUs${floors ? '; each load also on a bare undici loop' : ''}`);
   const rows: Row[] = [];
   const base = await measure(ctx.root, rampartCommand(ctx.rampart, 'rampart 50 VUs', closedGet({ vus: 50, connections: 50, durationMs: ctx.runMs }), ctx.target.url), ctx.target, ctx.window);
-  rows.push({ label: '50 VUs, 50 connections, no think', m: base });
+  const baseFloor = floors ? await measure(ctx.root, undiciCommand(ctx.root, { connections: 50, durationS: ctx.runMs / 1000 }, ctx.target.url), ctx.target, ctx.window) : undefined;
+  rows.push({ label: '50 VUs, 50 connections, no think', m: base, ...(baseFloor !== undefined ? { floor: baseFloor } : {}) });
   for (const policy of ['shared', 'per-vu'] as const) {
-    const scenario = manyThinkingVus({ vus, rampMs, holdMs, policy, connections: policy === 'shared' ? 1000 : vus });
+    const connections = policy === 'shared' ? 1000 : vus;
+    const scenario = manyThinkingVus({ vus, rampMs, holdMs, policy, connections });
     const window = { warmupMs: rampMs + 1000, windowMs: Math.max(1000, holdMs - 2000), timeoutMs: rampMs + holdMs + 60_000 };
     const m = await measure(ctx.root, rampartCommand(ctx.rampart, `rampart ${num(vus)} VUs ${policy}`, scenario, ctx.target.url), ctx.target, window);
-    rows.push({ label: `${num(vus)} VUs, ${policy === 'shared' ? 'shared pool of 1,000' : 'a connection per VU'}`, m, startLagMaxMs: stallUntil(m.report?.timeline, Math.ceil(rampMs / 1000) + 1) });
+    const floor = floors
+      ? await measure(ctx.root, undiciCommand(ctx.root, { connections, durationS: (rampMs + holdMs) / 1000, vus, thinkMs: [10, 100], rampMs, perVu: policy === 'per-vu' }, ctx.target.url), ctx.target, window)
+      : undefined;
+    rows.push({
+      label: `${num(vus)} VUs, ${policy === 'shared' ? 'shared pool of 1,000' : 'a connection per VU'}`,
+      m,
+      ...(floor !== undefined ? { floor } : {}),
+      startLagMaxMs: stallUntil(m.report?.timeline, Math.ceil(rampMs / 1000) + 1),
+    });
   }
   for (const r of rows) {
     const g = r.m.report?.generator;
     const start = r.startLagMaxMs !== undefined ? ` (start ${num(r.startLagMaxMs, 1)})` : '';
-    log(`  ${r.label.padEnd(40)} ${num(r.m.rps).padStart(8)} req/s  ${num(r.m.cpuPerRequestUs, 1)} µs CPU/req  lag p99 ${num(g?.eventLoopLagP99Ms ?? NaN, 1)} max ${num(g?.eventLoopLagMaxMs ?? NaN, 1)}${start} ms  exit ${r.m.exit}`);
+    const floor = r.floor !== undefined ? `  undici ${num(r.floor.cpuPerRequestUs, 1)} µs CPU/req (${num(r.floor.rps)} req/s)` : '';
+    log(`  ${r.label.padEnd(40)} ${num(r.m.rps).padStart(8)} req/s  ${num(r.m.cpuPerRequestUs, 1)} µs CPU/req  lag p99 ${num(g?.eventLoopLagP99Ms ?? NaN, 1)} max ${num(g?.eventLoopLagMaxMs ?? NaN, 1)}${start} ms  exit ${r.m.exit}${floor}`);
   }
   const verdicts: string[] = [];
   const lines = rows.map((r, i) => {
@@ -71,21 +90,40 @@ export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number,
       const lagOk = (g?.eventLoopLagP99Ms ?? Infinity) < VUS_LAG_P99_GOAL_MS;
       const cpuOk = cpuRatio <= VUS_CPU_RATIO_GOAL;
       const startOk = (r.startLagMaxMs ?? Infinity) < VUS_START_LAG_GOAL_MS;
+      const floor =
+        r.floor !== undefined && baseFloor !== undefined
+          ? ` The same load on a bare undici loop costs ${over(r.floor.cpuPerRequestUs, baseFloor.cpuPerRequestUs)} its 50-connection loop's CPU per request; rampart ÷ undici is ${over(r.m.cpuPerRequestUs, r.floor.cpuPerRequestUs)} here and ${over(base.cpuPerRequestUs, baseFloor.cpuPerRequestUs)} at 50 VUs.`
+          : '';
       verdicts.push(
         `${r.label}: lag p99 ${num(g?.eventLoopLagP99Ms ?? NaN, 1)} ms (goal < ${VUS_LAG_P99_GOAL_MS} ${mark(lagOk)}), CPU per request ${num(cpuRatio, 2)}× the 50-VU loop's (goal ≤ ${VUS_CPU_RATIO_GOAL}× ${mark(cpuOk)}), ` +
-          `lag max while the VUs and their connections started (the ramp's seconds, from the timeline) ${num(r.startLagMaxMs ?? NaN, 1)} ms (goal < ${VUS_START_LAG_GOAL_MS} ${mark(startOk)}); over the whole run ${num(g?.eventLoopLagMaxMs ?? NaN, 1)} ms.`,
+          `lag max while the VUs and their connections started (the ramp's seconds, from the timeline) ${num(r.startLagMaxMs ?? NaN, 1)} ms (goal < ${VUS_START_LAG_GOAL_MS} ${mark(startOk)}); over the whole run ${num(g?.eventLoopLagMaxMs ?? NaN, 1)} ms.${floor}`,
       );
     }
-    return [r.label, num(r.m.rps), num(r.m.cpuPerRequestUs, 1), i === 0 ? '1.00×' : `${num(cpuRatio, 2)}×`, `${num(r.m.cpuShare * 100)} %`, `${num(g?.eventLoopLagP99Ms ?? NaN, 1)} / ${num(g?.eventLoopLagMaxMs ?? NaN, 1)}`, r.startLagMaxMs !== undefined ? num(r.startLagMaxMs, 1) : '—', num(r.m.p99Ms, 1)];
+    return [
+      r.label,
+      num(r.m.rps),
+      num(r.m.cpuPerRequestUs, 1),
+      i === 0 ? '1.00×' : `${num(cpuRatio, 2)}×`,
+      r.floor !== undefined ? num(r.floor.cpuPerRequestUs, 1) : '—',
+      i === 0 ? (r.floor !== undefined ? '1.00×' : '—') : over(r.floor?.cpuPerRequestUs, baseFloor?.cpuPerRequestUs),
+      over(r.m.cpuPerRequestUs, r.floor?.cpuPerRequestUs),
+      `${num(r.m.cpuShare * 100)} %`,
+      `${num(g?.eventLoopLagP99Ms ?? NaN, 1)} / ${num(g?.eventLoopLagMaxMs ?? NaN, 1)}`,
+      r.startLagMaxMs !== undefined ? num(r.startLagMaxMs, 1) : '—',
+      num(r.m.p99Ms, 1),
+    ];
   });
   const markdown = [
     `### Many VUs: ${num(vus)} VUs thinking 10–100 ms, both connection policies, against 50 VUs`,
     '',
-    table(['load', 'requests/s', 'CPU µs/request', 'vs 50 VUs', 'CPU', 'lag p99 / max ms', 'lag max while starting, ms', 'p99 ms'], lines),
+    table(['load', 'requests/s', 'CPU µs/request', 'vs 50 VUs', 'bare undici: CPU µs/request', 'undici vs its 50', 'rampart ÷ undici', 'CPU', 'lag p99 / max ms', 'lag max while starting, ms', 'p99 ms'], lines),
     '',
     ...verdicts.map((v) => `- ${v}`),
     '',
     `${num(vus)} VUs thinking 55 ms on average ask for far more requests than one core sends: the generator runs at full CPU, and the figures say whether it stays responsive doing so.`,
+    floors
+      ? 'The bare undici rows run the same VUs, think times, ramp and connections as dispatch loops with a no-op handler (bench/undici-loop.ts): how much of the growth from 50 VUs is the HTTP client and Node\'s own, not rampart\'s.'
+      : '',
   ].join('\n');
-  return { markdown, data: rows.map((r) => ({ label: r.label, m: r.m })) };
+  return { markdown, data: rows.map((r) => ({ label: r.label, m: r.m, ...(r.floor !== undefined ? { floor: r.floor } : {}) })) };
 }

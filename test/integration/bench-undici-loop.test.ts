@@ -1,0 +1,74 @@
+/**
+ * The bench's bare undici loop (bench/undici-loop.ts), the floor the benchmark sets rampart's figures
+ * beside: it must send the load it is asked for, or the ratios read against it mean nothing. Each run
+ * is short and goes to a server on 127.0.0.1.
+ */
+import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const LOOP = join(import.meta.dirname, '../../bench/undici-loop.ts');
+
+let server: Server;
+let url = '';
+let requests = 0;
+let connections = 0;
+
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    requests++;
+    res.end('hello');
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  requests = 0;
+  connections = 0;
+});
+
+async function loop(...args: string[]): Promise<number> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', LOOP, url, ...args], { timeout: 30_000 });
+  return (JSON.parse(stdout) as { requests: number }).requests;
+}
+
+describe('bench/undici-loop.ts', () => {
+  it('sends an open model’s evenly spaced arrivals: exactly the planned count', async () => {
+    const sent = await loop('20', '1', '--rate', '300');
+    expect(sent).toBe(300);
+    expect(requests).toBe(300);
+    expect(connections).toBeLessThanOrEqual(20);
+  });
+
+  it('runs thinking VUs, each on its own connection with --per-vu', async () => {
+    const sent = await loop('1', '1', '--vus', '12', '--think', '20-40', '--ramp', '100', '--per-vu');
+    expect(connections).toBe(12);
+    expect(requests).toBe(sent);
+    // 12 VUs thinking at least 20 ms send at most 50 GETs each in a second, and every one sends some.
+    expect(sent).toBeGreaterThanOrEqual(12);
+    expect(sent).toBeLessThanOrEqual(12 * 51);
+  });
+
+  it('shares a pool among the VUs without --per-vu', async () => {
+    const sent = await loop('4', '1', '--vus', '30', '--think', '1-2');
+    expect(connections).toBeLessThanOrEqual(4);
+    expect(requests).toBe(sent);
+    expect(sent).toBeGreaterThan(30);
+  });
+
+  it('refuses a think time that is not MIN-MAX, and an open model with VUs', async () => {
+    await expect(loop('4', '1', '--think', '5')).rejects.toThrow(/--think must be MIN-MAX/);
+    await expect(loop('4', '1', '--rate', '100', '--per-vu')).rejects.toThrow(/takes no --vus or --per-vu/);
+  });
+});
