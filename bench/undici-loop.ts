@@ -4,7 +4,7 @@
  * undici" is what rampart's own layers cost.
  *
  *   node bench/undici-loop.ts <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu]
- *   node bench/undici-loop.ts <url> <connections> <seconds> --rate R
+ *   node bench/undici-loop.ts <url> <connections> <seconds> --rate R [--warm N]
  *   (with --import tsx)
  *
  * By default there is one loop per connection of a shared Pool, each sending its next GET as soon as
@@ -15,11 +15,14 @@
  *
  * `--rate R` makes it the floor of an open model instead: R GETs per second, evenly spaced from the
  * start (a 1 ms timer dispatches the ones due, as rampart's open executor does), on the Pool of
- * `connections`, whatever is still in flight.
+ * `connections`, whatever is still in flight. It then also prints the whole run's p50 and p99 and
+ * each second's p99, ms, from dispatch to the response's end (a wait for a free connection
+ * included). `--warm N` first sends N GETs back to back on the Pool, so the measured load starts
+ * with warm code and open connections, as rampart's warm-up intends (which sends none to the target).
  */
 import { Client, Pool, type Dispatcher } from 'undici';
 
-const USAGE = 'usage: undici-loop <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu] | [--rate R]';
+const USAGE = 'usage: undici-loop <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu] | [--rate R [--warm N]]';
 
 /** The value after `--name`, when given. */
 function option(name: string): string | undefined {
@@ -42,6 +45,8 @@ const rampMs = count(option('--ramp'), 0, '--ramp');
 const perVu = process.argv.includes('--per-vu');
 const rate = count(option('--rate'), 0, '--rate');
 if (rate > 0 && (perVu || option('--vus') !== undefined)) throw new Error(`--rate runs an open model: it takes no --vus or --per-vu\n${USAGE}`);
+const warm = count(option('--warm'), 0, '--warm');
+if (warm > 0 && rate === 0) throw new Error(`--warm goes with --rate\n${USAGE}`);
 const thinkText = option('--think') ?? '0-0';
 const thinkMatch = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(thinkText);
 if (thinkMatch === null) throw new Error(`--think must be MIN-MAX in ms, got ${thinkText}\n${USAGE}`);
@@ -90,24 +95,39 @@ async function vu(i: number): Promise<void> {
   }
 }
 
+/** The `q` quantile of `values` (sorted in place), NaN when empty. */
+function quantile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
+}
+
+/** Latencies (ms) of an open model's arrivals, by the second of the load they were sent in. */
+const bySecond: number[][] = Array.from({ length: Math.ceil(seconds) }, () => []);
+
 /** Open model: the GETs due by now, every millisecond, until `seconds`; resolves when all completed. */
 function arrivals(d: Dispatcher): Promise<void> {
   return new Promise((resolve) => {
     let dispatched = 0;
     let settled = 0;
     let closed = false;
-    const done = (): void => {
-      settled++;
-      sent++;
-      if (closed && settled === dispatched) resolve();
-    };
     const t0 = performance.now();
+    const send = (): void => {
+      const at = performance.now();
+      const second = bySecond[Math.min(bySecond.length - 1, Math.floor((at - t0) / 1000))] as number[];
+      get(d, () => {
+        second.push(performance.now() - at);
+        settled++;
+        sent++;
+        if (closed && settled === dispatched) resolve();
+      });
+    };
     const tick = (): void => {
       const elapsed = performance.now() - t0;
       const due = Math.floor((Math.min(elapsed, seconds * 1000) * rate) / 1000);
       while (dispatched < due) {
         dispatched++;
-        get(d, done);
+        send();
       }
       if (elapsed < seconds * 1000) setTimeout(tick, 1);
       else {
@@ -119,12 +139,29 @@ function arrivals(d: Dispatcher): Promise<void> {
   });
 }
 
+/** `n` GETs back to back on up to 50 loops of the Pool. */
+async function warmUp(d: Dispatcher, n: number): Promise<void> {
+  let left = n;
+  const loop = async (): Promise<void> => {
+    while (left > 0) {
+      left--;
+      await once(d);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(50, connections, n) }, loop));
+}
+
 if (rate > 0) {
+  if (warm > 0) await warmUp(pool as Pool, warm);
   await arrivals(pool as Pool);
+  const all = bySecond.flat();
+  const figures = { p50Ms: quantile([...all], 0.5), p99Ms: quantile(all, 0.99), secondP99Ms: bySecond.map((l) => quantile(l, 0.99)) };
+  await pool?.close();
+  process.stdout.write(`${JSON.stringify({ requests: sent, ...figures })}\n`);
 } else {
   const loops = Array.from({ length: vus }, (_, i) => vu(i));
   setTimeout(() => (stop = true), seconds * 1000);
   await Promise.all(loops);
+  await Promise.all([pool?.close(), ...clients.map((c) => c.close())]);
+  process.stdout.write(`${JSON.stringify({ requests: sent })}\n`);
 }
-await Promise.all([pool?.close(), ...clients.map((c) => c.close())]);
-process.stdout.write(`${JSON.stringify({ requests: sent })}\n`);

@@ -33,6 +33,8 @@ export interface Measurement extends WindowFigures {
   readonly peakRssBytes: number;
   /** rampart's JSON report, when the generator was rampart. */
   readonly report?: RampartReport;
+  /** Each second's p99, ms, when the generator reports it itself (the bare undici open loop). */
+  readonly secondP99Ms?: readonly number[];
   readonly exit: number | string;
   /** Epoch ms: the command was spawned, the target saw its first request. */
   readonly spawnedAt: number;
@@ -64,7 +66,7 @@ export interface GeneratorCommand {
   readonly cmd: string;
   readonly args: readonly string[];
   /** Reads percentiles (and a report) once the process exited. */
-  readonly parse: (stdout: string) => { p50Ms: number; p99Ms: number; report?: RampartReport };
+  readonly parse: (stdout: string) => { p50Ms: number; p99Ms: number; report?: RampartReport; secondP99Ms?: readonly number[] };
   readonly cleanup?: () => void;
 }
 
@@ -111,11 +113,12 @@ export function autocannonCommand(root: string, o: { connections: number; durati
 /**
  * A bare undici dispatch loop (bench/undici-loop.ts): the floor under rampart's HTTP client. With
  * `vus`, `thinkMs`, `rampMs` and `perVu` it runs the many-VU part's load with nothing of rampart in
- * it; with `rate`, an open model's evenly spaced arrivals.
+ * it; with `rate`, an open model's evenly spaced arrivals, after `warm` GETs back to back, and its
+ * latency (whole run and each second).
  */
 export function undiciCommand(
   root: string,
-  o: { connections: number; durationS: number; vus?: number; thinkMs?: readonly [number, number]; rampMs?: number; perVu?: boolean; rate?: number },
+  o: { connections: number; durationS: number; vus?: number; thinkMs?: readonly [number, number]; rampMs?: number; perVu?: boolean; rate?: number; warm?: number },
   url: string,
 ): GeneratorCommand {
   const args = ['--import', 'tsx', join(root, 'bench/undici-loop.ts'), `${url}/`, String(o.connections), String(o.durationS)];
@@ -124,12 +127,25 @@ export function undiciCommand(
   if (o.rampMs !== undefined) args.push('--ramp', String(o.rampMs));
   if (o.perVu === true) args.push('--per-vu');
   if (o.rate !== undefined) args.push('--rate', String(o.rate));
+  if (o.warm !== undefined) args.push('--warm', String(o.warm));
   return {
     name: o.rate !== undefined ? `undici open ${o.rate}/s` : o.vus !== undefined ? `undici ${o.vus} VUs${o.perVu === true ? ' per VU' : ''}` : 'undici dispatch loop',
     cmd: process.execPath,
     args,
-    parse: () => ({ p50Ms: NaN, p99Ms: NaN }),
+    parse: parseUndiciLoop,
   };
+}
+
+/** What bench/undici-loop.ts printed: latency figures in its open model, none otherwise. */
+export function parseUndiciLoop(stdout: string): { p50Ms: number; p99Ms: number; secondP99Ms?: readonly number[] } {
+  try {
+    const j = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { p50Ms?: unknown; p99Ms?: unknown; secondP99Ms?: unknown };
+    const n = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+    const seconds = Array.isArray(j.secondP99Ms) ? j.secondP99Ms.map(n) : undefined;
+    return { p50Ms: n(j.p50Ms), p99Ms: n(j.p99Ms), ...(seconds !== undefined ? { secondP99Ms: seconds } : {}) };
+  } catch {
+    return { p50Ms: NaN, p99Ms: NaN };
+  }
 }
 
 /** wrk (one thread) with its latency distribution. */
@@ -198,6 +214,7 @@ export async function measure(root: string, g: GeneratorCommand, target: Target,
       p99Ms: parsed.p99Ms,
       peakRssBytes: proc.peakRss(),
       ...(parsed.report !== undefined ? { report: parsed.report } : {}),
+      ...(parsed.secondP99Ms !== undefined ? { secondP99Ms: parsed.secondP99Ms } : {}),
       exit,
       spawnedAt,
       firstRequestAt,

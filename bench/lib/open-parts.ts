@@ -10,6 +10,11 @@ import { closedGet, openGet, pacedClosedGet } from './scenarios.js';
 import type { PartContext, PartResult } from './closed-parts.js';
 
 const CONNECTIONS = 50;
+/**
+ * GETs the bare undici open loop sends back to back before its load: as many as rampart's default
+ * warm-up sends to its own server before this part's open loads (`generator.warmUp.internalRequests`).
+ */
+const FLOOR_WARM_GETS = 6000;
 /** Artillery 2.0.21's pooled maximum on this machine kind (bench/README.md, perf anchors). */
 export const ARTILLERY_POOLED_MAX = 2_200;
 
@@ -198,7 +203,7 @@ function secondP99s(m: Measurement): number[] {
 export async function latencyTruthPart(ctx: PartContext, rates: readonly number[]): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
   const rows: string[][] = [];
-  const data: { rate: number; rampart: Measurement[]; autocannon: Measurement[]; paced: Measurement[]; ratio: number; firstRatio: number }[] = [];
+  const data: { rate: number; rampart: Measurement[]; autocannon: Measurement[]; paced: Measurement[]; floor: Measurement[]; ratio: number; firstRatio: number }[] = [];
   let ok = true;
   for (const rate of rates) {
     ctx.log(`latency truth at ${rate}/s: ${ctx.rounds} round(s), ${durationS} s each`);
@@ -221,8 +226,19 @@ export async function latencyTruthPart(ctx: PartContext, rates: readonly number[
     }
     const openCpu = median(r.map((m) => m.cpuPerRequestUs));
     const pacedCpu = median(paced.map((m) => m.cpuPerRequestUs));
+    // The same arrivals from a bare undici loop, warmed up on the target itself: how far any Node client's first second is from its later ones.
+    const floor: Measurement[] = [];
+    for (let i = 0; i < (ctx.noPeers === true ? 0 : ctx.rounds); i++) {
+      const m = await measure(ctx.root, undiciCommand(ctx.root, { connections: CONNECTIONS, durationS, rate, warm: FLOOR_WARM_GETS }, ctx.target.url), ctx.target, ctx.window);
+      ctx.log(`  ${m.generator.padEnd(22)} whole-run p50 ${num(m.p50Ms, 2)} p99 ${num(m.p99Ms, 2)} ms  per second p99: ${(m.secondP99Ms ?? []).map((x) => num(x, 1)).join(' ')}`);
+      floor.push(m);
+    }
+    const floorFirsts = floor.map((m) => {
+      const sec = m.secondP99Ms ?? [];
+      return (sec[0] ?? NaN) / Math.max(0.001, median(sec.slice(1)));
+    });
     ok &&= ratio <= 2 && firstRatio <= 2;
-    data.push({ rate, rampart: r, autocannon: a, paced, ratio, firstRatio });
+    data.push({ rate, rampart: r, autocannon: a, paced, floor, ratio, firstRatio });
     rows.push([
       num(rate),
       `${num(median(r.map((m) => m.p50Ms)), 2)} / ${num(median(r.map((m) => m.p99Ms)), 2)}`,
@@ -233,20 +249,25 @@ export async function latencyTruthPart(ctx: PartContext, rates: readonly number[
       num(openCpu, 1),
       `${num(pacedCpu, 1)} at ${num(median(paced.map((m) => achievedRate(m.windows))))}/s (${times(openCpu / pacedCpu, 2)})`,
       `${num(median(r.map((m) => m.report?.generator.gc?.maxMs ?? NaN)), 1)}`,
+      floor.length > 0 ? `${num(median(floor.map((m) => m.p99Ms)), 2)}; ${times(median(floorFirsts), 2)}` : '—',
     ]);
   }
   const markdown = [
     `### Open model: latency truth, whole run (${durationS} s per run, ${ctx.rounds} rounds, medians)`,
     '',
     table(
-      ['planned/s', 'rampart p50 / p99 ms', 'autocannon -R p50 / p99 ms', 'p99 rampart ÷ autocannon (goal ≤ 2×)', 'rampart 1st s p99 / later s median p99 ms', '1st s ÷ later (goal ≤ 2×)', 'rampart CPU µs/arrival', 'closed loop paced to ≈ the rate: CPU µs/request (open ÷ it)', 'GC max pause ms'],
+      ['planned/s', 'rampart p50 / p99 ms', 'autocannon -R p50 / p99 ms', 'p99 rampart ÷ autocannon (goal ≤ 2×)', 'rampart 1st s p99 / later s median p99 ms', '1st s ÷ later (goal ≤ 2×)', 'rampart CPU µs/arrival', 'closed loop paced to ≈ the rate: CPU µs/request (open ÷ it)', 'GC max pause ms', `bare undici open, warmed by ${num(FLOOR_WARM_GETS)} GETs: whole-run p99 ms; 1st s ÷ later`],
       rows,
     ),
     '',
     `Whole run = every sample of the run, the first second included (rampart's http.latency of the report; autocannon's own histogram). ` +
       `autocannon paces -R in bursts per connection; rampart spaces arrivals evenly. Goals ${mark(ok)}. ` +
       `The paced closed loop (rate ÷ 200 VUs, each thinking 5 ms after its GET) is idle between requests as often as the open model; ` +
-      `a saturated closed loop (the closed part) shares one wake-up among many requests, which evenly spaced arrivals cannot.`,
+      `a saturated closed loop (the closed part) shares one wake-up among many requests, which evenly spaced arrivals cannot.` +
+      (ctx.noPeers === true
+        ? ''
+        : ` The bare undici loop (bench/undici-loop.ts --rate) sends the same evenly spaced arrivals with a no-op handler, after ${num(FLOOR_WARM_GETS)} GETs back to back to the target itself; ` +
+          `its latency runs from dispatch to the response's end, and its first second against its later ones is what a warm Node client shows without rampart.`),
   ].join('\n');
   return { markdown, data: { rates, runs: data, ok } };
 }

@@ -38,21 +38,38 @@ beforeEach(() => {
   connections = 0;
 });
 
-async function loop(...args: string[]): Promise<number> {
+interface Printed {
+  requests: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  secondP99Ms?: number[];
+}
+
+async function loop(...args: string[]): Promise<Printed> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', LOOP, url, ...args], { timeout: 30_000 });
-  return (JSON.parse(stdout) as { requests: number }).requests;
+  return JSON.parse(stdout) as Printed;
 }
 
 describe('bench/undici-loop.ts', () => {
-  it('sends an open model’s evenly spaced arrivals: exactly the planned count', async () => {
-    const sent = await loop('20', '1', '--rate', '300');
-    expect(sent).toBe(300);
+  it('sends an open model’s evenly spaced arrivals: exactly the planned count, with their latency', async () => {
+    const out = await loop('20', '2', '--rate', '150');
+    expect(out.requests).toBe(300);
     expect(requests).toBe(300);
     expect(connections).toBeLessThanOrEqual(20);
+    expect(out.p50Ms).toBeGreaterThan(0);
+    expect(out.p99Ms).toBeGreaterThanOrEqual(out.p50Ms as number);
+    expect(out.secondP99Ms).toHaveLength(2);
+    for (const p of out.secondP99Ms ?? []) expect(p).toBeGreaterThan(0);
+  });
+
+  it('warms up with --warm GETs to the target before the measured arrivals, which it counts alone', async () => {
+    const out = await loop('10', '1', '--rate', '100', '--warm', '250');
+    expect(out.requests).toBe(100);
+    expect(requests).toBe(350);
   });
 
   it('runs thinking VUs, each on its own connection with --per-vu', async () => {
-    const sent = await loop('1', '1', '--vus', '12', '--think', '20-40', '--ramp', '100', '--per-vu');
+    const sent = (await loop('1', '1', '--vus', '12', '--think', '20-40', '--ramp', '100', '--per-vu')).requests;
     expect(connections).toBe(12);
     expect(requests).toBe(sent);
     // 12 VUs thinking at least 20 ms send at most 50 GETs each in a second, and every one sends some.
@@ -61,14 +78,15 @@ describe('bench/undici-loop.ts', () => {
   });
 
   it('shares a pool among the VUs without --per-vu', async () => {
-    const sent = await loop('4', '1', '--vus', '30', '--think', '1-2');
+    const sent = (await loop('4', '1', '--vus', '30', '--think', '1-2')).requests;
     expect(connections).toBeLessThanOrEqual(4);
     expect(requests).toBe(sent);
     expect(sent).toBeGreaterThan(30);
   });
 
-  it('refuses a think time that is not MIN-MAX, and an open model with VUs', async () => {
+  it('refuses a think time that is not MIN-MAX, an open model with VUs, and a warm-up without one', async () => {
     await expect(loop('4', '1', '--think', '5')).rejects.toThrow(/--think must be MIN-MAX/);
     await expect(loop('4', '1', '--rate', '100', '--per-vu')).rejects.toThrow(/takes no --vus or --per-vu/);
+    await expect(loop('4', '1', '--warm', '100')).rejects.toThrow(/--warm goes with --rate/);
   });
 });

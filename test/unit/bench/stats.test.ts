@@ -11,7 +11,7 @@ import {
   windowFigures,
   withinPlan,
 } from '../../../bench/lib/stats.js';
-import { wrkPercentile } from '../../../bench/lib/generators.js';
+import { parseUndiciLoop, wrkPercentile } from '../../../bench/lib/generators.js';
 import { table } from '../../../bench/lib/format.js';
 
 describe('bench arithmetic', () => {
@@ -76,7 +76,16 @@ describe('bench arithmetic', () => {
     expect(wrkPercentile(out, '95%')).toBeNaN();
   });
 
-  it('prints aligned Markdown tables', () => {
+  it("reads the bare undici loop's figures: latency in its open model, none otherwise", () => {
+    expect(parseUndiciLoop('{"requests":300,"p50Ms":0.2,"p99Ms":1.5,"secondP99Ms":[2.5,null,1]}\n')).toEqual({ p50Ms: 0.2, p99Ms: 1.5, secondP99Ms: [2.5, NaN, 1] });
+    const closed = parseUndiciLoop('{"requests":1000}\n');
+    expect(closed.p50Ms).toBeNaN();
+    expect(closed.p99Ms).toBeNaN();
+    expect(closed.secondP99Ms).toBeUndefined();
+    expect(parseUndiciLoop('crashed').p99Ms).toBeNaN();
+  });
+
+    it('prints aligned Markdown tables', () => {
     expect(table(['a', 'bb'], [['x', '1'], ['yyy', '22']])).toBe('| a   | bb |\n|-----|---:|\n| x   |  1 |\n| yyy | 22 |');
   });
 });
