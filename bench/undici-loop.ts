@@ -3,7 +3,7 @@
  * `seconds`. The benchmark runs it as a generator next to rampart and autocannon, so "rampart ÷
  * undici" is what rampart's own layers cost.
  *
- *   node bench/undici-loop.ts <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu]
+ *   node bench/undici-loop.ts <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu | --stack]
  *   node bench/undici-loop.ts <url> <connections> <seconds> --rate R [--warm N]
  *   (with --import tsx)
  *
@@ -11,7 +11,12 @@
  * the last one completed. The options make it the floor of the many-VU part: `--vus` loops (on a
  * Pool of `connections`, or with `--per-vu` each on its own Client), each thinking a uniform
  * MIN–MAX ms after every GET, started evenly over `--ramp` ms — the same load as rampart's
- * scenario, with nothing of rampart in it.
+ * scenario, with nothing of rampart in it. `--stack` puts the shared connections on a stack of free
+ * Clients with a queue for the requests that find none, instead of undici's Pool: a Pool looks for
+ * a free connection by walking its clients from the first, which with 1,000 connections busy costs
+ * 10–20 % of a request's CPU, and rampart's own pool (src/http/connection-pool.ts) does not.
+ * These loops print the event loop's delay over the run too (p99 and max, ms): they send with every
+ * connection busy, where rampart limits what is in flight to keep its loop on time.
  *
  * `--rate R` makes it the floor of an open model instead: R GETs per second, evenly spaced from the
  * start (a 1 ms timer dispatches the ones due, as rampart's open executor does), on the Pool of
@@ -20,9 +25,12 @@
  * included). `--warm N` first sends N GETs back to back on the Pool, so the measured load starts
  * with warm code and open connections, as rampart's warm-up intends (which sends none to the target).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client, Pool, type Dispatcher } from 'undici';
 
-const USAGE = 'usage: undici-loop <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu] | [--rate R [--warm N]]';
+const USAGE = 'usage: undici-loop <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu | --stack] | [--rate R [--warm N]]';
+
+const LAG_RESOLUTION_MS = 10;
 
 /** The value after `--name`, when given. */
 function option(name: string): string | undefined {
@@ -43,8 +51,10 @@ const seconds = count(secArg, 10, 'seconds');
 const vus = count(option('--vus'), connections, '--vus');
 const rampMs = count(option('--ramp'), 0, '--ramp');
 const perVu = process.argv.includes('--per-vu');
+const stack = process.argv.includes('--stack');
+if (perVu && stack) throw new Error(`--per-vu gives each VU its own Client: it takes no --stack\n${USAGE}`);
 const rate = count(option('--rate'), 0, '--rate');
-if (rate > 0 && (perVu || option('--vus') !== undefined)) throw new Error(`--rate runs an open model: it takes no --vus or --per-vu\n${USAGE}`);
+if (rate > 0 && (perVu || stack || option('--vus') !== undefined)) throw new Error(`--rate runs an open model: it takes no --vus, --per-vu or --stack\n${USAGE}`);
 const warm = count(option('--warm'), 0, '--warm');
 if (warm > 0 && rate === 0) throw new Error(`--warm goes with --rate\n${USAGE}`);
 const thinkText = option('--think') ?? '0-0';
@@ -56,13 +66,63 @@ const thinkMax = Math.max(thinkMin, Number(thinkMatch[2]));
 const origin = new URL(url).origin;
 const path = new URL(url).pathname;
 const options = { pipelining: 1, keepAliveTimeout: 4_000 };
-const pool = perVu ? undefined : new Pool(origin, { ...options, connections });
+/** What sends a GET: a Pool, the stack below, or one Client. */
+type Sender = Pick<Dispatcher, 'dispatch'>;
+
+/** Up to `max` Clients: a free one from the stack, a new one, or a place in the queue. */
+class StackPool {
+  readonly #free: Client[] = [];
+  readonly #clients: Client[] = [];
+  readonly #queue: [Dispatcher.DispatchOptions, Dispatcher.DispatchHandler][] = [];
+  #head = 0;
+
+  constructor(private readonly max: number) {}
+
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const client = this.#free.pop() ?? this.#grow();
+    if (client === undefined) {
+      this.#queue.push([opts, handler]);
+      return false;
+    }
+    // A Client with pipelining 1 is busy until this request ends, then emits 'drain'.
+    if (client.dispatch(opts, handler)) this.#free.push(client);
+    return true;
+  }
+
+  #grow(): Client | undefined {
+    if (this.#clients.length >= this.max) return undefined;
+    const client = new Client(origin, options);
+    client.on('drain', () => this.#release(client));
+    this.#clients.push(client);
+    return client;
+  }
+
+  #release(client: Client): void {
+    const next = this.#queue[this.#head];
+    if (next === undefined) {
+      this.#free.push(client);
+      return;
+    }
+    this.#queue[this.#head++] = undefined as never;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    if (client.dispatch(next[0], next[1])) this.#free.push(client);
+  }
+
+  close(): Promise<unknown> {
+    return Promise.all(this.#clients.map((c) => c.close()));
+  }
+}
+
+const pool = perVu ? undefined : stack ? new StackPool(connections) : new Pool(origin, { ...options, connections });
 const clients: Client[] = [];
 let stop = false;
 let sent = 0;
 
 /** One GET with a no-op handler that calls `settled` once it completed or failed. */
-function get(d: Dispatcher, settled: () => void): void {
+function get(d: Sender, settled: () => void): void {
   const handler: Dispatcher.DispatchHandler = {
     onConnect: () => undefined,
     onHeaders: () => true,
@@ -73,7 +133,7 @@ function get(d: Dispatcher, settled: () => void): void {
   d.dispatch({ path, method: 'GET', headers: { 'user-agent': 'undici-loop' } }, handler);
 }
 
-function once(d: Dispatcher): Promise<void> {
+function once(d: Sender): Promise<void> {
   return new Promise((resolve) => get(d, () => resolve()));
 }
 
@@ -82,7 +142,7 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function vu(i: number): Promise<void> {
   if (rampMs > 0) await pause((rampMs * i) / vus);
   if (stop) return;
-  let d: Dispatcher | undefined = pool;
+  let d: Sender | undefined = pool;
   if (d === undefined) {
     const client = new Client(origin, options);
     clients.push(client);
@@ -106,7 +166,7 @@ function quantile(values: number[], q: number): number {
 const bySecond: number[][] = Array.from({ length: Math.ceil(seconds) }, () => []);
 
 /** Open model: the GETs due by now, every millisecond, until `seconds`; resolves when all completed. */
-function arrivals(d: Dispatcher): Promise<void> {
+function arrivals(d: Sender): Promise<void> {
   return new Promise((resolve) => {
     let dispatched = 0;
     let settled = 0;
@@ -140,7 +200,7 @@ function arrivals(d: Dispatcher): Promise<void> {
 }
 
 /** `n` GETs back to back on up to 50 loops of the Pool. */
-async function warmUp(d: Dispatcher, n: number): Promise<void> {
+async function warmUp(d: Sender, n: number): Promise<void> {
   let left = n;
   const loop = async (): Promise<void> => {
     while (left > 0) {
@@ -152,16 +212,21 @@ async function warmUp(d: Dispatcher, n: number): Promise<void> {
 }
 
 if (rate > 0) {
-  if (warm > 0) await warmUp(pool as Pool, warm);
-  await arrivals(pool as Pool);
+  if (warm > 0) await warmUp(pool as Sender, warm);
+  await arrivals(pool as Sender);
   const all = bySecond.flat();
   const figures = { p50Ms: quantile([...all], 0.5), p99Ms: quantile(all, 0.99), secondP99Ms: bySecond.map((l) => quantile(l, 0.99)) };
   await pool?.close();
   process.stdout.write(`${JSON.stringify({ requests: sent, ...figures })}\n`);
 } else {
+  // The event loop's delay while the loops run, as rampart's lag monitor reads it (10 ms resolution, taken off each sample).
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  lag.enable();
   const loops = Array.from({ length: vus }, (_, i) => vu(i));
   setTimeout(() => (stop = true), seconds * 1000);
   await Promise.all(loops);
+  lag.disable();
+  const lagMs = { lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS), lagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RESOLUTION_MS) };
   await Promise.all([pool?.close(), ...clients.map((c) => c.close())]);
-  process.stdout.write(`${JSON.stringify({ requests: sent })}\n`);
+  process.stdout.write(`${JSON.stringify({ requests: sent, ...lagMs })}\n`);
 }

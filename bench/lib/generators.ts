@@ -35,6 +35,8 @@ export interface Measurement extends WindowFigures {
   readonly report?: RampartReport;
   /** Each second's p99, ms, when the generator reports it itself (the bare undici open loop). */
   readonly secondP99Ms?: readonly number[];
+  /** The event loop's delay over the run, ms, when the generator reports it itself (the bare undici VU loops). */
+  readonly lag?: { readonly p99Ms: number; readonly maxMs: number };
   readonly exit: number | string;
   /** Epoch ms: the command was spawned, the target saw its first request. */
   readonly spawnedAt: number;
@@ -60,13 +62,22 @@ export interface WindowPlan {
   readonly timeoutMs: number;
 }
 
+/** What a generator said about its run. */
+export interface Parsed {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly report?: RampartReport;
+  readonly secondP99Ms?: readonly number[];
+  readonly lag?: { readonly p99Ms: number; readonly maxMs: number };
+}
+
 /** A command to run as a generator. */
 export interface GeneratorCommand {
   readonly name: string;
   readonly cmd: string;
   readonly args: readonly string[];
   /** Reads percentiles (and a report) once the process exited. */
-  readonly parse: (stdout: string) => { p50Ms: number; p99Ms: number; report?: RampartReport; secondP99Ms?: readonly number[] };
+  readonly parse: (stdout: string) => Parsed;
   readonly cleanup?: () => void;
 }
 
@@ -113,12 +124,12 @@ export function autocannonCommand(root: string, o: { connections: number; durati
 /**
  * A bare undici dispatch loop (bench/undici-loop.ts): the floor under rampart's HTTP client. With
  * `vus`, `thinkMs`, `rampMs` and `perVu` it runs the many-VU part's load with nothing of rampart in
- * it; with `rate`, an open model's evenly spaced arrivals, after `warm` GETs back to back, and its
+ * it (`stack`: its shared connections on a stack of free Clients instead of undici's Pool); with `rate`, an open model's evenly spaced arrivals, after `warm` GETs back to back, and its
  * latency (whole run and each second).
  */
 export function undiciCommand(
   root: string,
-  o: { connections: number; durationS: number; vus?: number; thinkMs?: readonly [number, number]; rampMs?: number; perVu?: boolean; rate?: number; warm?: number },
+  o: { connections: number; durationS: number; vus?: number; thinkMs?: readonly [number, number]; rampMs?: number; perVu?: boolean; stack?: boolean; rate?: number; warm?: number },
   url: string,
 ): GeneratorCommand {
   const args = ['--import', 'tsx', join(root, 'bench/undici-loop.ts'), `${url}/`, String(o.connections), String(o.durationS)];
@@ -126,6 +137,7 @@ export function undiciCommand(
   if (o.thinkMs !== undefined) args.push('--think', `${o.thinkMs[0]}-${o.thinkMs[1]}`);
   if (o.rampMs !== undefined) args.push('--ramp', String(o.rampMs));
   if (o.perVu === true) args.push('--per-vu');
+  if (o.stack === true) args.push('--stack');
   if (o.rate !== undefined) args.push('--rate', String(o.rate));
   if (o.warm !== undefined) args.push('--warm', String(o.warm));
   return {
@@ -136,13 +148,17 @@ export function undiciCommand(
   };
 }
 
-/** What bench/undici-loop.ts printed: latency figures in its open model, none otherwise. */
-export function parseUndiciLoop(stdout: string): { p50Ms: number; p99Ms: number; secondP99Ms?: readonly number[] } {
+/** What bench/undici-loop.ts printed: latency figures in its open model, the event loop's delay with VUs. */
+export function parseUndiciLoop(stdout: string): Parsed {
   try {
-    const j = JSON.parse(stdout.slice(stdout.indexOf('{'))) as { p50Ms?: unknown; p99Ms?: unknown; secondP99Ms?: unknown };
+    const j = JSON.parse(stdout.slice(stdout.indexOf('{'))) as Record<string, unknown>;
     const n = (v: unknown): number => (typeof v === 'number' ? v : NaN);
-    const seconds = Array.isArray(j.secondP99Ms) ? j.secondP99Ms.map(n) : undefined;
-    return { p50Ms: n(j.p50Ms), p99Ms: n(j.p99Ms), ...(seconds !== undefined ? { secondP99Ms: seconds } : {}) };
+    return {
+      p50Ms: n(j.p50Ms),
+      p99Ms: n(j.p99Ms),
+      ...(Array.isArray(j.secondP99Ms) ? { secondP99Ms: j.secondP99Ms.map(n) } : {}),
+      ...(j.lagP99Ms !== undefined ? { lag: { p99Ms: n(j.lagP99Ms), maxMs: n(j.lagMaxMs) } } : {}),
+    };
   } catch {
     return { p50Ms: NaN, p99Ms: NaN };
   }
@@ -215,6 +231,7 @@ export async function measure(root: string, g: GeneratorCommand, target: Target,
       peakRssBytes: proc.peakRss(),
       ...(parsed.report !== undefined ? { report: parsed.report } : {}),
       ...(parsed.secondP99Ms !== undefined ? { secondP99Ms: parsed.secondP99Ms } : {}),
+      ...(parsed.lag !== undefined ? { lag: parsed.lag } : {}),
       exit,
       spawnedAt,
       firstRequestAt,

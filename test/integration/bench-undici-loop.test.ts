@@ -40,6 +40,8 @@ beforeEach(() => {
 
 interface Printed {
   requests: number;
+  lagP99Ms?: number;
+  lagMaxMs?: number;
   p50Ms?: number;
   p99Ms?: number;
   secondP99Ms?: number[];
@@ -69,7 +71,10 @@ describe('bench/undici-loop.ts', () => {
   });
 
   it('runs thinking VUs, each on its own connection with --per-vu', async () => {
-    const sent = (await loop('1', '1', '--vus', '12', '--think', '20-40', '--ramp', '100', '--per-vu')).requests;
+    const out = await loop('1', '1', '--vus', '12', '--think', '20-40', '--ramp', '100', '--per-vu');
+    const sent = out.requests;
+    expect(out.lagMaxMs).toBeGreaterThanOrEqual(out.lagP99Ms as number);
+    expect(out.lagP99Ms).toBeGreaterThanOrEqual(0);
     expect(connections).toBe(12);
     expect(requests).toBe(sent);
     // 12 VUs thinking at least 20 ms send at most 50 GETs each in a second, and every one sends some.
@@ -77,16 +82,18 @@ describe('bench/undici-loop.ts', () => {
     expect(sent).toBeLessThanOrEqual(12 * 51);
   });
 
-  it('shares a pool among the VUs without --per-vu', async () => {
-    const sent = (await loop('4', '1', '--vus', '30', '--think', '1-2')).requests;
+  it.each([[[]], [['--stack']]])('shares a pool among the VUs without --per-vu (%j)', async (extra) => {
+    const sent = (await loop('4', '1', '--vus', '30', '--think', '1-2', ...extra)).requests;
     expect(connections).toBeLessThanOrEqual(4);
     expect(requests).toBe(sent);
+    // 30 VUs on 4 connections: requests wait for one, and every VU still gets its turn.
     expect(sent).toBeGreaterThan(30);
   });
 
   it('refuses a think time that is not MIN-MAX, an open model with VUs, and a warm-up without one', async () => {
     await expect(loop('4', '1', '--think', '5')).rejects.toThrow(/--think must be MIN-MAX/);
-    await expect(loop('4', '1', '--rate', '100', '--per-vu')).rejects.toThrow(/takes no --vus or --per-vu/);
+    await expect(loop('4', '1', '--rate', '100', '--per-vu')).rejects.toThrow(/takes no --vus, --per-vu or --stack/);
+    await expect(loop('4', '1', '--vus', '8', '--per-vu', '--stack')).rejects.toThrow(/takes no --stack/);
     await expect(loop('4', '1', '--warm', '100')).rejects.toThrow(/--warm goes with --rate/);
   });
 });

@@ -76,12 +76,14 @@ describe('bench arithmetic', () => {
     expect(wrkPercentile(out, '95%')).toBeNaN();
   });
 
-  it("reads the bare undici loop's figures: latency in its open model, none otherwise", () => {
+  it("reads the bare undici loop's figures: latency in its open model, the event loop's delay with VUs", () => {
     expect(parseUndiciLoop('{"requests":300,"p50Ms":0.2,"p99Ms":1.5,"secondP99Ms":[2.5,null,1]}\n')).toEqual({ p50Ms: 0.2, p99Ms: 1.5, secondP99Ms: [2.5, NaN, 1] });
     const closed = parseUndiciLoop('{"requests":1000}\n');
     expect(closed.p50Ms).toBeNaN();
     expect(closed.p99Ms).toBeNaN();
     expect(closed.secondP99Ms).toBeUndefined();
+    expect(closed.lag).toBeUndefined();
+    expect(parseUndiciLoop('{"requests":1000,"lagP99Ms":31.5,"lagMaxMs":80}').lag).toEqual({ p99Ms: 31.5, maxMs: 80 });
     expect(parseUndiciLoop('crashed').p99Ms).toBeNaN();
   });
 
