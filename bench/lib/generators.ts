@@ -124,8 +124,9 @@ export function autocannonCommand(root: string, o: { connections: number; durati
 /**
  * A bare undici dispatch loop (bench/undici-loop.ts): the floor under rampart's HTTP client. With
  * `vus`, `thinkMs`, `rampMs` and `perVu` it runs the many-VU part's load with nothing of rampart in
- * it (`stack`: its shared connections on a stack of free Clients instead of undici's Pool); with `rate`, an open model's evenly spaced arrivals, after `warm` GETs back to back, and its
- * latency (whole run and each second).
+ * it (`stack`: its shared connections on a stack of free Clients instead of undici's Pool); with
+ * `rate`, an open model's evenly spaced arrivals, after `warm` GETs back to back, and its latency
+ * (whole run and each second).
  */
 export function undiciCommand(
   root: string,
