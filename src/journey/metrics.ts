@@ -4,6 +4,7 @@
  */
 import type { CounterHandle, MetricsSink, RateHandle, Tags, TrendHandle } from '../metrics/types.js';
 import { BUILT_IN as M, METRIC } from '../metrics/catalogue.js';
+import type { JourneyPlan } from '../scenario/plan.js';
 
 /** Handles for one request outcome. */
 export interface RequestHandles {
@@ -197,4 +198,14 @@ export class JourneyMetrics {
     }
     return h;
   }
+}
+
+/** The journey's handles in a VU group's cache, made on its first iteration. */
+export function journeyMetricsOf(cache: WeakMap<JourneyPlan, JourneyMetrics>, sink: MetricsSink, journey: JourneyPlan): JourneyMetrics {
+  let jm = cache.get(journey);
+  if (jm === undefined) {
+    jm = new JourneyMetrics(sink, { ...journey.tags, journey: journey.name });
+    cache.set(journey, jm);
+  }
+  return jm;
 }

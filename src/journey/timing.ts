@@ -29,20 +29,71 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
   return () => void s.delete(fn);
 }
 
-/** Resolves true after `ms`, or false as soon as the signal aborts (immediately if it already has). */
+/**
+ * The sleeps of one signal that end in the same millisecond, woken by one timer. With 10,000 VUs
+ * thinking there are a few hundred of them per millisecond: a timer, three closures and a Set
+ * entry each cost 660 bytes per sleep, alive through the whole think and copied by every
+ * young-generation collection it outlives; a resolver in a shared bucket costs about a quarter.
+ */
+interface Bucket {
+  readonly resolves: ((done: boolean) => void)[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+/** Pending buckets by signal, then by the millisecond (of performance.now()) they end in. */
+const buckets = new WeakMap<AbortSignal, Map<number, Bucket>>();
+
+let captured: ((done: boolean) => void) | undefined;
+/** One executor for every sleep's promise (no closure per sleep). */
+const capture = (resolve: (done: boolean) => void): void => {
+  captured = resolve;
+};
+
+function wake(byEnd: Map<number, Bucket>, end: number): void {
+  const b = byEnd.get(end);
+  if (b === undefined) return;
+  byEnd.delete(end);
+  for (const r of b.resolves) r(true);
+}
+
+function bucketsOf(signal: AbortSignal): Map<number, Bucket> {
+  let byEnd = buckets.get(signal);
+  if (byEnd === undefined) {
+    const all = new Map<number, Bucket>();
+    byEnd = all;
+    buckets.set(signal, all);
+    onAbort(signal, () => {
+      const pending = [...all.values()];
+      all.clear();
+      for (const b of pending) {
+        clearTimeout(b.timer);
+        for (const r of b.resolves) r(false);
+      }
+    });
+  }
+  return byEnd;
+}
+
+/**
+ * Resolves true after `ms` (never sooner; like a timer, up to about a millisecond later), or false
+ * as soon as the signal aborts (immediately if it already has).
+ */
 export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);
   if (ms <= 0) return Promise.resolve(true);
-  return new Promise<boolean>((resolve) => {
-    const off = onAbort(signal, () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-    const timer = setTimeout(() => {
-      off();
-      resolve(true);
-    }, ms);
-  });
+  const now = performance.now();
+  const end = Math.ceil(now + ms);
+  const byEnd = bucketsOf(signal);
+  let b = byEnd.get(end);
+  if (b === undefined) {
+    b = { resolves: [], timer: undefined };
+    byEnd.set(end, b);
+    b.timer = setTimeout(wake, end - now, byEnd, end);
+  }
+  const p = new Promise<boolean>(capture);
+  b.resolves.push(captured as (done: boolean) => void);
+  captured = undefined;
+  return p;
 }
 
 /**

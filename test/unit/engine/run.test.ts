@@ -249,6 +249,29 @@ describe('Run (closed model)', () => {
     expect(perTurn.size).toBeGreaterThanOrEqual(12);
   });
 
+  it('a closed VU whose iterations throw is counted, warned about, and goes on looping', async () => {
+    let calls = 0;
+    const factory: VuFactory = () => ({
+      async runIteration() {
+        calls++;
+        await new Promise((r) => setTimeout(r, 2));
+        throw new Error('engine bug');
+      },
+      async runSteps() {
+        return {};
+      },
+      close() {},
+    });
+    const registry = createRegistry();
+    const stages = [{ name: 'hold', durationMs: 2000, target: 2, onStart: [], onEnd: [] }];
+    const report = await new Run({ clock, plan: plan({ model: 'closed', startVus: 2, stages, iterationsPerVu: 3 }), registry, createVu: factory, outputs: [], seed: 1 }).start();
+    expect(calls).toBe(6);
+    expect(total(registry.cumulative(), METRIC.journeysStarted)).toBe(6);
+    expect(report.warnings).toContain('6 journey iterations ended with an internal error');
+    // Every iteration ended in the bookkeeping: the run did not wait out its stage for one still "running".
+    expect(report.durationMs).toBeLessThan(1500);
+  });
+
   it('ramps VUs and honours the per-VU cap', async () => {
     const { registry, events } = await runIt(
       { model: 'closed', startVus: 0, stages: [{ name: 'ramp', durationMs: 400, target: 4, onStart: [], onEnd: [] }, { name: 'hold', durationMs: 400, target: 4, onStart: [], onEnd: [] }], iterationsPerVu: 3 },
