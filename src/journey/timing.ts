@@ -75,8 +75,8 @@ function bucketsOf(signal: AbortSignal): Map<number, Bucket> {
 }
 
 /**
- * Resolves true after `ms` (never sooner; like a timer, up to about a millisecond later), or false
- * as soon as the signal aborts (immediately if it already has).
+ * Resolves true after `ms`, as a timer of `ms` would (up to about a millisecond later, to the end
+ * of the millisecond it shares), or false as soon as the signal aborts (immediately if it already has).
  */
 export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   if (signal.aborted) return Promise.resolve(false);

@@ -80,6 +80,7 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
     } catch (err) {
       code = this.caught(err);
     }
+    // Sockets never outlive their iteration, whatever ended it.
     if (this.sockets.session !== undefined) await this.sockets.closeCurrent();
     const h = journeyMetricsOf(this.shared.journeys, this.opts.sink, journey).for(this.opts.phase());
     if (code === OK) {
