@@ -84,6 +84,19 @@ function splitUrl(url: string): { origin: string; path: string } | undefined {
   return { origin: url.slice(0, end), path: path === '' ? '/' : path.startsWith('?') ? `/${path}` : path };
 }
 
+/** {@link splitUrl} that remembers the last URL: a step's URL without templates is the same string on every request. */
+function urlSplitter(): (url: string) => { origin: string; path: string } | undefined {
+  let lastUrl = '';
+  let last: { origin: string; path: string } | undefined;
+  return (url) => {
+    if (url !== lastUrl) {
+      last = splitUrl(url);
+      lastUrl = url;
+    }
+    return last;
+  };
+}
+
 function estimateBytesOut(method: string, path: string, origin: string, headers: Record<string, string>, body: string | Uint8Array | undefined): number {
   // "GET /path HTTP/1.1\r\n" + "host: …\r\n" + headers + "\r\n" + body
   let n = method.length + path.length + 12 + origin.length + 8 + 2;
@@ -121,6 +134,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     return p;
   }
   const pool = (origin: string): RequestDispatcher => originPool(origin).dispatcher;
+  const partsOf = urlSplitter();
 
   async function request(req: HttpRequest): Promise<HttpResult> {
     const startMs = performance.now();
@@ -142,7 +156,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     let blockedMs = -1;
     let tls: TlsInfo | undefined;
     for (;;) {
-      const parts = splitUrl(url);
+      const parts = partsOf(url);
       if (parts === undefined) return failure(url, startMs, 'protocol', `unsupported URL: ${url}`);
       let sent = headers;
       const jarCookies = req.cookies?.cookieHeader(url);

@@ -25,6 +25,7 @@ import { ResponseView } from './response.js';
 import { responseTags } from './response-tags.js';
 import type { VuScope } from './scope.js';
 import type { VuShared } from './shared.js';
+import type { StepEnds } from './step-ends.js';
 import { backoffMs, shouldRetry, sleep } from './timing.js';
 
 /** What a request step needs from its VU. */
@@ -36,7 +37,7 @@ export interface StepRunContext {
   readonly signal: AbortSignal;
   readonly opts: { readonly random: () => number };
   /** performance.now() when each step of this iteration got its response, by step name (`since`). */
-  readonly stepEnds?: Map<string, number>;
+  readonly stepEnds?: StepEnds;
   /** Epoch ms of the open-model arrival; cleared by the first request that records it. */
   scheduledAtMs: number | undefined;
   phase(): string;
@@ -85,29 +86,34 @@ function scheduledUs(ctx: StepRunContext): number {
   return us;
 }
 
-/**
- * Sends the request (with its retries) and records every attempt but the last, which it returns
- * unrecorded: the caller judges it, then records it with {@link settle}.
- */
-async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Promise<ResponseView> {
+/** The step's request, rendered in the VU's scope. */
+function requestOf(ctx: StepRunContext, recipe: Recipe): HttpRequest {
   const step = recipe.step;
   const { url, headers, body } = renderRequest(recipe, ctx.plan.target, ctx.scope);
-  const req: HttpRequest = {
-    method: step.method,
-    url,
-    headers,
-    body,
-    timeoutMs: step.timeoutMs,
-    signal: ctx.signal,
-    cookies: ctx.jar,
-    discardBody: !recipe.needsBody,
-  };
-  if (recipe.needsHtml && !htmlLoaded()) await loadHtml();
+  return { method: step.method, url, headers, body, timeoutMs: step.timeoutMs, signal: ctx.signal, cookies: ctx.jar, discardBody: !recipe.needsBody };
+}
+
+/** Sends one attempt; a step that reads HTML loads the parser first (once per process). */
+function send(ctx: StepRunContext, recipe: Recipe, req: HttpRequest): Promise<HttpResult> {
+  if (recipe.needsHtml && !htmlLoaded()) return loadHtml().then(() => ctx.client().request(req));
+  return ctx.client().request(req);
+}
+
+/** The failure class of a response before its expectations: transport, or a status the step does not accept. */
+function failureOf(recipe: Recipe, res: HttpResult): string | undefined {
+  return res.error?.class ?? (statusExpected(recipe, res.status) ? undefined : statusClass(res.status));
+}
+
+/**
+ * The attempts after `first` that the step's `retry` asks for. Records every attempt but the last,
+ * which it returns unrecorded: the caller judges it, then records it with {@link settle}.
+ */
+async function retried(ctx: StepRunContext, recipe: Recipe, m: StepMetrics, req: HttpRequest, first: HttpResult): Promise<ResponseView> {
+  const step = recipe.step;
   const retry = step.retry;
-  const client = ctx.client();
+  let res = first;
   for (let attempt = 1; ; attempt++) {
-    const res = await client.request(req);
-    const cls = res.error?.class ?? (statusExpected(recipe, res.status) ? undefined : statusClass(res.status));
+    const cls = failureOf(recipe, res);
     const sched = scheduledUs(ctx);
     if (retry === undefined || attempt > retry.attempts || cls === undefined || cls === 'aborted' || !shouldRetry(retry, cls, res.status)) {
       return new ResponseView(res, cls, attempt, sched);
@@ -115,7 +121,20 @@ async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Pr
     record(ctx, step, m, res, cls, attempt, sched);
     m.retries(ctx.phase()).add(1);
     if (!(await sleep(backoffMs(retry, attempt, ctx.opts.random), ctx.signal))) return new ResponseView(res, cls, attempt, -1, true);
+    res = await send(ctx, recipe, req);
   }
+}
+
+/** The view of a first attempt that is not retried. */
+function viewOf(ctx: StepRunContext, recipe: Recipe, res: HttpResult): ResponseView {
+  return new ResponseView(res, failureOf(recipe, res), 1, scheduledUs(ctx));
+}
+
+/** Sends the request (with its retries); see {@link retried}. */
+async function exchange(ctx: StepRunContext, recipe: Recipe, m: StepMetrics): Promise<ResponseView> {
+  const req = requestOf(ctx, recipe);
+  const first = await send(ctx, recipe, req);
+  return recipe.step.retry === undefined ? viewOf(ctx, recipe, first) : retried(ctx, recipe, m, req, first);
 }
 
 /**
@@ -162,7 +181,10 @@ function judge(ctx: StepRunContext, step: RequestStep, name: string, m: StepMetr
 export async function runRequestStep(ctx: StepRunContext, step: RequestStep): Promise<StepCode> {
   const recipe = recipeOf(ctx, step);
   const m = ctx.stepMetrics(step, step.name, step.method, step.tags);
-  const res = await exchange(ctx, recipe, m);
+  // exchange(), inlined: its async frame would be alive through every request in flight.
+  const req = requestOf(ctx, recipe);
+  const first = await send(ctx, recipe, req);
+  const res = step.retry === undefined ? viewOf(ctx, recipe, first) : await retried(ctx, recipe, m, req, first);
   ctx.stepEnds?.set(step.name, performance.now());
   if (ctx.signal.aborted) {
     settle(ctx, step, m, res, res.failure);

@@ -20,6 +20,7 @@ import { allMatch, checkMatcher } from './matchers.js';
 import type { StepMetrics } from './metrics.js';
 import { MessageView, ReplyView } from './protocol-view.js';
 import type { ResponseView } from './response.js';
+import type { StepEnds } from './step-ends.js';
 
 /** The clients of a process that protocol steps use (absent: the scenario has no such block). */
 export interface ProtocolClients {
@@ -31,7 +32,7 @@ export interface ProtocolClients {
 export interface ProtocolRunContext extends StepRunContext {
   readonly protocols: ProtocolClients;
   /** performance.now() when each step of this iteration got its response, by step name (`since`). */
-  readonly stepEnds: Map<string, number>;
+  readonly stepEnds: StepEnds;
 }
 
 type Runner<S extends ProtocolStep> = (ctx: ProtocolRunContext, step: S) => Promise<StepCode>;

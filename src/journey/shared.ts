@@ -21,9 +21,11 @@ export interface VuShared {
   readonly failureLog: { lastMs: number; suppressed: number };
   /** Distinct values of each `tagWith` tag so far (bounded cardinality). */
   readonly responseTags: ResponseTagValues;
+  /** Each step name's slot in the VUs' step ends (src/journey/step-ends.ts). */
+  readonly stepSlots: Map<string, number>;
 }
 
 /** Creates caches for VUs that share one metrics sink and one plan. */
 export function createVuShared(): VuShared {
-  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap(), uniqueFeeds: new WeakMap(), failureLog: { lastMs: -Infinity, suppressed: 0 }, responseTags: new ResponseTagValues() };
+  return { regex: new RegexCache(), recipes: new WeakMap(), steps: new WeakMap(), journeys: new WeakMap(), uniqueFeeds: new WeakMap(), failureLog: { lastMs: -Infinity, suppressed: 0 }, responseTags: new ResponseTagValues(), stepSlots: new Map() };
 }

@@ -18,6 +18,7 @@ import { journeyMetricsOf, StepMetrics } from './metrics.js';
 import { VuScope } from './scope.js';
 import { createVuShared, type VuShared } from './shared.js';
 import { sleep } from './timing.js';
+import { StepEnds } from './step-ends.js';
 import { FAILED, INTERRUPTED, OK, type StepCode } from './codes.js';
 import { runWsStep, VuSockets, type WsRunContext } from './ws-steps.js';
 import { recordCustomMetric } from './custom-metric.js';
@@ -29,7 +30,7 @@ export type { IterationOutcome, Vu, VuOptions } from './vu-types.js';
 class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
   readonly id: number;
   readonly protocols: ProtocolClients;
-  readonly stepEnds = new Map<string, number>();
+  readonly stepEnds: StepEnds;
   readonly scope: VuScope;
   readonly jar: VuCookieJar | undefined;
   readonly shared: VuShared;
@@ -47,6 +48,7 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
     if (opts.client === undefined && opts.clientFactory === undefined) throw new TypeError('createVu: give a client or a clientFactory');
     this.id = opts.id;
     this.shared = opts.shared ?? createVuShared();
+    this.stepEnds = new StepEnds(this.shared.stepSlots);
     this.protocols = opts.protocols ?? {};
     this.scope = new VuScope(opts.id, opts.globals, opts.data, opts.random);
     this.jar = opts.plan.http.cookies ? new VuCookieJar() : undefined;
@@ -164,7 +166,7 @@ class VirtualUser implements Vu, ProtocolRunContext, WsRunContext {
     this.journeyTags = tags;
     this.group = undefined;
     this.lastFailure = '';
-    this.stepEnds.clear();
+    this.stepEnds.begin();
   }
 
   /** What a throw out of the steps means: a unique feed that ran out interrupts, anything else fails. */
