@@ -4,11 +4,12 @@
  * the newest VUs stop after their current iteration. Optional caps: iterations per VU, and
  * iterations shared by all VUs (the load ends when they are used up).
  */
-import type { ClosedLoad, ClosedStage } from '../scenario/plan.js';
+import type { ClosedLoad, ClosedStage, JourneyPlan } from '../scenario/plan.js';
+import type { RoomWaiter } from '../http/index.js';
 import { closedTargetAt, stageWindows } from '../load/closed-schedule.js';
 import { weightedPicker } from '../load/pick.js';
-import { blockVuId, MEMORY_CHECK_EVERY, shareOf, type LoadContext, type ShardOfLoad } from './context.js';
-import { sleep, type IterationOutcome } from './types.js';
+import { blockVuId, MEMORY_CHECK_EVERY, shareOf, type JourneyHandles, type LoadContext, type ShardOfLoad } from './context.js';
+import { sleep, type EngineVu, type IterationOutcome } from './types.js';
 
 /** How often the VU target is re-read (ms). */
 const CONTROL_TICK_MS = 50;
@@ -26,65 +27,136 @@ interface Slot {
   readonly id: number;
   stopping: boolean;
   done: boolean;
-  readonly finished: Promise<void>;
+}
+
+/** What the VUs of one closed load share. */
+interface ClosedLoop {
+  readonly ctx: LoadContext;
+  readonly load: ClosedLoad;
+  readonly pick: () => JourneyPlan;
+  /** The load stopped, or the shared iterations are used up. */
+  readonly stopAll: AbortSignal;
+  readonly sharedDone: AbortController;
+  /** Iterations left of the load's shared cap (Infinity without one). */
+  sharedLeft: number;
+}
+
+/**
+ * One looping VU. It runs iterations back to back, driven by callbacks rather than an async loop:
+ * held back by the pacer, it waits in the pacer's queue as itself, allocating nothing. (An awaited
+ * promise per wait, with its resolvers and the loop frame's reaction, lived through the wait; with
+ * 10,000 VUs most of them wait, and every young-generation collection copied all of it.)
+ */
+class ClosedVu implements Slot, RoomWaiter {
+  stopping = false;
+  done = false;
+  since = 0;
+  #mine = 0;
+  #handles: JourneyHandles | undefined = undefined;
+  readonly #vu: EngineVu;
+  readonly #ended = (outcome: IterationOutcome): void => this.#after(outcome);
+  readonly #threw = (err: unknown): void => this.#after(this.loop.ctx.journeys.threw(err));
+  readonly #next = (): void => this.#loop();
+  readonly #resume = (): void => this.#go();
+
+  /** Opens the VU and runs its first iteration up to its first wait. */
+  constructor(
+    readonly id: number,
+    private readonly loop: ClosedLoop,
+  ) {
+    this.#vu = loop.ctx.journeys.openVu(blockVuId(loop.ctx, id), loop.ctx.block?.phase);
+    this.#loop();
+  }
+
+  /** The pacer has room (or the load stops): go on in a microtask, outside the pacer's own loop. */
+  go(): void {
+    queueMicrotask(this.#resume);
+  }
+
+  /** Before each iteration: stop, or wait for the pacer's room, or start it. */
+  #loop(): void {
+    const l = this.loop;
+    if (this.stopping || l.stopAll.aborted || (l.load.iterationsPerVu !== undefined && this.#mine >= l.load.iterationsPerVu)) {
+      this.#close();
+      return;
+    }
+    // The generator is behind: wait here, between iterations, holding nothing of one.
+    if (l.ctx.pacer?.park(this) === true) return;
+    this.#start();
+  }
+
+  #go(): void {
+    if (this.stopping || this.loop.stopAll.aborted) this.#close();
+    else this.#start();
+  }
+
+  #start(): void {
+    const l = this.loop;
+    if (l.sharedLeft <= 0) {
+      this.#close();
+      return;
+    }
+    l.sharedLeft--;
+    this.#mine++;
+    // ctx.journeys.iterate, taken apart: no async frame alive through every think.
+    const journey = l.pick();
+    this.#handles = l.ctx.journeys.begin(journey);
+    let iteration: Promise<IterationOutcome>;
+    try {
+      iteration = this.#vu.runIteration(journey);
+    } catch (err) {
+      iteration = Promise.reject(err);
+    }
+    void iteration.then(this.#ended, this.#threw);
+  }
+
+  #after(outcome: IterationOutcome | 'error'): void {
+    const l = this.loop;
+    l.ctx.journeys.end(this.#handles as JourneyHandles, outcome);
+    this.#handles = undefined;
+    if (l.sharedLeft <= 0) l.sharedDone.abort();
+    if (outcome === 'interrupted') {
+      this.#close();
+      return;
+    }
+    // Yield to the event loop between iterations so journeys without I/O cannot starve it.
+    void nextTurn().then(this.#next);
+  }
+
+  #close(): void {
+    this.done = true;
+    // closeVu never rejects: a failure to close is reported through the run's warnings.
+    void this.loop.ctx.journeys.closeVu(this.#vu);
+  }
 }
 
 /** Resolves when the stages are over, the shared cap is used up, or the load was stopped. */
 export async function runClosedLoad(load: ClosedLoad, ctx: LoadContext): Promise<void> {
-  const pick = weightedPicker(ctx.plan.journeys, ctx.pickRandom);
   const windows = stageWindows(load);
   const slots: Slot[] = [];
   let shift = 0;
-  let sharedLeft = load.iterations !== undefined ? sharedIterations(load, load.iterations, ctx.shard) : Infinity;
   // Stage hooks switch shared state (a mock's fault): one shard runs them.
   const hooks = (ctx.shard?.index ?? 0) === 0;
   const sharedDone = new AbortController();
   const stopAll = AbortSignal.any([ctx.loadSignal, sharedDone.signal]);
+  const loop: ClosedLoop = {
+    ctx,
+    load,
+    pick: weightedPicker(ctx.plan.journeys, ctx.pickRandom),
+    stopAll,
+    sharedDone,
+    sharedLeft: load.iterations !== undefined ? sharedIterations(load, load.iterations, ctx.shard) : Infinity,
+  };
   // VUs waiting for the pacer's room see the stop at once.
   const pacer = ctx.pacer;
   if (pacer !== undefined) stopAll.addEventListener('abort', () => pacer.openAll(), { once: true });
   // A shard whose share of the shared iterations is 0 has nothing to run.
-  if (sharedLeft <= 0) sharedDone.abort();
+  if (loop.sharedLeft <= 0) sharedDone.abort();
 
   const spawn = (): void => {
     // A shard numbers its VUs index+1, index+1+count, … so ids stay unique across shards.
     const id = ctx.shard !== undefined ? slots.length * ctx.shard.count + ctx.shard.index + 1 : slots.length + 1;
-    const slot: { id: number; stopping: boolean; done: boolean; finished: Promise<void> } = { id, stopping: false, done: false, finished: Promise.resolve() };
-    slot.finished = (async () => {
-      const vu = ctx.journeys.openVu(blockVuId(ctx, id), ctx.block?.phase);
-      let mine = 0;
-      try {
-        while (!slot.stopping && !stopAll.aborted) {
-          if (load.iterationsPerVu !== undefined && mine >= load.iterationsPerVu) break;
-          // The generator is behind: wait here, between iterations, holding nothing of one.
-          const room = ctx.pacer?.room();
-          if (room !== undefined) {
-            await room;
-            if (slot.stopping || stopAll.aborted) break;
-          }
-          if (sharedLeft <= 0) break;
-          sharedLeft--;
-          mine++;
-          // ctx.journeys.iterate, inlined: an async frame less alive through every think.
-          const journey = pick(), h = ctx.journeys.begin(journey);
-          let outcome: IterationOutcome | 'error';
-          try {
-            outcome = await vu.runIteration(journey);
-          } catch (err) {
-            outcome = ctx.journeys.threw(err);
-          }
-          ctx.journeys.end(h, outcome);
-          if (sharedLeft <= 0) sharedDone.abort();
-          if (outcome === 'interrupted') break;
-          // Yield to the event loop between iterations so journeys without I/O cannot starve it.
-          await nextTurn();
-        }
-      } finally {
-        slot.done = true;
-        await ctx.journeys.closeVu(vu);
-      }
-    })();
-    slots.push(slot);
+    slots.push(new ClosedVu(id, loop));
   };
 
   const reconcile = async (offset: number): Promise<void> => {

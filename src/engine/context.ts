@@ -52,7 +52,7 @@ export interface LoadContext {
    */
   readonly block?: { readonly index: number; readonly count: number; readonly phase: () => string };
   /** The run's limit on requests in flight: a closed-model VU waits for its room before each iteration. */
-  readonly pacer?: Pick<Pacer, 'room' | 'openAll'>;
+  readonly pacer?: Pick<Pacer, 'park' | 'openAll'>;
 }
 
 /** The id of a block's `n`-th VU id (see LoadContext.block). */
@@ -184,8 +184,9 @@ export class JourneyTracker {
   }
 
   /**
-   * The bookkeeping of {@link iterate} around an iteration the caller awaits itself: a closed VU's
-   * loop saves an async frame per iteration (alive through its every think, 10,000 of them at once).
+   * The bookkeeping of {@link iterate} around an iteration the caller waits for itself: a closed VU
+   * (src/engine/closed-executor.ts) keeps no async frame alive through its every think, 10,000 of
+   * them at once.
    * `begin` counts the journey as started; `end` (exactly once, whatever the outcome) ends it.
    */
   begin(journey: JourneyPlan): JourneyHandles {

@@ -6,6 +6,7 @@ import type { ExternalThresholds } from '../thresholds/judge/types.js';
 import type { ShardOfLoad } from './context.js';
 import type { Clock, RunRegistry, VuFactory } from './types.js';
 import type { WarmUp } from './warm-up.js';
+import type { RoomWaiter } from '../http/index.js';
 
 export interface RunOptions {
   readonly plan: Plan;
@@ -71,8 +72,11 @@ export interface RunOptions {
 
 /** What the engine uses of the limit on requests in flight (see RunOptions.pacer). */
 export interface Pacer {
-  /** Before a closed-model iteration: undefined to start now, else resolves once there is room. */
-  room(): Promise<number> | undefined;
+  /**
+   * Before a closed-model iteration: false to start now; true when the VU waits for room, and its
+   * `go` is called once there is some (src/http/in-flight-limit.ts).
+   */
+  park(waiter: RoomWaiter): boolean;
   /** Lets every waiting iteration go (the load is stopping). */
   openAll(): void;
   /** What it held back so far. */

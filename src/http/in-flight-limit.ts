@@ -12,7 +12,7 @@
  *
  * - a request over the limit waits before it is written (`enter`): that wait is the generator's, in
  *   `http.blocked`, never in `http.latency`;
- * - a closed-model VU waits before its next iteration (`room`) while the limit is full, holding
+ * - a closed-model VU waits before its next iteration (`park`) while the limit is full, holding
  *   nothing of an iteration: thousands of VUs waiting mid-request each keep an iteration's objects
  *   alive long enough for the garbage collector to copy and promote them all.
  *
@@ -61,14 +61,26 @@ interface Waiter {
   readonly go: (waitedMs: number) => void;
 }
 
+/**
+ * A closed-model VU waiting for room before its next iteration. It waits in the queue as itself:
+ * thousands of VUs held back each kept a promise, its resolvers and the awaiting frame's reaction
+ * alive through their waits, and every young-generation collection copied them.
+ */
+export interface RoomWaiter {
+  /** When it began to wait (performance.now(), ms); set by {@link InFlightLimit.park}. */
+  since: number;
+  /** There is room (or the load stops): its next iteration may start. Never called from `park`. */
+  go(waitedMs: number): void;
+}
+
 export class InFlightLimit {
   #limit = Infinity;
   #inFlight = 0;
   /** Requests waiting to be written. */
   readonly #requests = new Fifo<Waiter>();
   /** Closed-model VUs waiting to start an iteration. */
-  readonly #rooms = new Fifo<Waiter>();
-  /** VUs let through `room` since the last probe: their requests are coming (a bound on the burst). */
+  readonly #rooms = new Fifo<RoomWaiter>();
+  /** VUs let through `park` since the last probe: their requests are coming (a bound on the burst). */
   #starting = 0;
   #armed = false;
   #lastProbe = 0;
@@ -126,14 +138,15 @@ export class InFlightLimit {
   }
 
   /**
-   * Before a closed-model iteration: undefined when it may start now; otherwise a promise of the ms
-   * it waited, resolved once the limit has room (or `openAll` is called).
+   * Before a closed-model iteration: false when it may start now; true when `waiter` waits for room,
+   * and its `go` is called once the limit has some (or `openAll` is called).
    */
-  room(): Promise<number> | undefined {
-    if (this.#limit === Infinity || (this.#rooms.length === 0 && this.#inFlight + this.#requests.length + this.#starting < this.#limit)) return undefined;
+  park(waiter: RoomWaiter): boolean {
+    if (this.#limit === Infinity || (this.#rooms.length === 0 && this.#inFlight + this.#requests.length + this.#starting < this.#limit)) return false;
     if (!this.#armed) this.#arm();
-    const since = this.#now();
-    return new Promise<number>((go) => this.#rooms.push({ since, go }));
+    waiter.since = this.#now();
+    this.#rooms.push(waiter);
+    return true;
   }
 
   /**
@@ -171,7 +184,7 @@ export class InFlightLimit {
   }
 
   /** Lets a waiter go, counting its wait. */
-  #release(w: Waiter, now: number): void {
+  #release(w: Waiter | RoomWaiter, now: number): void {
     const waited = now - w.since;
     this.#totalWaitMs += waited;
     if (waited > this.#maxWaitMs) this.#maxWaitMs = waited;

@@ -9,6 +9,7 @@ import { METRIC } from '../../../src/metrics/catalogue.js';
 import { Run } from '../../../src/engine/run.js';
 import { generatorHealth, heldBackMuch, overloadWarnings } from '../../../src/engine/health.js';
 import type { Pacer } from '../../../src/engine/run-options.js';
+import type { RoomWaiter } from '../../../src/http/index.js';
 import { mergeHealth } from '../../../src/distributed/shards.js';
 import { generatorExtras, overloadNote } from '../../../src/report/format.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
@@ -23,23 +24,28 @@ import { validateReport } from '../../support/report-schema.js';
 const none: HeldBackReport = { requests: 0, iterations: 0, totalWaitMs: 0, maxWaitMs: 0, lowestLimit: 0, engaged: 0 };
 
 /** A pacer whose room the test opens one iteration at a time. */
-function handPacer(stats: HeldBackReport = none): { pacer: Pacer; waiting: () => number; release(n: number): void; opened: () => number } {
-  const waiting: Array<(ms: number) => void> = [];
+function handPacer(stats: HeldBackReport = none): { pacer: Pacer; waiting: () => number; parked: () => readonly RoomWaiter[]; release(n: number): void; opened: () => number } {
+  const waiting: RoomWaiter[] = [];
   let open = false;
   let opened = 0;
   return {
     pacer: {
-      room: () => (open ? undefined : new Promise<number>((go) => waiting.push(go))),
+      park: (w) => {
+        if (open) return false;
+        waiting.push(w);
+        return true;
+      },
       openAll: () => {
         opened++;
         open = true;
-        for (const go of waiting.splice(0)) go(0);
+        for (const w of waiting.splice(0)) w.go(0);
       },
       stats: () => stats,
     },
     waiting: () => waiting.length,
+    parked: () => [...waiting],
     release: (n) => {
-      for (const go of waiting.splice(0, n)) go(1);
+      for (const w of waiting.splice(0, n)) w.go(1);
     },
     opened: () => opened,
   };
@@ -76,6 +82,26 @@ describe('a closed load with a pacer', () => {
     expect(report.warnings.some((w) => w.startsWith('the load generator held back 40 iterations (up to 120 ms each, as few as 32 requests in flight)'))).toBe(true);
     expect(warnings.some((w) => w.startsWith('the load generator is holding back load'))).toBe(true);
     expect(validateReport(report)).toEqual([]);
+  });
+
+  it('a held-back VU waits as itself, the same waiter at every wait, and goes on only after the pacer returns', async () => {
+    const paced = handPacer();
+    const vus = fakeVus({ durationMs: 1 });
+    const run = new Run({ plan: plan(hold(400, 2)), registry: createRegistry(), createVu: vus.factory, seed: 1, pacer: paced.pacer, intervalMs: 100 });
+    const done = run.start();
+    await new Promise((r) => setTimeout(r, 100));
+    const first = paced.parked();
+    expect(first).toHaveLength(2);
+    const iterations = (): number => vus.events.filter((e) => e.kind === 'iteration').length;
+    paced.release(2);
+    // Not from inside the pacer's own call: the iteration starts in a microtask after it.
+    expect(iterations()).toBe(0);
+    await Promise.resolve();
+    expect(iterations()).toBe(2);
+    await new Promise((r) => setTimeout(r, 60));
+    // Both waited again, as the same objects: nothing is allocated per wait.
+    expect(new Set(paced.parked())).toEqual(new Set(first));
+    await done;
   });
 
   it('says nothing, and reports no heldBack, when the pacer held nothing back', async () => {

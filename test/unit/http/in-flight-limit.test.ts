@@ -3,14 +3,15 @@
  * when told, and a probe that fires when told, so "the loop ran late" is a number, not a machine.
  */
 import { describe, expect, it } from 'vitest';
-import { InFlightLimit, LATE_MS, LIFT_AFTER_PROBES, MIN_LIMIT, OPEN_BATCH, PROBE_MS } from '../../../src/http/in-flight-limit.js';
+import { InFlightLimit, type RoomWaiter, LATE_MS, LIFT_AFTER_PROBES, MIN_LIMIT, OPEN_BATCH, PROBE_MS } from '../../../src/http/in-flight-limit.js';
 
-function driven(): { limit: InFlightLimit; advance(ms: number): void; probe(lateMs?: number): void; armed(): boolean } {
+function driven(): { limit: InFlightLimit; now(): number; advance(ms: number): void; probe(lateMs?: number): void; armed(): boolean } {
   let now = 1_000;
   let pending: (() => void) | undefined;
   const limit = new InFlightLimit({ now: () => now, schedule: (fn) => void (pending = fn) });
   return {
     limit,
+    now: () => now,
     advance: (ms) => void (now += ms),
     // The probe fires PROBE_MS after it was armed, plus how late the loop was.
     probe: (lateMs = 0) => {
@@ -30,6 +31,9 @@ function enterNow(l: InFlightLimit, n: number): void {
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** A VU waiting for room; `onGo` runs when the limit lets it go. */
+const waiter = (onGo: () => void = () => undefined): RoomWaiter => ({ since: -1, go: onGo });
 
 describe('the limit on requests in flight', () => {
   it('sets no limit while the loop is on time, however many requests are in flight', () => {
@@ -145,11 +149,13 @@ describe('the limit on requests in flight', () => {
 
   it('lets a closed-model iteration start at once while there is room, and holds it when the limit is full', async () => {
     const d = driven();
-    expect(d.limit.room()).toBeUndefined();
+    expect(d.limit.park(waiter())).toBe(false);
     enterNow(d.limit, 100);
     d.probe(100);
     d.probe(100);
-    expect(d.limit.room()).toBeDefined();
+    const held = waiter();
+    expect(d.limit.park(held)).toBe(true);
+    expect(held.since).toBe(d.now());
     // Requests first: an iteration under way holds more than one not yet started.
     const request = d.limit.enter() as Promise<number>;
     const started: string[] = [];
@@ -171,7 +177,7 @@ describe('the limit on requests in flight', () => {
     d.probe(100);
     d.probe(100);
     let gone = 0;
-    for (let i = 0; i < OPEN_BATCH * 2 + 5; i++) void (d.limit.room() as Promise<number>).then(() => gone++);
+    for (let i = 0; i < OPEN_BATCH * 2 + 5; i++) d.limit.park(waiter(() => gone++));
     d.limit.openAll();
     await Promise.resolve();
     expect(gone).toBe(OPEN_BATCH);
@@ -202,11 +208,11 @@ describe('letting the waiting iterations go at a stop', () => {
     d.probe(100);
     d.probe(100);
     let first = 0;
-    for (let i = 0; i < OPEN_BATCH + 3; i++) void (d.limit.room() as Promise<number>).then(() => first++);
+    for (let i = 0; i < OPEN_BATCH + 3; i++) d.limit.park(waiter(() => first++));
     d.limit.openAll();
     // Another block's VU asks for room while the first batch goes.
     let later = false;
-    void (d.limit.room() as Promise<number>).then(() => (later = true));
+    d.limit.park(waiter(() => (later = true)));
     for (let i = 0; i < 5; i++) await tick();
     expect(first).toBe(OPEN_BATCH + 3);
     expect(later).toBe(false);
