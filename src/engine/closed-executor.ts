@@ -24,7 +24,6 @@ export const SPAWN_BATCH = 200;
 export const SPAWN_SLICE_MS = 5;
 
 interface Slot {
-  readonly id: number;
   stopping: boolean;
   done: boolean;
 }
@@ -61,7 +60,7 @@ class ClosedVu implements Slot, RoomWaiter {
 
   /** Opens the VU and runs its first iteration up to its first wait. */
   constructor(
-    readonly id: number,
+    id: number,
     private readonly loop: ClosedLoop,
   ) {
     this.#vu = loop.ctx.journeys.openVu(blockVuId(loop.ctx, id), loop.ctx.block?.phase);

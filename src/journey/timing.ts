@@ -37,7 +37,7 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
  */
 interface Bucket {
   readonly resolves: ((done: boolean) => void)[];
-  timer: NodeJS.Timeout | undefined;
+  readonly timer: NodeJS.Timeout;
 }
 
 /** Pending buckets by signal, then by the millisecond (of performance.now()) they end in. */
@@ -86,9 +86,8 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   const byEnd = bucketsOf(signal);
   let b = byEnd.get(end);
   if (b === undefined) {
-    b = { resolves: [], timer: undefined };
+    b = { resolves: [], timer: setTimeout(wake, end - now, byEnd, end) };
     byEnd.set(end, b);
-    b.timer = setTimeout(wake, end - now, byEnd, end);
   }
   const p = new Promise<boolean>(capture);
   b.resolves.push(captured as (done: boolean) => void);
