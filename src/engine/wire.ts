@@ -8,7 +8,7 @@ import { createHttpClient, InFlightLimit } from '../http/index.js';
 import type { HttpClient } from '../http/index.js';
 import { createDataFeeds, createVu, createVuShared } from '../journey/index.js';
 import { seededRandom } from '../load/random.js';
-import type { EngineVu, VuFactory } from './types.js';
+import type { VuFactory } from './types.js';
 import { Run } from './run.js';
 import { createWarmUp, warmUpCode, warmUpSize, type CodeWarmUp, type WarmUp } from './warm-up.js';
 import { createProcessProtocols } from './protocols.js';
@@ -61,8 +61,10 @@ export function createRunCollaborators(
   // Kafka and Redis clients of this process, shared by every VU like the HTTP pools.
   const protocols = createProcessProtocols(plan, { sink: opts.sink, log: opts.log });
 
-  const factory: VuFactory = (o) => {
-    const vu = createVu({
+  // The journey's VU is the engine's (it has runIteration, runSteps and close; per-vu, close shuts
+  // the connections it opened): no wrapper object and closures per VU, which an open load makes per arrival.
+  const factory: VuFactory = (o) =>
+    createVu({
       plan,
       id: o.id,
       ...(client !== undefined ? { client } : { clientFactory: () => createHttpClient(clientOptions) }),
@@ -76,14 +78,6 @@ export function createRunCollaborators(
       shared,
       protocols: protocols.clients,
     });
-    const engineVu: EngineVu = {
-      runIteration: (journey, scheduledAtMs) => vu.runIteration(journey, scheduledAtMs),
-      runSteps: (steps) => vu.runSteps(steps),
-      // per-vu: the VU closes the connections it opened.
-      close: () => vu.close(),
-    };
-    return engineVu;
-  };
 
   const warmUp = plan.warmUp
     ? createWarmUp(plan, {
