@@ -53,6 +53,8 @@ export class ConnectionPool implements RequestDispatcher {
   #closing: Promise<void> | undefined;
   #whenEmpty: (() => void) | undefined;
   #destroyed = false;
+  /** Whether a turn's wait before opening connections is under way (see dispatch). */
+  #growing = false;
 
   /**
    * @param max the most connections (clients) the pool opens.
@@ -68,20 +70,44 @@ export class ConnectionPool implements RequestDispatcher {
     return this.#queue.length;
   }
 
-  /** Sends the request on a free connection, a new one while fewer than `max` exist, or queues it. False when it was queued. */
+  /**
+   * Sends the request on a free connection, or queues it. False when it was queued.
+   *
+   * With no free connection, the pool opens another (up to `max`) only a turn of the event loop
+   * later, for the requests still waiting then. A connection that has just answered is not free
+   * yet: undici waits a turn before it reuses a keep-alive connection, so a VU's next request,
+   * sent as soon as the previous one is answered, found none free and opened a second connection.
+   * Every VU of a `per-vu` load held two; it now reuses its one, as a browser would. The first
+   * connection of an empty pool opens at once.
+   */
   dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     if (this.#destroyed || this.#closing !== undefined) {
       failHandler(handler, new Error(this.#destroyed ? 'the connection pool was destroyed' : 'the connection pool is closed'));
       return false;
     }
-    const client = this.#free.pop() ?? this.#grow();
+    const client = this.#free.pop() ?? (this.#clients.length === 0 ? this.#grow() : undefined);
     if (client === undefined) {
       this.#queue.push({ opts, handler });
+      if (!this.#growing && this.#clients.length < this.#max) {
+        this.#growing = true;
+        setImmediate(this.#growForQueued);
+      }
       return false;
     }
     if (client.dispatch(opts, handler)) this.#free.push(client);
     return true;
   }
+
+  /** A turn after requests found no free connection: opens connections for those still waiting. */
+  readonly #growForQueued = (): void => {
+    this.#growing = false;
+    if (this.#destroyed) return;
+    while (this.#queue.length > 0) {
+      const client = this.#grow();
+      if (client === undefined) return;
+      this.#drained(client);
+    }
+  };
 
   /**
    * Waits for the queued and running requests, then closes every connection, taking each close

@@ -48,6 +48,8 @@ function pool(max: number, depth = 1): { pool: ConnectionPool; clients: FakeClie
 }
 
 const req = (path: string): Dispatcher.DispatchOptions => ({ path, method: 'GET' });
+/** One turn of the event loop (the pool opens connections for waiting requests a turn later). */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 function handler(errors: Error[] = []): Dispatcher.DispatchHandler {
   return { onError: (e: Error) => errors.push(e) } as unknown as Dispatcher.DispatchHandler;
 }
@@ -63,9 +65,11 @@ describe('ConnectionPool', () => {
     expect(clients[0]?.sent).toEqual(['/0', '/1', '/2', '/3', '/4']);
   });
 
-  it('opens at most max connections and sends the waiting requests in arrival order as they free up', () => {
+  it('opens at most max connections, a turn after requests found none free, and sends the waiting requests in arrival order as they free up', async () => {
     const { pool: p, clients } = pool(2);
-    for (let i = 0; i < 6; i++) expect(p.dispatch(req(`/${i}`), handler())).toBe(i < 2);
+    for (let i = 0; i < 6; i++) expect(p.dispatch(req(`/${i}`), handler())).toBe(i < 1);
+    expect(clients).toHaveLength(1);
+    await turn();
     expect(clients).toHaveLength(2);
     expect(p.queued).toBe(4);
     clients[1]?.finish();
@@ -78,12 +82,40 @@ describe('ConnectionPool', () => {
     expect(clients).toHaveLength(2);
   });
 
-  it('keeps giving requests to a connection that takes several at once', () => {
+  it('keeps giving requests to a connection that takes several at once', async () => {
     const { pool: p, clients } = pool(4, 3);
     for (let i = 0; i < 3; i++) p.dispatch(req(`/${i}`), handler());
     expect(clients).toHaveLength(1);
     p.dispatch(req('/3'), handler());
+    await turn();
     expect(clients).toHaveLength(2);
+    expect(clients[1]?.sent).toEqual(['/3']);
+  });
+
+  it('a request sent while the only connection has just answered waits the turn it takes to free up, and opens none', async () => {
+    // Like undici with pipelining 1: an answered connection says it is free only a turn later.
+    const { pool: p, clients } = pool(10);
+    p.dispatch(req('/first'), handler());
+    clients[0]?.running.shift();
+    setImmediate(() => clients[0]?.emit('drain'));
+    expect(p.dispatch(req('/next'), handler())).toBe(false);
+    await turn();
+    await turn();
+    expect(clients).toHaveLength(1);
+    expect(clients[0]?.sent).toEqual(['/first', '/next']);
+    expect(p.queued).toBe(0);
+  });
+
+  it('opens, a turn later, as many connections as requests still wait, up to max', async () => {
+    const { pool: p, clients } = pool(5);
+    for (let i = 0; i < 8; i++) p.dispatch(req(`/${i}`), handler());
+    expect(clients).toHaveLength(1);
+    await turn();
+    expect(clients).toHaveLength(5);
+    expect(clients.map((c) => c.sent)).toEqual([['/0'], ['/1'], ['/2'], ['/3'], ['/4']]);
+    expect(p.queued).toBe(3);
+    await turn();
+    expect(clients).toHaveLength(5);
   });
 
   it('drains a long queue through one connection in order', () => {
@@ -117,6 +149,7 @@ describe('ConnectionPool', () => {
     const n = CONNECTION_CLOSES_PER_TURN * 3 + 1;
     const { pool: p, clients } = pool(n);
     for (let i = 0; i < n; i++) p.dispatch(req(`/${i}`), handler());
+    await turn();
     for (const c of clients) c.finish();
     expect(clients).toHaveLength(n);
     // The process-wide budget may still have a turn pending from an earlier test: let it go idle.
