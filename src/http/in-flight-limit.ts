@@ -56,18 +56,14 @@ export interface InFlightLimitOptions {
   readonly schedule?: (fn: () => void, ms: number) => void;
 }
 
-interface Waiter {
-  readonly since: number;
-  readonly go: (waitedMs: number) => void;
-}
-
 /**
- * A closed-model VU waiting for room before its next iteration. It waits in the queue as itself:
- * thousands of VUs held back each kept a promise, its resolvers and the awaiting frame's reaction
- * alive through their waits, and every young-generation collection copied them.
+ * What waits for room: a request to be written (`enter`), or a closed-model VU before its next
+ * iteration (`park`). A VU waits in the queue as itself: thousands of VUs held back each kept a
+ * promise, its resolvers and the awaiting frame's reaction alive through their waits, and every
+ * young-generation collection copied them.
  */
 export interface RoomWaiter {
-  /** When it began to wait (performance.now(), ms); set by {@link InFlightLimit.park}. */
+  /** When it began to wait (performance.now(), ms); set by {@link InFlightLimit.park} for a VU. */
   since: number;
   /** There is room (or the load stops): its next iteration may start. Never called from `park`. */
   go(waitedMs: number): void;
@@ -77,7 +73,7 @@ export class InFlightLimit {
   #limit = Infinity;
   #inFlight = 0;
   /** Requests waiting to be written. */
-  readonly #requests = new Fifo<Waiter>();
+  readonly #requests = new Fifo<RoomWaiter>();
   /** Closed-model VUs waiting to start an iteration. */
   readonly #rooms = new Fifo<RoomWaiter>();
   /** VUs let through `park` since the last probe: their requests are coming (a bound on the burst). */
@@ -184,7 +180,7 @@ export class InFlightLimit {
   }
 
   /** Lets a waiter go, counting its wait. */
-  #release(w: Waiter | RoomWaiter, now: number): void {
+  #release(w: RoomWaiter, now: number): void {
     const waited = now - w.since;
     this.#totalWaitMs += waited;
     if (waited > this.#maxWaitMs) this.#maxWaitMs = waited;
