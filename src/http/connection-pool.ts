@@ -103,7 +103,17 @@ export class ConnectionPool implements RequestDispatcher {
     this.#growing = false;
     if (this.#destroyed) return;
     while (this.#queue.length > 0) {
-      const client = this.#grow();
+      let client: PoolClient | undefined;
+      try {
+        client = this.#grow();
+      } catch (err) {
+        // As when a request opened its connection itself: the requests that needed one fail with
+        // the error (undici-style, onError), never an exception out of this turn.
+        const reason = err instanceof Error ? err : new Error(String(err));
+        for (const w of this.#queue.takeAll()) failHandler(w.handler, reason);
+        this.#emptied();
+        return;
+      }
       if (client === undefined) return;
       this.#drained(client);
     }

@@ -106,6 +106,21 @@ describe('ConnectionPool', () => {
     expect(p.queued).toBe(0);
   });
 
+  it('a connection that cannot be opened a turn later fails the requests that waited for it, with its error', async () => {
+    let opened = 0;
+    const p = new ConnectionPool(4, () => {
+      if (opened++ > 0) throw new Error('no more sockets');
+      return new FakeClient(0);
+    });
+    const errors: Error[] = [];
+    p.dispatch(req('/first'), handler(errors));
+    p.dispatch(req('/second'), handler(errors));
+    p.dispatch(req('/third'), handler(errors));
+    await turn();
+    expect(errors.map((e) => e.message)).toEqual(['no more sockets', 'no more sockets']);
+    expect(p.queued).toBe(0);
+  });
+
   it('opens, a turn later, as many connections as requests still wait, up to max', async () => {
     const { pool: p, clients } = pool(5);
     for (let i = 0; i < 8; i++) p.dispatch(req(`/${i}`), handler());
