@@ -27,41 +27,17 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client, Pool, type Dispatcher } from 'undici';
+import { lagFigures, LAG_RESOLUTION_MS, latencyFigures, loopArgs, openArrivals } from './lib/floor-loop.js';
 
 const USAGE = 'usage: undici-loop <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu | --stack] | [--rate R [--warm N]]';
 
-const LAG_RESOLUTION_MS = 10;
-
-/** The value after `--name`, when given. */
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function count(text: string | undefined, fallback: number, what: string): number {
-  const n = text === undefined ? fallback : Number(text);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${what} must be a number ≥ 0, got ${text}\n${USAGE}`);
-  return n;
-}
-
-const [url, connArg, secArg] = process.argv.slice(2);
-if (url === undefined || url.startsWith('--')) throw new Error(USAGE);
-const connections = count(connArg, 50, 'connections');
-const seconds = count(secArg, 10, 'seconds');
-const vus = count(option('--vus'), connections, '--vus');
-const rampMs = count(option('--ramp'), 0, '--ramp');
-const perVu = process.argv.includes('--per-vu');
+const args = loopArgs(process.argv, USAGE);
+const { url, connections, seconds, vus, rampMs, perVu, rate, thinkMin, thinkMax } = args;
 const stack = process.argv.includes('--stack');
 if (perVu && stack) throw new Error(`--per-vu gives each VU its own Client: it takes no --stack\n${USAGE}`);
-const rate = count(option('--rate'), 0, '--rate');
-if (rate > 0 && (perVu || stack || option('--vus') !== undefined)) throw new Error(`--rate runs an open model: it takes no --vus, --per-vu or --stack\n${USAGE}`);
-const warm = count(option('--warm'), 0, '--warm');
+if (rate > 0 && (perVu || stack || args.vusGiven)) throw new Error(`--rate runs an open model: it takes no --vus, --per-vu or --stack\n${USAGE}`);
+const warm = args.count(args.option('--warm'), 0, '--warm');
 if (warm > 0 && rate === 0) throw new Error(`--warm goes with --rate\n${USAGE}`);
-const thinkText = option('--think') ?? '0-0';
-const thinkMatch = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(thinkText);
-if (thinkMatch === null) throw new Error(`--think must be MIN-MAX in ms, got ${thinkText}\n${USAGE}`);
-const thinkMin = Number(thinkMatch[1]);
-const thinkMax = Math.max(thinkMin, Number(thinkMatch[2]));
 
 const origin = new URL(url).origin;
 const path = new URL(url).pathname;
@@ -155,49 +131,8 @@ async function vu(i: number): Promise<void> {
   }
 }
 
-/** The `q` quantile of `values` (sorted in place), NaN when empty. */
-function quantile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  values.sort((a, b) => a - b);
-  return values[Math.min(values.length - 1, Math.floor(values.length * q))] as number;
-}
-
 /** Latencies (ms) of an open model's arrivals, by the second of the load they were sent in. */
 const bySecond: number[][] = Array.from({ length: Math.ceil(seconds) }, () => []);
-
-/** Open model: the GETs due by now, every millisecond, until `seconds`; resolves when all completed. */
-function arrivals(d: Sender): Promise<void> {
-  return new Promise((resolve) => {
-    let dispatched = 0;
-    let settled = 0;
-    let closed = false;
-    const t0 = performance.now();
-    const send = (): void => {
-      const at = performance.now();
-      const second = bySecond[Math.min(bySecond.length - 1, Math.floor((at - t0) / 1000))] as number[];
-      get(d, () => {
-        second.push(performance.now() - at);
-        settled++;
-        sent++;
-        if (closed && settled === dispatched) resolve();
-      });
-    };
-    const tick = (): void => {
-      const elapsed = performance.now() - t0;
-      const due = Math.floor((Math.min(elapsed, seconds * 1000) * rate) / 1000);
-      while (dispatched < due) {
-        dispatched++;
-        send();
-      }
-      if (elapsed < seconds * 1000) setTimeout(tick, 1);
-      else {
-        closed = true;
-        if (settled === dispatched) resolve();
-      }
-    };
-    tick();
-  });
-}
 
 /** `n` GETs back to back on up to 50 loops of the Pool. */
 async function warmUp(d: Sender, n: number): Promise<void> {
@@ -213,9 +148,8 @@ async function warmUp(d: Sender, n: number): Promise<void> {
 
 if (rate > 0) {
   if (warm > 0) await warmUp(pool as Sender, warm);
-  await arrivals(pool as Sender);
-  const all = bySecond.flat();
-  const figures = { p50Ms: quantile([...all], 0.5), p99Ms: quantile(all, 0.99), secondP99Ms: bySecond.map((l) => quantile(l, 0.99)) };
+  sent = await openArrivals(rate, seconds, bySecond, (done) => get(pool as Sender, done));
+  const figures = latencyFigures(bySecond);
   await pool?.close();
   process.stdout.write(`${JSON.stringify({ requests: sent, ...figures })}\n`);
 } else {
@@ -226,7 +160,7 @@ if (rate > 0) {
   setTimeout(() => (stop = true), seconds * 1000);
   await Promise.all(loops);
   lag.disable();
-  const lagMs = { lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS), lagMaxMs: Math.max(0, lag.max / 1e6 - LAG_RESOLUTION_MS) };
+  const lagMs = lagFigures(lag);
   await Promise.all([pool?.close(), ...clients.map((c) => c.close())]);
   process.stdout.write(`${JSON.stringify({ requests: sent, ...lagMs })}\n`);
 }

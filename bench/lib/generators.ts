@@ -121,6 +121,31 @@ export function autocannonCommand(root: string, o: { connections: number; durati
   };
 }
 
+/** What a floor loop runs: the load's shape, as bench/undici-loop.ts and bench/socket-loop.ts take it. */
+export interface FloorLoad {
+  readonly connections: number;
+  readonly durationS: number;
+  readonly vus?: number;
+  readonly thinkMs?: readonly [number, number];
+  readonly rampMs?: number;
+  readonly perVu?: boolean;
+  readonly rate?: number;
+}
+
+function floorArgs(root: string, script: string, o: FloorLoad, url: string): string[] {
+  const args = ['--import', 'tsx', join(root, script), `${url}/`, String(o.connections), String(o.durationS)];
+  if (o.vus !== undefined) args.push('--vus', String(o.vus));
+  if (o.thinkMs !== undefined) args.push('--think', `${o.thinkMs[0]}-${o.thinkMs[1]}`);
+  if (o.rampMs !== undefined) args.push('--ramp', String(o.rampMs));
+  if (o.perVu === true) args.push('--per-vu');
+  if (o.rate !== undefined) args.push('--rate', String(o.rate));
+  return args;
+}
+
+function floorName(kind: string, o: FloorLoad): string {
+  return o.rate !== undefined ? `${kind} open ${o.rate}/s` : o.vus !== undefined ? `${kind} ${o.vus} VUs${o.perVu === true ? ' per VU' : ''}` : `${kind} ${kind === 'undici' ? 'dispatch' : 'write'} loop`;
+}
+
 /**
  * A bare undici dispatch loop (bench/undici-loop.ts): the floor under rampart's HTTP client. With
  * `vus`, `thinkMs`, `rampMs` and `perVu` it runs the many-VU part's load with nothing of rampart in
@@ -128,28 +153,22 @@ export function autocannonCommand(root: string, o: { connections: number; durati
  * `rate`, an open model's evenly spaced arrivals, after `warm` GETs back to back, and its latency
  * (whole run and each second).
  */
-export function undiciCommand(
-  root: string,
-  o: { connections: number; durationS: number; vus?: number; thinkMs?: readonly [number, number]; rampMs?: number; perVu?: boolean; stack?: boolean; rate?: number; warm?: number },
-  url: string,
-): GeneratorCommand {
-  const args = ['--import', 'tsx', join(root, 'bench/undici-loop.ts'), `${url}/`, String(o.connections), String(o.durationS)];
-  if (o.vus !== undefined) args.push('--vus', String(o.vus));
-  if (o.thinkMs !== undefined) args.push('--think', `${o.thinkMs[0]}-${o.thinkMs[1]}`);
-  if (o.rampMs !== undefined) args.push('--ramp', String(o.rampMs));
-  if (o.perVu === true) args.push('--per-vu');
+export function undiciCommand(root: string, o: FloorLoad & { stack?: boolean; warm?: number }, url: string): GeneratorCommand {
+  const args = floorArgs(root, 'bench/undici-loop.ts', o, url);
   if (o.stack === true) args.push('--stack');
-  if (o.rate !== undefined) args.push('--rate', String(o.rate));
   if (o.warm !== undefined) args.push('--warm', String(o.warm));
-  return {
-    name: o.rate !== undefined ? `undici open ${o.rate}/s` : o.vus !== undefined ? `undici ${o.vus} VUs${o.perVu === true ? ' per VU' : ''}` : 'undici dispatch loop',
-    cmd: process.execPath,
-    args,
-    parse: parseUndiciLoop,
-  };
+  return { name: floorName('undici', o), cmd: process.execPath, args, parse: parseUndiciLoop };
 }
 
-/** What bench/undici-loop.ts printed: latency figures in its open model, the event loop's delay with VUs. */
+/**
+ * GETs written straight to sockets (bench/socket-loop.ts), no HTTP client: the floor under every
+ * Node client, the same loads as {@link undiciCommand} (shared connections always on a stack).
+ */
+export function socketCommand(root: string, o: FloorLoad, url: string): GeneratorCommand {
+  return { name: floorName('socket', o), cmd: process.execPath, args: floorArgs(root, 'bench/socket-loop.ts', o, url), parse: parseUndiciLoop };
+}
+
+/** What bench/undici-loop.ts (or bench/socket-loop.ts) printed: latency figures in an open model, the event loop's delay. */
 export function parseUndiciLoop(stdout: string): Parsed {
   try {
     const j = JSON.parse(stdout.slice(stdout.indexOf('{'))) as Record<string, unknown>;

@@ -3,7 +3,7 @@
  * autocannon's `--overallRate`), the highest sustained arrival rate on one core, and the
  * coordinated-omission check (an overloaded generator must say so).
  */
-import { autocannonCommand, measure, rampartCommand, undiciCommand, type Measurement } from './generators.js';
+import { autocannonCommand, measure, rampartCommand, socketCommand, undiciCommand, type Measurement } from './generators.js';
 import { mark, num, pct, table, times } from './format.js';
 import { achievedRate, coefficientOfVariation, median, withinPlan } from './stats.js';
 import { closedGet, openGet, pacedClosedGet } from './scenarios.js';
@@ -203,7 +203,7 @@ function secondP99s(m: Measurement): number[] {
 export async function latencyTruthPart(ctx: PartContext, rates: readonly number[]): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
   const rows: string[][] = [];
-  const data: { rate: number; rampart: Measurement[]; autocannon: Measurement[]; paced: Measurement[]; floor: Measurement[]; ratio: number; firstRatio: number }[] = [];
+  const data: { rate: number; rampart: Measurement[]; autocannon: Measurement[]; paced: Measurement[]; floor: Measurement[]; sockets: Measurement[]; ratio: number; firstRatio: number }[] = [];
   let ok = true;
   for (const rate of rates) {
     ctx.log(`latency truth at ${rate}/s: ${ctx.rounds} round(s), ${durationS} s each`);
@@ -226,19 +226,25 @@ export async function latencyTruthPart(ctx: PartContext, rates: readonly number[
     }
     const openCpu = median(r.map((m) => m.cpuPerRequestUs));
     const pacedCpu = median(paced.map((m) => m.cpuPerRequestUs));
-    // The same arrivals from a bare undici loop, warmed up on the target itself: how far any Node client's first second is from its later ones.
+    // The same arrivals from a bare undici loop, warmed up on the target itself: how far any Node client's first second is from its later ones;
+    // and written straight to sockets, no HTTP client: how far the first second of a loop with almost no code of its own is.
     const floor: Measurement[] = [];
+    const sockets: Measurement[] = [];
     for (let i = 0; i < (ctx.noPeers === true ? 0 : ctx.rounds); i++) {
-      const m = await measure(ctx.root, undiciCommand(ctx.root, { connections: CONNECTIONS, durationS, rate, warm: FLOOR_WARM_GETS }, ctx.target.url), ctx.target, ctx.window);
-      ctx.log(`  ${m.generator.padEnd(22)} whole-run p50 ${num(m.p50Ms, 2)} p99 ${num(m.p99Ms, 2)} ms  per second p99: ${(m.secondP99Ms ?? []).map((x) => num(x, 1)).join(' ')}`);
-      floor.push(m);
+      for (const g of [undiciCommand(ctx.root, { connections: CONNECTIONS, durationS, rate, warm: FLOOR_WARM_GETS }, ctx.target.url), socketCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url)]) {
+        const m = await measure(ctx.root, g, ctx.target, ctx.window);
+        ctx.log(`  ${m.generator.padEnd(22)} whole-run p50 ${num(m.p50Ms, 2)} p99 ${num(m.p99Ms, 2)} ms  per second p99: ${(m.secondP99Ms ?? []).map((x) => num(x, 1)).join(' ')}`);
+        (g.name.startsWith('undici') ? floor : sockets).push(m);
+      }
     }
-    const floorFirsts = floor.map((m) => {
+    const firstOverLater = (m: Measurement): number => {
       const sec = m.secondP99Ms ?? [];
       return (sec[0] ?? NaN) / Math.max(0.001, median(sec.slice(1)));
-    });
+    };
+    const floorFirsts = floor.map(firstOverLater);
+    const socketFirsts = sockets.map(firstOverLater);
     ok &&= ratio <= 2 && firstRatio <= 2;
-    data.push({ rate, rampart: r, autocannon: a, paced, floor, ratio, firstRatio });
+    data.push({ rate, rampart: r, autocannon: a, paced, floor, sockets, ratio, firstRatio });
     rows.push([
       num(rate),
       `${num(median(r.map((m) => m.p50Ms)), 2)} / ${num(median(r.map((m) => m.p99Ms)), 2)}`,
@@ -250,13 +256,14 @@ export async function latencyTruthPart(ctx: PartContext, rates: readonly number[
       `${num(pacedCpu, 1)} at ${num(median(paced.map((m) => achievedRate(m.windows))))}/s (${times(openCpu / pacedCpu, 2)})`,
       `${num(median(r.map((m) => m.report?.generator.gc?.maxMs ?? NaN)), 1)}`,
       floor.length > 0 ? `${num(median(floor.map((m) => m.p99Ms)), 2)}; ${times(median(floorFirsts), 2)}` : '—',
+      sockets.length > 0 ? `${num(median(sockets.map((m) => m.p99Ms)), 2)}; ${times(median(socketFirsts), 2)} (${socketFirsts.map((x) => times(x, 1)).join(', ')})` : '—',
     ]);
   }
   const markdown = [
     `### Open model: latency truth, whole run (${durationS} s per run, ${ctx.rounds} rounds, medians)`,
     '',
     table(
-      ['planned/s', 'rampart p50 / p99 ms', 'autocannon -R p50 / p99 ms', 'p99 rampart ÷ autocannon (goal ≤ 2×)', 'rampart 1st s p99 / later s median p99 ms', '1st s ÷ later (goal ≤ 2×)', 'rampart CPU µs/arrival', 'closed loop paced to ≈ the rate: CPU µs/request (open ÷ it)', 'GC max pause ms', `bare undici open, warmed by ${num(FLOOR_WARM_GETS)} GETs: whole-run p99 ms; 1st s ÷ later`],
+      ['planned/s', 'rampart p50 / p99 ms', 'autocannon -R p50 / p99 ms', 'p99 rampart ÷ autocannon (goal ≤ 2×)', 'rampart 1st s p99 / later s median p99 ms', '1st s ÷ later (goal ≤ 2×)', 'rampart CPU µs/arrival', 'closed loop paced to ≈ the rate: CPU µs/request (open ÷ it)', 'GC max pause ms', `bare undici open, warmed by ${num(FLOOR_WARM_GETS)} GETs: whole-run p99 ms; 1st s ÷ later`, 'socket writes open: whole-run p99 ms; 1st s ÷ later (each round)'],
       rows,
     ),
     '',
@@ -267,7 +274,9 @@ export async function latencyTruthPart(ctx: PartContext, rates: readonly number[
       (ctx.noPeers === true
         ? ''
         : ` The bare undici loop (bench/undici-loop.ts --rate) sends the same evenly spaced arrivals with a no-op handler, after ${num(FLOOR_WARM_GETS)} GETs back to back to the target itself; ` +
-          `its latency runs from dispatch to the response's end, and its first second against its later ones is what a warm Node client shows without rampart.`),
+          `its latency runs from dispatch to the response's end, and its first second against its later ones is what a warm Node client shows without rampart. ` +
+          `The socket write loop (bench/socket-loop.ts --rate) writes the same arrivals straight to 50 open keep-alive sockets and reads only each answer's length: ` +
+          `its first second against its later ones is what this machine shows with almost no code to warm up.`),
   ].join('\n');
   return { markdown, data: { rates, runs: data, ok } };
 }
@@ -277,53 +286,60 @@ export const ARRIVAL_CPU_GOAL = 1.2;
 
 /**
  * What an open-model arrival costs: at each of `rates`, rampart's CPU per arrival (one GET) against
- * its own saturated 50-VU closed loop's CPU per request, and the same two figures for a bare undici
- * loop (evenly spaced arrivals on a 1 ms timer, and 50 back-to-back loops) in the same round — how
- * much of the difference is any evenly paced Node client's, not rampart's. Without peers
- * (`--no-peers`) only rampart's rows.
+ * its own saturated 50-VU closed loop's CPU per request, and the same two figures for two floors in
+ * the same round: a bare undici loop (evenly spaced arrivals on a 1 ms timer, and 50 back-to-back
+ * loops) and GETs written straight to sockets with no HTTP client (bench/socket-loop.ts) — how much
+ * of the difference is any evenly paced Node client's, and how much is Node's and the machine's
+ * own. Without peers (`--no-peers`) only rampart's rows.
  */
 export async function arrivalCostPart(ctx: PartContext, rates: readonly number[]): Promise<PartResult> {
   const durationS = Math.ceil(ctx.runMs / 1000);
   const peers = ctx.noPeers !== true;
-  ctx.log(`CPU per arrival at ${rates.map((r) => `${num(r)}/s`).join(', ')} against the saturated loop: ${ctx.rounds} round(s), ${durationS} s each${peers ? ', rampart and a bare undici loop' : ''}`);
-  const closed: { rampart: Measurement[]; undici: Measurement[] } = { rampart: [], undici: [] };
-  const open = new Map(rates.map((r) => [r, { rampart: [] as Measurement[], undici: [] as Measurement[] }]));
+  ctx.log(`CPU per arrival at ${rates.map((r) => `${num(r)}/s`).join(', ')} against the saturated loop: ${ctx.rounds} round(s), ${durationS} s each${peers ? ', rampart, a bare undici loop and a socket write loop' : ''}`);
+  type Runs = { rampart: Measurement[]; undici: Measurement[]; socket: Measurement[] };
+  const runs = (): Runs => ({ rampart: [], undici: [], socket: [] });
+  const kindOf = (name: string): keyof Runs => (name.startsWith('rampart') ? 'rampart' : name.startsWith('undici') ? 'undici' : 'socket');
+  const closed = runs();
+  const open = new Map(rates.map((r) => [r, runs()]));
   const line = (m: Measurement): void => ctx.log(`  ${m.generator.padEnd(22)} ${num(achievedRate(m.windows)).padStart(8)}/s  ${num(m.cpuPerRequestUs, 1).padStart(6)} µs CPU/request  CPU ${num(m.cpuShare * 100)} %  exit ${m.exit}`);
   for (let i = 0; i < ctx.rounds; i++) {
     const closedGens = [rampartCommand(ctx.rampart, 'rampart closed 50 VUs', closedGet({ vus: CONNECTIONS, connections: CONNECTIONS, durationMs: durationS * 1000 }), ctx.target.url)];
-    if (peers) closedGens.push(undiciCommand(ctx.root, { connections: CONNECTIONS, durationS }, ctx.target.url));
+    if (peers) closedGens.push(undiciCommand(ctx.root, { connections: CONNECTIONS, durationS }, ctx.target.url), socketCommand(ctx.root, { connections: CONNECTIONS, durationS }, ctx.target.url));
     for (const g of closedGens) {
       const m = await measure(ctx.root, g, ctx.target, ctx.window);
       line(m);
-      (g.name.startsWith('rampart') ? closed.rampart : closed.undici).push(m);
+      closed[kindOf(g.name)].push(m);
     }
     for (const rate of rates) {
       const gens = [rampartCommand(ctx.rampart, `rampart open ${rate}/s`, openGet({ rate, durationMs: durationS * 1000, connections: CONNECTIONS, maxVus: 1000 }), ctx.target.url)];
-      if (peers) gens.push(undiciCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url));
+      if (peers) gens.push(undiciCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url), socketCommand(ctx.root, { connections: CONNECTIONS, durationS, rate }, ctx.target.url));
       // Alternate which goes first, round by round.
       if (i % 2 === 1) gens.reverse();
       for (const g of gens) {
         const m = await measure(ctx.root, g, ctx.target, ctx.window);
         line(m);
-        const at = open.get(rate) as { rampart: Measurement[]; undici: Measurement[] };
-        (g.name.startsWith('rampart') ? at.rampart : at.undici).push(m);
+        (open.get(rate) as Runs)[kindOf(g.name)].push(m);
       }
     }
   }
   const cpu = (ms: readonly Measurement[]): number => (ms.length > 0 ? median(ms.map((m) => m.cpuPerRequestUs)) : NaN);
   const rampartClosed = cpu(closed.rampart);
   const undiciClosed = cpu(closed.undici);
+  const socketClosed = cpu(closed.socket);
   let ok = true;
   const verdicts: string[] = [];
   const rows = rates.map((rate) => {
-    const at = open.get(rate) as { rampart: Measurement[]; undici: Measurement[] };
+    const at = open.get(rate) as Runs;
     const r = cpu(at.rampart);
     const u = cpu(at.undici);
+    const w = cpu(at.socket);
     const ratio = r / rampartClosed;
     ok &&= ratio <= ARRIVAL_CPU_GOAL;
     verdicts.push(
       `${num(rate)}/s: rampart's CPU per arrival is ${times(ratio, 2)} its closed loop's per request (goal ≤ ${ARRIVAL_CPU_GOAL}× ${mark(ratio <= ARRIVAL_CPU_GOAL)})` +
-        (peers ? `; a bare undici loop's evenly spaced arrivals cost ${times(u / undiciClosed, 2)} its own back-to-back loop's, and rampart ÷ undici is ${times(r / u, 2)} open and ${times(rampartClosed / undiciClosed, 2)} closed.` : '.'),
+        (peers
+          ? `; a bare undici loop's evenly spaced arrivals cost ${times(u / undiciClosed, 2)} its own back-to-back loop's, GETs written straight to sockets ${times(w / socketClosed, 2)}; rampart ÷ undici is ${times(r / u, 2)} open and ${times(rampartClosed / undiciClosed, 2)} closed.`
+          : '.'),
     );
     return [
       num(rate),
@@ -332,20 +348,27 @@ export async function arrivalCostPart(ctx: PartContext, rates: readonly number[]
       `${times(ratio, 2)} ${mark(ratio <= ARRIVAL_CPU_GOAL)}`,
       peers ? num(u, 1) : '—',
       peers ? times(u / undiciClosed, 2) : '—',
+      peers ? num(w, 1) : '—',
+      peers ? times(w / socketClosed, 2) : '—',
       peers ? times(r / u, 2) : '—',
     ];
   });
   const markdown = [
     `### Open model: CPU per arrival against the saturated closed loop (${durationS} s per run, ${ctx.rounds} rounds, medians)`,
     '',
-    `Saturated closed loop, 50 VUs on 50 connections: rampart ${num(rampartClosed, 1)} µs CPU per request${peers ? `, bare undici ${num(undiciClosed, 1)} (rampart ÷ undici ${times(rampartClosed / undiciClosed, 2)})` : ''}.`,
+    `Saturated closed loop, 50 VUs on 50 connections: rampart ${num(rampartClosed, 1)} µs CPU per request${peers ? `, bare undici ${num(undiciClosed, 1)} (rampart ÷ undici ${times(rampartClosed / undiciClosed, 2)}), GETs written straight to 50 sockets ${num(socketClosed, 1)}` : ''}.`,
     '',
-    table(['planned/s', 'rampart achieved/s', 'rampart CPU µs/arrival', `rampart open ÷ its closed loop (goal ≤ ${ARRIVAL_CPU_GOAL}×)`, 'bare undici CPU µs/arrival', 'undici open ÷ its closed loop', 'rampart ÷ undici, open'], rows),
+    table(
+      ['planned/s', 'rampart achieved/s', 'rampart CPU µs/arrival', `rampart open ÷ its closed loop (goal ≤ ${ARRIVAL_CPU_GOAL}×)`, 'bare undici CPU µs/arrival', 'undici open ÷ its closed loop', 'socket writes CPU µs/arrival', 'socket writes open ÷ their closed loop', 'rampart ÷ undici, open'],
+      rows,
+    ),
     '',
     ...verdicts.map((v) => `- ${v}`),
     '',
     `Goal ${mark(ok)}. A saturated loop handles many responses per wake-up of the event loop; evenly spaced arrivals at these rates leave it idle between them, and each arrival and each response pays a wake-up of its own.` +
-      (peers ? ' The bare undici rows (bench/undici-loop.ts, a no-op handler) pay the same with nothing of rampart in them.' : ''),
+      (peers
+        ? ' The bare undici rows (bench/undici-loop.ts, a no-op handler) pay the same with nothing of rampart in them; the socket rows (bench/socket-loop.ts: each GET written to a keep-alive socket, only the answer\'s length read) with no HTTP client at all. What they pay over their own closed loop is what Node and the machine charge for the pacing.'
+        : ''),
   ].join('\n');
   return { markdown, data: { rates, closed, open: [...open].map(([rate, v]) => ({ rate, ...v })), ok } };
 }

@@ -4,7 +4,7 @@
  * user with many VUs needs to hold: the event loop stays responsive (lag p99), the CPU per request
  * does not balloon with the VU count, and opening 10,000 connections never stalls the loop.
  */
-import { measure, rampartCommand, undiciCommand, type Measurement } from './generators.js';
+import { measure, rampartCommand, socketCommand, undiciCommand, type Measurement } from './generators.js';
 import { mark, num, table } from './format.js';
 import { closedGet } from './scenarios.js';
 import type { PartContext, PartResult } from './closed-parts.js';
@@ -38,6 +38,8 @@ interface Row {
   readonly m: Measurement;
   /** The same load on a bare undici loop (no rampart), unless `--no-peers`. */
   readonly floor?: Measurement;
+  /** The same load written straight to sockets, no HTTP client (bench/socket-loop.ts), unless `--no-peers`. */
+  readonly sockets?: Measurement;
   /** The longest event-loop delay in the seconds the VUs (and their connections) started: the ramp, and the second it ended in. */
   readonly startLagMaxMs?: number;
 }
@@ -56,23 +58,25 @@ function over(a: number | undefined, b: number | undefined): string {
 export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number, holdMs: number): Promise<PartResult> {
   const { log } = ctx;
   const floors = ctx.noPeers !== true;
-  log(`many VUs: ${num(vus)} VUs (ramp ${rampMs} ms, hold ${holdMs} ms), think 10–100 ms; against 50 VUs${floors ? '; each load also on a bare undici loop' : ''}`);
+  log(`many VUs: ${num(vus)} VUs (ramp ${rampMs} ms, hold ${holdMs} ms), think 10–100 ms; against 50 VUs${floors ? '; each load also on a bare undici loop and a socket write loop' : ''}`);
   const rows: Row[] = [];
   const base = await measure(ctx.root, rampartCommand(ctx.rampart, 'rampart 50 VUs', closedGet({ vus: 50, connections: 50, durationMs: ctx.runMs }), ctx.target.url), ctx.target, ctx.window);
   const baseFloor = floors ? await measure(ctx.root, undiciCommand(ctx.root, { connections: 50, durationS: ctx.runMs / 1000, stack: true }, ctx.target.url), ctx.target, ctx.window) : undefined;
-  rows.push({ label: '50 VUs, 50 connections, no think', m: base, ...(baseFloor !== undefined ? { floor: baseFloor } : {}) });
+  const baseSockets = floors ? await measure(ctx.root, socketCommand(ctx.root, { connections: 50, durationS: ctx.runMs / 1000 }, ctx.target.url), ctx.target, ctx.window) : undefined;
+  rows.push({ label: '50 VUs, 50 connections, no think', m: base, ...(baseFloor !== undefined ? { floor: baseFloor } : {}), ...(baseSockets !== undefined ? { sockets: baseSockets } : {}) });
   for (const policy of ['shared', 'per-vu'] as const) {
     const connections = policy === 'shared' ? 1000 : vus;
     const scenario = manyThinkingVus({ vus, rampMs, holdMs, policy, connections });
     const window = { warmupMs: rampMs + 1000, windowMs: Math.max(1000, holdMs - 2000), timeoutMs: rampMs + holdMs + 60_000 };
     const m = await measure(ctx.root, rampartCommand(ctx.rampart, `rampart ${num(vus)} VUs ${policy}`, scenario, ctx.target.url), ctx.target, window);
-    const floor = floors
-      ? await measure(ctx.root, undiciCommand(ctx.root, { connections, durationS: (rampMs + holdMs) / 1000, vus, thinkMs: [10, 100], rampMs, perVu: policy === 'per-vu', stack: policy === 'shared' }, ctx.target.url), ctx.target, window)
-      : undefined;
+    const load = { connections, durationS: (rampMs + holdMs) / 1000, vus, thinkMs: [10, 100] as const, rampMs, perVu: policy === 'per-vu' };
+    const floor = floors ? await measure(ctx.root, undiciCommand(ctx.root, { ...load, stack: policy === 'shared' }, ctx.target.url), ctx.target, window) : undefined;
+    const sockets = floors ? await measure(ctx.root, socketCommand(ctx.root, load, ctx.target.url), ctx.target, window) : undefined;
     rows.push({
       label: `${num(vus)} VUs, ${policy === 'shared' ? 'shared pool of 1,000' : 'a connection per VU'}`,
       m,
       ...(floor !== undefined ? { floor } : {}),
+      ...(sockets !== undefined ? { sockets } : {}),
       startLagMaxMs: stallUntil(m.report?.timeline, Math.ceil(rampMs / 1000) + 1),
     });
   }
@@ -80,7 +84,8 @@ export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number,
     const g = r.m.report?.generator;
     const start = r.startLagMaxMs !== undefined ? ` (start ${num(r.startLagMaxMs, 1)})` : '';
     const floor = r.floor !== undefined ? `  undici ${num(r.floor.cpuPerRequestUs, 1)} µs CPU/req (${num(r.floor.rps)} req/s, lag p99 ${num(r.floor.lag?.p99Ms ?? NaN, 1)} max ${num(r.floor.lag?.maxMs ?? NaN, 1)} ms)` : '';
-    log(`  ${r.label.padEnd(40)} ${num(r.m.rps).padStart(8)} req/s  ${num(r.m.cpuPerRequestUs, 1)} µs CPU/req  lag p99 ${num(g?.eventLoopLagP99Ms ?? NaN, 1)} max ${num(g?.eventLoopLagMaxMs ?? NaN, 1)}${start} ms  exit ${r.m.exit}${floor}`);
+    const sockets = r.sockets !== undefined ? `  sockets ${num(r.sockets.cpuPerRequestUs, 1)} µs CPU/req (${num(r.sockets.rps)} req/s)` : '';
+    log(`  ${r.label.padEnd(40)} ${num(r.m.rps).padStart(8)} req/s  ${num(r.m.cpuPerRequestUs, 1)} µs CPU/req  lag p99 ${num(g?.eventLoopLagP99Ms ?? NaN, 1)} max ${num(g?.eventLoopLagMaxMs ?? NaN, 1)}${start} ms  exit ${r.m.exit}${floor}${sockets}`);
   }
   const verdicts: string[] = [];
   const lines = rows.map((r, i) => {
@@ -94,9 +99,10 @@ export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number,
         r.floor !== undefined && baseFloor !== undefined
           ? ` The same load on a bare undici loop costs ${over(r.floor.cpuPerRequestUs, baseFloor.cpuPerRequestUs)} its 50-connection loop's CPU per request; rampart ÷ undici is ${over(r.m.cpuPerRequestUs, r.floor.cpuPerRequestUs)} here and ${over(base.cpuPerRequestUs, baseFloor.cpuPerRequestUs)} at 50 VUs.`
           : '';
+      const sockets = r.sockets !== undefined && baseSockets !== undefined ? ` Written straight to sockets, it costs ${over(r.sockets.cpuPerRequestUs, baseSockets.cpuPerRequestUs)} their 50-connection loop's.` : '';
       verdicts.push(
         `${r.label}: lag p99 ${num(g?.eventLoopLagP99Ms ?? NaN, 1)} ms (goal < ${VUS_LAG_P99_GOAL_MS} ${mark(lagOk)}), CPU per request ${num(cpuRatio, 2)}× the 50-VU loop's (goal ≤ ${VUS_CPU_RATIO_GOAL}× ${mark(cpuOk)}), ` +
-          `lag max while the VUs and their connections started (the ramp's seconds, from the timeline) ${num(r.startLagMaxMs ?? NaN, 1)} ms (goal < ${VUS_START_LAG_GOAL_MS} ${mark(startOk)}); over the whole run ${num(g?.eventLoopLagMaxMs ?? NaN, 1)} ms.${floor}`,
+          `lag max while the VUs and their connections started (the ramp's seconds, from the timeline) ${num(r.startLagMaxMs ?? NaN, 1)} ms (goal < ${VUS_START_LAG_GOAL_MS} ${mark(startOk)}); over the whole run ${num(g?.eventLoopLagMaxMs ?? NaN, 1)} ms.${floor}${sockets}`,
       );
     }
     return [
@@ -107,6 +113,8 @@ export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number,
       r.floor !== undefined ? num(r.floor.cpuPerRequestUs, 1) : '—',
       i === 0 ? (r.floor !== undefined ? '1.00×' : '—') : over(r.floor?.cpuPerRequestUs, baseFloor?.cpuPerRequestUs),
       over(r.m.cpuPerRequestUs, r.floor?.cpuPerRequestUs),
+      r.sockets !== undefined ? num(r.sockets.cpuPerRequestUs, 1) : '—',
+      i === 0 ? (r.sockets !== undefined ? '1.00×' : '—') : over(r.sockets?.cpuPerRequestUs, baseSockets?.cpuPerRequestUs),
       `${num(r.m.cpuShare * 100)} %`,
       `${num(g?.eventLoopLagP99Ms ?? NaN, 1)} / ${num(g?.eventLoopLagMaxMs ?? NaN, 1)}`,
       r.floor?.lag !== undefined ? `${num(r.floor.lag.p99Ms, 1)} / ${num(r.floor.lag.maxMs, 1)}` : '—',
@@ -117,7 +125,7 @@ export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number,
   const markdown = [
     `### Many VUs: ${num(vus)} VUs thinking 10–100 ms, both connection policies, against 50 VUs`,
     '',
-    table(['load', 'requests/s', 'CPU µs/request', 'vs 50 VUs', 'bare undici: CPU µs/request', 'undici vs its 50', 'rampart ÷ undici', 'CPU', 'lag p99 / max ms', 'undici lag p99 / max ms', 'lag max while starting, ms', 'p99 ms'], lines),
+    table(['load', 'requests/s', 'CPU µs/request', 'vs 50 VUs', 'bare undici: CPU µs/request', 'undici vs its 50', 'rampart ÷ undici', 'socket writes: CPU µs/request', 'sockets vs their 50', 'CPU', 'lag p99 / max ms', 'undici lag p99 / max ms', 'lag max while starting, ms', 'p99 ms'], lines),
     '',
     ...verdicts.map((v) => `- ${v}`),
     '',
@@ -125,8 +133,8 @@ export async function manyVusPart(ctx: PartContext, vus: number, rampMs: number,
     floors
       ? 'The bare undici rows run the same VUs, think times, ramp and connections as dispatch loops with a no-op handler (bench/undici-loop.ts): how much of the growth from 50 VUs is the HTTP client and Node\'s own, not rampart\'s. ' +
         'Their shared connections are undici Clients on a stack of free ones (`--stack`), as in rampart\'s own pool: undici\'s Pool walks its clients for a free one, 10–20 % of the CPU per request with 1,000 busy. ' +
-        'They send with every connection busy; rampart holds iterations back to keep its event loop on time (the report\'s `heldBack`), so it sends fewer at once and pays more wake-ups per request.'
+        'The socket rows write the same GETs straight to keep-alive sockets and read only each answer\'s length (bench/socket-loop.ts): what the load costs with no HTTP client at all. The floors send with every connection busy; rampart holds iterations back to keep its event loop on time (the report\'s `heldBack`), so it sends fewer at once and pays more wake-ups per request.'
       : '',
   ].join('\n');
-  return { markdown, data: rows.map((r) => ({ label: r.label, m: r.m, ...(r.floor !== undefined ? { floor: r.floor } : {}) })) };
+  return { markdown, data: rows.map((r) => ({ label: r.label, m: r.m, ...(r.floor !== undefined ? { floor: r.floor } : {}), ...(r.sockets !== undefined ? { sockets: r.sockets } : {}) })) };
 }
