@@ -74,15 +74,16 @@ export function pointOf(shards: readonly ShardState[], seq: number, merged: Metr
   return timelinePoint(merged, t, first?.phase ?? '', vus, planned, worstStalls(evs.map((e) => e.point)));
 }
 
-/** The worst shard's stalls in one second (each shard is its own event loop); none when no shard said. */
-function worstStalls(points: readonly TimelinePoint[]): Pick<TimelinePoint, 'lagMaxMs' | 'gcMs'> {
+/** The worst shard's stalls and busiest loop in one second (each shard is its own event loop); none when no shard said. */
+function worstStalls(points: readonly TimelinePoint[]): Pick<TimelinePoint, 'lagMaxMs' | 'gcMs' | 'busy'> {
   const worst = (pick: (p: TimelinePoint) => number | undefined): number | undefined => {
     const xs = points.map(pick).filter((x): x is number => x !== undefined);
     return xs.length > 0 ? Math.max(...xs) : undefined;
   };
   const lagMaxMs = worst((p) => p.lagMaxMs);
   const gcMs = worst((p) => p.gcMs);
-  return { ...(lagMaxMs !== undefined ? { lagMaxMs } : {}), ...(gcMs !== undefined ? { gcMs } : {}) };
+  const busy = worst((p) => p.busy);
+  return { ...(lagMaxMs !== undefined ? { lagMaxMs } : {}), ...(gcMs !== undefined ? { gcMs } : {}), ...(busy !== undefined ? { busy } : {}) };
 }
 
 /** Everything the shards recorded: an ended shard's cumulative, else the seconds it sent. */

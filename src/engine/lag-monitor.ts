@@ -19,6 +19,8 @@ export interface LagSecond {
   readonly lagMaxMs: number;
   /** Garbage-collection pause time within the interval. */
   readonly gcMs: number;
+  /** The share of the interval (0–1) the event loop was busy rather than waiting; absent when the monitor is not running. */
+  readonly busy?: number;
 }
 
 /** The monitor of one run: whole-run figures (`peek`, `stop`) and each interval's (`second`). */
@@ -49,6 +51,8 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
   let secondMaxMs = 0;
   let obs: PerformanceObserver | undefined;
   let elu: EventLoopUtilization | undefined;
+  /** The event loop's utilization when the current interval began; undefined while not running. */
+  let eluSecond: EventLoopUtilization | undefined;
   const gc = { count: 0, maxMs: 0, totalMs: 0 };
   let gcSecondMs = 0;
   // The longest of the seconds so far: the histogram and the probe sample on timers of their own, so
@@ -71,6 +75,7 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
   return {
     start(): void {
       elu = performance.eventLoopUtilization();
+      eluSecond = elu;
       h = monitorEventLoopDelay({ resolution: resolutionMs });
       h.enable();
       lastProbe = performance.now();
@@ -94,6 +99,7 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
     stop(): LagStats {
       obs?.disconnect();
       const s = read();
+      eluSecond = undefined;
       h?.disable();
       clearInterval(probe);
       probe = undefined;
@@ -108,7 +114,13 @@ export function createLagMonitor(resolutionMs = 10): LagMonitor {
       const now = performance.now();
       const pending = probe !== undefined ? now - lastProbe - resolutionMs : 0;
       tickAt = now;
-      const out = { lagMaxMs: round3(Math.max(0, secondMaxMs, pending)), gcMs: round3(gcSecondMs) };
+      let busy: { busy: number } | undefined;
+      if (eluSecond !== undefined) {
+        const u = performance.eventLoopUtilization();
+        busy = { busy: round3(performance.eventLoopUtilization(u, eluSecond).utilization) };
+        eluSecond = u;
+      }
+      const out = { lagMaxMs: round3(Math.max(0, secondMaxMs, pending)), gcMs: round3(gcSecondMs), ...busy };
       secondsMaxMs = Math.max(secondsMaxMs, out.lagMaxMs);
       secondMaxMs = 0;
       gcSecondMs = 0;

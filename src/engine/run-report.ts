@@ -10,7 +10,7 @@ import { buildReport } from '../report/build-report.js';
 import { fmtCounted } from '../report/format.js';
 import type { Judge, RunEnd } from '../thresholds/judge/judge.js';
 import type { JourneyTracker } from './context.js';
-import { generatorHealth, overloadWarnings } from './health.js';
+import { droppedWarning, droppedWhileBusy, generatorHealth, overloadWarnings } from './health.js';
 import type { LagStats } from './lag-monitor.js';
 import type { PhaseEntry } from './run-blocks.js';
 import type { Intervals } from './run-intervals.js';
@@ -64,9 +64,10 @@ export async function runReport(p: RunReportParts, provisional: boolean): Promis
   const ending = p.ending();
   const judged = await p.judge.final({ cumulative, startMs: p.startedAt, endMs: endedAt, external: !provisional, ...ending });
   for (const w of judged.warnings) warn(w);
-  const generator = generatorHealth(lagStats, tracker, p.warmUp(), p.heldBack?.());
-  for (const w of overloadWarnings(generator, tracker)) warn(w);
-  if (tracker.dropped > 0) warn(`${tracker.dropped} arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)`);
+  const busyDropped = droppedWhileBusy(p.intervals.timeline);
+  const generator = generatorHealth(lagStats, tracker, p.warmUp(), p.heldBack?.(), busyDropped);
+  for (const w of overloadWarnings(generator, tracker, busyDropped)) warn(w);
+  if (tracker.dropped > 0) warn(droppedWarning(tracker.dropped, busyDropped));
   const waited = connectionWait(cumulative);
   if (waited !== undefined) warn(waited);
 

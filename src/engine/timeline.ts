@@ -44,7 +44,7 @@ export function errorsByClass(interval: MetricsSnapshot): Record<string, number>
  * @param planned open model: planned arrivals in the interval.
  * @param stalls the generator's own longest event-loop delay and GC pause time in the interval.
  */
-export function timelinePoint(interval: MetricsSnapshot, t: number, phase: string, vus: number, planned?: number, stalls?: Pick<TimelinePoint, 'lagMaxMs' | 'gcMs'>): TimelinePoint {
+export function timelinePoint(interval: MetricsSnapshot, t: number, phase: string, vus: number, planned?: number, stalls?: Pick<TimelinePoint, 'lagMaxMs' | 'gcMs' | 'busy'>): TimelinePoint {
   const windowMs = Math.max(1, interval.endMs - interval.startMs);
   const lat = summarize(selectSeries(interval, METRIC.httpLatency, {}), windowMs);
   const errs = selectSeries(interval, METRIC.httpErrors, {});
@@ -64,6 +64,7 @@ export function timelinePoint(interval: MetricsSnapshot, t: number, phase: strin
     dropped: total(selectSeries(interval, METRIC.journeysDropped, {})),
     ...(stalls?.lagMaxMs !== undefined ? { lagMaxMs: stalls.lagMaxMs } : {}),
     ...(stalls?.gcMs !== undefined ? { gcMs: stalls.gcMs } : {}),
+    ...(stalls?.busy !== undefined ? { busy: stalls.busy } : {}),
     ...wsPart(interval),
   };
 }

@@ -37,6 +37,12 @@ export interface TimelinePoint {
   readonly lagMaxMs?: number;
   /** The generator's garbage-collection pause time in that second (ms); the worst shard's in a merged run. */
   readonly gcMs?: number;
+  /**
+   * The share of that second (0–1) the generator's event loop was busy rather than waiting for I/O
+   * or timers; the busiest shard's in a merged run. Arrivals dropped in a second busy at least 90 %
+   * are the generator's, not the service's (`generator.overloaded`).
+   */
+  readonly busy?: number;
   /** WebSocket steps in that second: matched messages (ws.message), their p95 (ms), failed ws step runs (ws.errors). Absent when none ran. */
   readonly ws?: { readonly messages: number; readonly p95: number; readonly errors: number };
 }

@@ -45,14 +45,15 @@ describe('a merged second of the timeline', () => {
     return pointOf(shards, 1, snapshot);
   };
 
-  it('keeps the worst shard\'s stall and GC time (each shard has its own event loop)', () => {
-    const p = merged([point({ vus: 2, lagMaxMs: 3, gcMs: 40 }), point({ vus: 3, lagMaxMs: 120, gcMs: 5 })]);
-    expect(p).toMatchObject({ vus: 5, lagMaxMs: 120, gcMs: 40 });
+  it('keeps the worst shard\'s stall, GC time and busy share (each shard has its own event loop)', () => {
+    const p = merged([point({ vus: 2, lagMaxMs: 3, gcMs: 40, busy: 0.97 }), point({ vus: 3, lagMaxMs: 120, gcMs: 5, busy: 0.4 })]);
+    expect(p).toMatchObject({ vus: 5, lagMaxMs: 120, gcMs: 40, busy: 0.97 });
   });
 
   it('says no stall when no shard said one (shards of an older version)', () => {
     const p = merged([point({}), point({})]);
     expect(p).not.toHaveProperty('lagMaxMs');
     expect(p).not.toHaveProperty('gcMs');
+    expect(p).not.toHaveProperty('busy');
   });
 });

@@ -83,6 +83,25 @@ describe('how busy the event loop was', () => {
     expect(run.busy).toBeLessThanOrEqual(1);
   });
 
+  it('is given for each second of the timeline: a busy second near 1, an idle one near 0', async () => {
+    const m = createLagMonitor();
+    m.start();
+    m.second();
+    for (let i = 0; i < 4; i++) {
+      busy(50);
+      await new Promise((r) => setImmediate(r));
+    }
+    const hard = m.second();
+    await wait(200);
+    const idle = m.second();
+    expect(hard.busy).toBeGreaterThan(0.85);
+    expect(hard.busy).toBeLessThanOrEqual(1);
+    expect(idle.busy).toBeGreaterThanOrEqual(0);
+    expect(idle.busy).toBeLessThan(0.3);
+    m.stop();
+    expect(m.second().busy).toBeUndefined();
+  });
+
   it('is low for a loop that waits on timers', async () => {
     const m = createLagMonitor();
     m.start();

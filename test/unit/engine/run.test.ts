@@ -28,6 +28,9 @@ async function runIt(p: Parameters<typeof plan>[0], over: Parameters<typeof plan
   return { run, report, registry, events: vus.events };
 }
 
+/** The index of the largest of `xs`. */
+const worstOf = (xs: readonly number[]): number => xs.indexOf(Math.max(...xs));
+
 describe('Run (open model)', () => {
   it('starts every planned arrival on schedule and picks journeys by weight', async () => {
     const { report, registry, events } = await runIt(open([phase({ name: 'steady', durationMs: 1000, rate: 40 })]), {
@@ -166,10 +169,15 @@ describe('Run (open model)', () => {
     for (const p of report.timeline) {
       expect(p.lagMaxMs).toBeGreaterThanOrEqual(0);
       expect(p.gcMs).toBeGreaterThanOrEqual(0);
+      expect(p.busy).toBeGreaterThanOrEqual(0);
+      expect(p.busy).toBeLessThanOrEqual(1);
     }
     const lags = report.timeline.map((p) => p.lagMaxMs ?? NaN);
+    // The interval the stall ran in was busy; some other interval had idle time to spare (20 arrivals a second).
+    expect(report.timeline[worstOf(lags)]?.busy).toBeGreaterThan(0.5);
+    expect(Math.min(...report.timeline.map((p) => p.busy ?? 1))).toBeLessThan(0.5);
     // The stall is in one interval, not carried into the next: each interval's maximum is its own.
-    const worst = lags.indexOf(Math.max(...lags));
+    const worst = worstOf(lags);
     expect(lags[worst]).toBeGreaterThanOrEqual(250);
     expect(lags.filter((l) => l >= 250)).toHaveLength(1);
     expect(report.generator.eventLoopLagMaxMs).toBeGreaterThanOrEqual(lags[worst] as number);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generatorHealth, missedWhileBusy, OVERLOAD_BUSY, overloadWarnings } from '../../../src/engine/health.js';
+import { droppedWarning, droppedWhileBusy, generatorHealth, missedWhileBusy, OVERLOAD_BUSY, overloadWarnings } from '../../../src/engine/health.js';
 import { decideVerdict } from '../../../src/thresholds/judge/verdict.js';
 import { requestsAnswered } from '../../../src/thresholds/judge/failure-bounds.js';
 import { startTicker } from '../../../src/engine/ticker.js';
@@ -37,6 +37,38 @@ describe('verdict', () => {
     expect(missedWhileBusy({ started: 100, late: 3, dropped: 3 }, OVERLOAD_BUSY)).toBe(true);
     expect(missedWhileBusy({ started: 100, late: 3, dropped: 3 }, OVERLOAD_BUSY - 0.01)).toBe(false);
     expect(missedWhileBusy({ started: 100, late: 3, dropped: 3 }, undefined)).toBe(false);
+  });
+
+  it('calls it overloaded when the arrivals were dropped in seconds its loop was busy, though the whole load was not', () => {
+    // 10,000/s: four seconds behind (the loop busy throughout, 4,000 drops each), then caught up and idle half the time.
+    const timeline = [
+      ...Array.from({ length: 4 }, () => ({ dropped: 4_000, busy: 0.99 })),
+      ...Array.from({ length: 6 }, () => ({ dropped: 0, busy: 0.45 })),
+    ];
+    const counts = { started: 84_000, late: 1_200, dropped: 16_000 };
+    expect(droppedWhileBusy(timeline)).toBe(16_000);
+    expect(generatorHealth({ p99Ms: 26, maxMs: 46, busy: 0.83 }, counts).overloaded).toBe(false);
+    expect(generatorHealth({ p99Ms: 26, maxMs: 46, busy: 0.83 }, counts, undefined, undefined, droppedWhileBusy(timeline)).overloaded).toBe(true);
+    // The same drops in seconds the loop idled (a slow service held the VUs): the service's.
+    const idle = timeline.map((p) => ({ ...p, busy: 0.3 }));
+    expect(droppedWhileBusy(idle)).toBe(0);
+    expect(generatorHealth({ p99Ms: 26, maxMs: 46, busy: 0.3 }, counts, undefined, undefined, droppedWhileBusy(idle)).overloaded).toBe(false);
+    // Seconds without a busy figure (a report of an older version, a library caller) count as not busy.
+    expect(droppedWhileBusy([{ dropped: 500 }, { dropped: 7, busy: OVERLOAD_BUSY }])).toBe(7);
+    expect(missedWhileBusy({ started: 100, late: 0, dropped: 6 }, 0.5, 6)).toBe(true);
+    expect(missedWhileBusy({ started: 100, late: 0, dropped: 6 }, 0.5, 5)).toBe(false);
+  });
+
+  it('tells whose the dropped arrivals were: the generator\'s when its loop was busy, else asks for a higher maxVus', () => {
+    expect(droppedWarning(2_400, 0)).toBe('2400 arrivals dropped: maxVus reached (raise load.maxVus or lower the rate)');
+    expect(droppedWarning(16_000, 15_000)).toBe(
+      "16000 arrivals dropped: maxVus reached, 15000 of them in seconds the load generator's event loop was busy at least 90 %: there one core could not start them, and a higher maxVus would only add journeys waiting for it; lower the rate per process (--workers, shards)",
+    );
+    const counts = { started: 84_000, late: 1_200, dropped: 16_000 };
+    const [w] = overloadWarnings(generatorHealth({ p99Ms: 26, maxMs: 46, busy: 0.83 }, counts, undefined, undefined, 16_000), counts, 16_000);
+    expect(w).toBe(
+      "the load generator was overloaded (event loop busy 83 % of the load, event-loop lag p99 26.0 ms, 1200 late and 16000 dropped arrivals): it could not start the planned arrivals on time, 16000 of them dropped in seconds its event loop was busy at least 90 %, and latencies may include the generator's own delay",
+    );
   });
 
   it('says why in its warning: how busy, how many late and dropped', () => {
