@@ -22,9 +22,8 @@
  * Only for a target that answers every GET with a `content-length` (bench/target-server.ts does):
  * anything else ends the loop with an error.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connect, type Socket } from 'node:net';
-import { lagFigures, LAG_RESOLUTION_MS, latencyFigures, loopArgs, openArrivals } from './lib/floor-loop.js';
+import { lagFigures, latencyBuckets, latencyFigures, loopArgs, openArrivals, startLag } from './lib/floor-loop.js';
 
 const USAGE = 'usage: socket-loop <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu] | [--rate R]';
 
@@ -139,8 +138,7 @@ class Stack {
 
 let stop = false;
 let answered = 0;
-const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-lag.enable();
+const lag = startLag();
 
 function fail(err: Error): void {
   if (stop) return;
@@ -167,7 +165,7 @@ function vu(shared: Stack | undefined): void {
 }
 
 /** Latencies (ms) of an open model's arrivals, by the second of the load they were sent in. */
-const bySecond: number[][] = Array.from({ length: Math.ceil(seconds) }, () => []);
+const bySecond = latencyBuckets(seconds);
 
 /** Prints what the loop did and exits (which closes every socket, busy or not). */
 function finish(): void {

@@ -25,9 +25,8 @@
  * included). `--warm N` first sends N GETs back to back on the Pool, so the measured load starts
  * with warm code and open connections, as rampart's warm-up intends (which sends none to the target).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client, Pool, type Dispatcher } from 'undici';
-import { lagFigures, LAG_RESOLUTION_MS, latencyFigures, loopArgs, openArrivals } from './lib/floor-loop.js';
+import { lagFigures, latencyBuckets, latencyFigures, loopArgs, openArrivals, startLag } from './lib/floor-loop.js';
 
 const USAGE = 'usage: undici-loop <url> <connections> <seconds> [--vus N] [--think MIN-MAX] [--ramp MS] [--per-vu | --stack] | [--rate R [--warm N]]';
 
@@ -132,7 +131,7 @@ async function vu(i: number): Promise<void> {
 }
 
 /** Latencies (ms) of an open model's arrivals, by the second of the load they were sent in. */
-const bySecond: number[][] = Array.from({ length: Math.ceil(seconds) }, () => []);
+const bySecond = latencyBuckets(seconds);
 
 /** `n` GETs back to back on up to 50 loops of the Pool. */
 async function warmUp(d: Sender, n: number): Promise<void> {
@@ -154,8 +153,7 @@ if (rate > 0) {
   process.stdout.write(`${JSON.stringify({ requests: sent, ...figures })}\n`);
 } else {
   // The event loop's delay while the loops run, as rampart's lag monitor reads it (10 ms resolution, taken off each sample).
-  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-  lag.enable();
+  const lag = startLag();
   const loops = Array.from({ length: vus }, (_, i) => vu(i));
   setTimeout(() => (stop = true), seconds * 1000);
   await Promise.all(loops);

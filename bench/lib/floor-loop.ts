@@ -3,7 +3,7 @@
  * (`<url> <connections> <seconds>` and the load's options), an open model's evenly spaced
  * arrivals, and the figures they print.
  */
-import type { IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 /** The event loop's delay is sampled at this resolution (ms), as rampart's lag monitor does. */
 export const LAG_RESOLUTION_MS = 10;
@@ -111,6 +111,18 @@ export function openArrivals(rate: number, seconds: number, bySecond: number[][]
 export function latencyFigures(bySecond: readonly number[][]): { p50Ms: number; p99Ms: number; secondP99Ms: number[] } {
   const all = bySecond.flat();
   return { p50Ms: quantile([...all], 0.5), p99Ms: quantile(all, 0.99), secondP99Ms: bySecond.map((l) => quantile([...l], 0.99)) };
+}
+
+/** Starts measuring the event loop's delay, at rampart's lag monitor's resolution. */
+export function startLag(): IntervalHistogram {
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  lag.enable();
+  return lag;
+}
+
+/** Empty lists for an open model's latencies (ms), one per second of a `seconds` load. */
+export function latencyBuckets(seconds: number): number[][] {
+  return Array.from({ length: Math.ceil(seconds) }, () => []);
 }
 
 /** The event loop's delay (ms) as rampart's lag monitor reads it: the resolution taken off each figure. */

@@ -42,7 +42,7 @@ export function errorsByClass(interval: MetricsSnapshot): Record<string, number>
  * @param t seconds since the run's start at the end of the interval.
  * @param vus VUs running at the end of the interval.
  * @param planned open model: planned arrivals in the interval.
- * @param stalls the generator's own longest event-loop delay and GC pause time in the interval.
+ * @param stalls the generator's own longest event-loop delay and GC pause time in the interval, and the share of it its loop was busy.
  */
 export function timelinePoint(interval: MetricsSnapshot, t: number, phase: string, vus: number, planned?: number, stalls?: Pick<TimelinePoint, 'lagMaxMs' | 'gcMs' | 'busy'>): TimelinePoint {
   const windowMs = Math.max(1, interval.endMs - interval.startMs);
