@@ -17,6 +17,7 @@ import type { Intervals } from './run-intervals.js';
 import type { Clock, RunRegistry } from './types.js';
 import { selectSeries, summarize } from '../metrics/summary.js';
 import { METRIC } from '../metrics/catalogue.js';
+import { KEEP_ALIVE_TIMEOUT_MS } from '../http/dispatchers.js';
 import type { MetricsSnapshot } from '../metrics/types.js';
 
 /** What a Run's report is made of. */
@@ -70,6 +71,8 @@ export async function runReport(p: RunReportParts, provisional: boolean): Promis
   if (tracker.dropped > 0) warn(droppedWarning(tracker.dropped, busyDropped));
   const waited = connectionWait(cumulative);
   if (waited !== undefined) warn(waited);
+  const resent = resentWarning(cumulative);
+  if (resent !== undefined) warn(resent);
 
   return buildReport({
     plan: p.plan,
@@ -130,5 +133,28 @@ export function connectionWait(s: MetricsSnapshot): string | undefined {
   return (
     `requests waited for a free connection longer than the service took to answer (${waits}): every http.connections was busy, or the generator was short of CPU; ` +
     'raise http.connections, and read http.latency_scheduled (open model) for what a user arriving on time waited'
+  );
+}
+
+/** From this share of the requests on, requests written again (http.resent) are worth a warning. */
+const RESENT_WARN_SHARE = 0.01;
+
+/**
+ * A warning when at least 1 % of the requests were written again because the server closed the
+ * kept-alive connection under them (see `http.resent`): the server closes idle connections sooner
+ * than the client keeps them (its own idle time, or the server's `Keep-Alive: timeout`), or it was
+ * restarting. Each such request paid for a new connection, and a POST among them failed as `reset`.
+ */
+export function resentWarning(s: MetricsSnapshot): string | undefined {
+  let resent = 0;
+  for (const x of selectSeries(s, METRIC.httpResent, {})) resent += x.sum;
+  let requests = 0;
+  for (const x of selectSeries(s, METRIC.httpRequests, {})) requests += x.sum;
+  if (resent === 0 || resent < requests * RESENT_WARN_SHARE) return undefined;
+  return (
+    `${fmtCounted(resent, 'request')} (${((100 * resent) / requests).toFixed(1)} % of ${requests}) had to be written again on a new connection: ` +
+    'the server closed the kept-alive connection under them before answering (http.resent). It closes idle connections sooner than rampart keeps them ' +
+    `(${KEEP_ALIVE_TIMEOUT_MS / 1000} s, or less when the server's Keep-Alive: timeout header says so), or it was restarting. ` +
+    'Idempotent requests were sent again (their latency includes it), other methods fail as reset: lengthen the server\'s keep-alive timeout, or have it send that header'
   );
 }

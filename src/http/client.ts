@@ -9,12 +9,29 @@ import { classifyError, describeError } from './classify.js';
 import { createOriginPool, UNDICI_TIMEOUTS_OFF, type OriginPool } from './dispatchers.js';
 import type { RequestDispatcher } from './connection-pool.js';
 import { mergeCookieHeaders, parseRawHeaders, rawHeaderValues } from './headers.js';
-import { AbortWatch, Hop, isRedirect } from './hop.js';
+import { AbortWatch } from './abort-watch.js';
+import { Hop, isRedirect } from './hop.js';
 import type { InFlightLimit } from './in-flight-limit.js';
-import type { ErrorClass, HttpClient, HttpRequest, HttpResult, HttpTimings, PreconnectResult, TlsInfo } from './types.js';
+import { redirected } from './redirect.js';
+import type { CookieHook, ErrorClass, HttpClient, HttpRequest, HttpResult, HttpTimings, PreconnectResult, TlsInfo } from './types.js';
 
 /** How long close() waits for in-flight requests before destroying the connections, ms. */
 export const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * The most times a request is written again after the server closed the kept-alive connection
+ * under it before answering (see {@link Hop.closedUnanswered}). A guard: the pool hands the request
+ * the same client back, reconnected, and a new connection that fails is never a reason to send again.
+ */
+export const MAX_RESENDS = 3;
+
+/** RFC 9110's idempotent methods: sending one again is safe when the server never answered it. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** Whether a request may be written again on another connection: idempotent, or carrying an idempotency key. */
+function replayable(method: string, headers: Record<string, string>): boolean {
+  return IDEMPOTENT.has(method.toUpperCase()) || headers['idempotency-key'] !== undefined;
+}
 
 export interface HttpClientOptions {
   readonly http: HttpDefaults;
@@ -37,6 +54,7 @@ class Result implements HttpResult {
   url: string;
   redirects: number;
   tls?: TlsInfo;
+  resent?: number;
   error?: { class: ErrorClass; message: string };
   private raw: Buffer[] | undefined;
   private parsed: Record<string, string | string[]> | undefined = undefined;
@@ -118,6 +136,14 @@ function failure(url: string, startMs: number, cls: ErrorClass, message: string)
   return { status: 0, headers: {}, body: Buffer.alloc(0), bytesIn: 0, bytesOut: 0, timings: { totalUs: us, ttfbUs: us }, url, redirects: 0, error: { class: cls, message } };
 }
 
+/** The headers with the jar's cookies for this URL, before the request's own `cookie` header. */
+function withJarCookies(jar: CookieHook | undefined, url: string, headers: Record<string, string>): Record<string, string> {
+  const jarCookies = jar?.cookieHeader(url);
+  if (jarCookies === undefined || jarCookies === '') return headers;
+  const own = headers['cookie'];
+  return { ...headers, cookie: own === undefined || own === '' ? jarCookies : mergeCookieHeaders(jarCookies, own) };
+}
+
 /** Creates a client with one connection pool per origin, opened on first use. */
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const http = opts.http;
@@ -155,15 +181,12 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     // Time the hops spent waiting for a connection; -1 until one was written.
     let blockedMs = -1;
     let tls: TlsInfo | undefined;
+    // Writes again after the server closed a kept-alive connection under the request (MAX_RESENDS).
+    let resent = 0;
     for (;;) {
       const parts = partsOf(url);
       if (parts === undefined) return failure(url, startMs, 'protocol', `unsupported URL: ${url}`);
-      let sent = headers;
-      const jarCookies = req.cookies?.cookieHeader(url);
-      if (jarCookies !== undefined && jarCookies !== '') {
-        const own = headers['cookie'];
-        sent = { ...headers, cookie: own === undefined || own === '' ? jarCookies : mergeCookieHeaders(jarCookies, own) };
-      }
+      const sent = withJarCookies(req.cookies, url, headers);
       const dispatcher = pool(parts.origin);
       // The generator's own wait (its event loop was behind): blocked, before the hop's timeout starts.
       const held = limit?.enter();
@@ -188,10 +211,21 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       if (hop.sentMs >= 0) blockedMs = Math.max(0, blockedMs) + (hop.sentMs - hop.startMs);
       if (heldMs > 0) blockedMs = Math.max(0, blockedMs) + heldMs;
       tls ??= hop.tls;
+      // The server closed a kept-alive connection as this request was written on it, as any server
+      // may with an idle one: it never read the request, so a client sends it again on another
+      // connection (RFC 9112 §9.3.1) rather than report the server's failure. Counted in `resent`.
+      const unanswered = hop.error !== undefined && hop.closedUnanswered;
+      if (unanswered && resent < MAX_RESENDS && replayable(method, sent) && req.signal?.aborted !== true) {
+        resent++;
+        continue;
+      }
       const result = new Result(hop, url, startMs, blockedMs, bytesIn, bytesOut, redirects, connectUs);
       if (tls !== undefined) result.tls = tls;
+      if (resent > 0) result.resent = resent;
       if (hop.error !== undefined) {
-        result.error = { class: classifyError(hop.error), message: describeError(hop.error) };
+        let message = describeError(hop.error);
+        if (unanswered && !replayable(method, sent)) message += ` (the server closed the kept-alive connection before answering; a ${method} is not sent again: it is not idempotent)`;
+        result.error = { class: classifyError(hop.error), message };
         return result;
       }
       if (req.cookies !== undefined && hop.rawHeaders !== undefined) {
@@ -205,22 +239,13 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         result.error = { class: 'protocol', message: `too many redirects (more than ${maxRedirects})` };
         return result;
       }
-      let next: URL;
-      try {
-        next = new URL(location, url);
-      } catch {
+      const next = redirected(location, hop.status, { url, origin: parts.origin, method, headers, body });
+      if (next === undefined) {
         result.error = { class: 'protocol', message: `invalid redirect location: ${location}` };
         return result;
       }
       redirects++;
-      const crossOrigin = next.origin !== parts.origin;
-      if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
-        method = method === 'HEAD' ? 'HEAD' : 'GET';
-        body = undefined;
-        headers = withoutKeys(headers, ['content-type', 'content-length']);
-      }
-      if (crossOrigin) headers = withoutKeys(headers, ['authorization', 'cookie']);
-      url = next.href;
+      ({ url, method, headers, body } = next);
     }
   }
 
@@ -252,15 +277,4 @@ async function closePools(all: readonly OriginPool[]): Promise<void> {
     if (timer) clearTimeout(timer);
     if (outcome === 'grace') await p.destroy().catch(() => undefined);
   }));
-}
-
-function withoutKeys(headers: Record<string, string>, keys: readonly string[]): Record<string, string> {
-  let copy: Record<string, string> | undefined;
-  for (const k of keys) {
-    if (k in headers) {
-      copy ??= { ...headers };
-      delete copy[k];
-    }
-  }
-  return copy ?? headers;
 }

@@ -79,6 +79,8 @@ function timedConnector(base: buildConnector.connector, timing: ConnectTiming, s
     if (ready !== undefined) {
       // Opened ahead of the load: no connect time belongs to the request that gets it, its TLS does.
       timing.pendingTls = tlsInfoOf(ready);
+      timing.socket = ready;
+      timing.writes = 0;
       queueMicrotask(() => (callback as (e: Error | null, s: unknown) => void)(null, ready));
       return;
     }
@@ -87,6 +89,8 @@ function timedConnector(base: buildConnector.connector, timing: ConnectTiming, s
       if (err === null) {
         timing.pendingUs = Math.round((performance.now() - t0) * 1000);
         timing.pendingTls = socket !== null ? tlsInfoOf(socket) : undefined;
+        timing.socket = (socket ?? undefined) as Socket | undefined;
+        timing.writes = 0;
       }
       (callback as (e: Error | null, s: unknown) => void)(err, socket);
     });
@@ -143,7 +147,7 @@ export function createOriginPool(origin: string, http: HttpDefaults): OriginPool
   const base = originConnector(url, http);
   const stash = new SocketStash();
   const dispatcher = new ConnectionPool(http.connections, () => {
-    const timing: ConnectTiming = { pendingUs: -1 };
+    const timing: ConnectTiming = { pendingUs: -1, socket: undefined, writes: 0 };
     return new TimedClient(url, clientOptions(http, timedConnector(base, timing, stash)), timing);
   });
   const connectOne = (): Promise<void> =>

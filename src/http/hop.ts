@@ -6,10 +6,12 @@
  * A compressed body that somebody reads is decoded as it arrives (see decode.ts); `bodyBytes`
  * stays the bytes on the wire, and `maxBytes` bounds both those and the decoded size.
  */
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import type { RequestDispatcher } from './connection-pool.js';
 import { TransportError } from './classify.js';
 import { BodyDecoder, codingsToUndo, rawContentEncoding, type DecoderSink } from './decode.js';
+import type { AbortWatch } from './abort-watch.js';
 import type { TlsInfo } from './types.js';
 
 /** Per-connection timing shared between a client's connector and the hop it serves first. */
@@ -18,62 +20,14 @@ export interface ConnectTiming {
   pendingUs: number;
   /** The TLS of the newest connection not yet claimed by a request (undefined: none, or plain TCP). */
   pendingTls?: TlsInfo | undefined;
+  /** The connection's current socket (undefined until it first connects). */
+  socket: Socket | undefined;
+  /** Requests written on that socket so far. */
+  writes: number;
 }
 
-/**
- * One abort listener per signal for all its in-flight hops (a run shares one signal among every
- * VU): registering a hop is an array push instead of an EventTarget listener, and removing it a
- * swap with the last one (each hop knows its index) — no allocation per request, where a Set's
- * entries churn its backing store.
- */
-export class AbortWatch {
-  private readonly bySignal = new WeakMap<AbortSignal, Hop[]>();
-  /** The signal asked last and its hops: almost every request of a run carries the same signal. */
-  private lastSignal: AbortSignal | undefined = undefined;
-  private lastHops: Hop[] = [];
-
-  private hopsOf(signal: AbortSignal): Hop[] {
-    if (signal === this.lastSignal) return this.lastHops;
-    let hops = this.bySignal.get(signal);
-    if (hops === undefined) {
-      const list: Hop[] = [];
-      hops = list;
-      this.bySignal.set(signal, list);
-      signal.addEventListener('abort', () => {
-        const all = list.splice(0);
-        for (const h of all) h.watchIndex = -1;
-        for (const h of all) h.abort();
-      }, { once: true });
-    }
-    this.lastSignal = signal;
-    this.lastHops = hops;
-    return hops;
-  }
-
-  /** Hops registered for this signal and not finished. */
-  inFlight(signal: AbortSignal): number {
-    return this.bySignal.get(signal)?.length ?? 0;
-  }
-
-  add(signal: AbortSignal, hop: Hop): void {
-    const hops = this.hopsOf(signal);
-    hop.watchIndex = hops.length;
-    hops.push(hop);
-  }
-
-  remove(signal: AbortSignal, hop: Hop): void {
-    const i = hop.watchIndex;
-    if (i < 0) return;
-    hop.watchIndex = -1;
-    const hops = this.hopsOf(signal);
-    if (hops[i] !== hop) return;
-    const last = hops.pop() as Hop;
-    if (last !== hop) {
-      hops[i] = last;
-      last.watchIndex = i;
-    }
-  }
-}
+/** The transport errors of a connection the server closed (or reset) under a request. */
+const CLOSED_CODES: ReadonlySet<unknown> = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 function onHopTimeout(hop: Hop): void {
   hop.fail(new TransportError('RAMPART_TIMEOUT', `request timed out after ${hop.timeoutMs} ms`));
@@ -108,6 +62,10 @@ export class Hop implements DecoderSink {
   connectUs = -1;
   /** The TLS of the connection this hop was the first request on. */
   tls: TlsInfo | undefined = undefined;
+  /** The socket this hop was written on, when an earlier request had been written on it too. */
+  private reusedSocket: Socket | undefined = undefined;
+  /** That socket's bytes read when this hop was written on it. */
+  private readAtWrite = 0;
   error: unknown = undefined;
   readonly timeoutMs: number;
   private readonly maxBytes: number;
@@ -192,6 +150,27 @@ export class Hop implements DecoderSink {
       this.tls = t.pendingTls;
       t.pendingTls = undefined;
     }
+    if (t !== undefined && t.socket !== undefined) {
+      const writes = t.writes;
+      t.writes = writes + 1;
+      if (writes > 0) {
+        this.reusedSocket = t.socket;
+        this.readAtWrite = t.socket.bytesRead;
+      }
+    }
+  }
+
+  /**
+   * True when this hop failed because the server closed its kept-alive connection before a byte of
+   * the answer came back: written on a connection an earlier request had used, closed or reset, and
+   * nothing read from it since. That is what a client sees when the server closes an idle
+   * connection while the request is on its way (a keep-alive timeout, a server shutting down): the
+   * server never read the request. HTTP/2 connections do not count (their streams share the bytes).
+   */
+  get closedUnanswered(): boolean {
+    const s = this.reusedSocket;
+    if (s === undefined || this.headersMs >= 0 || !CLOSED_CODES.has((this.error as { code?: unknown } | undefined)?.code)) return false;
+    return s.bytesRead === this.readAtWrite && (s as { alpnProtocol?: unknown }).alpnProtocol !== 'h2';
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {

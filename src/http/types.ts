@@ -111,6 +111,12 @@ export interface HttpResult {
   readonly redirects: number;
   /** What TLS the request's connection negotiated, when this request is the first on a new TLS connection. */
   readonly tls?: TlsInfo;
+  /**
+   * Times the request was written again on another connection because the server closed the
+   * kept-alive one under it before answering (an idle connection it closed as the request was on
+   * its way). Only idempotent requests; absent when none.
+   */
+  readonly resent?: number;
   /** Set when the request failed at the transport level. 4xx/5xx are NOT set here: see the status. */
   readonly error?: { readonly class: ErrorClass; readonly message: string };
 }

@@ -66,6 +66,7 @@ function record(ctx: StepRunContext, step: RequestStep, m: StepMetrics, res: Htt
   if (t.connectUs !== undefined) h.connect.record(t.connectUs);
   if (t.blockedUs !== undefined) h.blocked.record(t.blockedUs);
   if (res.tls !== undefined) m.tls(res.tls.version, res.tls.cipher).add(1);
+  if (res.resent !== undefined) m.resent(phase).add(res.resent);
   h.errors.add(cls !== undefined);
   h.sent.add(res.bytesOut);
   h.received.add(res.bytesIn);

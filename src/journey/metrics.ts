@@ -105,6 +105,11 @@ export class StepMetrics {
     return this.counter(M.httpRetries.name, phase, M.httpRetries.unit);
   }
 
+  /** `http.resent` counter. */
+  resent(phase: string): CounterHandle {
+    return this.counter(M.httpResent.name, phase, M.httpResent.unit);
+  }
+
   /** `poll.duration` trend (µs). */
   pollDuration(phase: string): TrendHandle {
     return this.trend(M.pollDuration.name, phase, M.pollDuration.unit);

@@ -33,6 +33,8 @@ export const BUILT_IN = {
   httpTls: { name: 'http.tls', type: 'counter', unit: 'count', tags: 'step tags, phase, tls_version, tls_cipher' },
   httpErrors: { name: 'http.errors', type: 'rate', unit: 'count', tags: REQUEST },
   httpRetries: { name: 'http.retries', type: 'counter', unit: 'count', tags: STEP },
+  /** Requests written again because the server closed the kept-alive connection under them before answering. */
+  httpResent: { name: 'http.resent', type: 'counter', unit: 'count', tags: STEP },
   checks: { name: 'checks', type: 'rate', unit: 'count', tags: `${STEP}, check` },
   expectations: { name: 'expectations', type: 'rate', unit: 'count', tags: `${STEP}, error` },
   journeyDuration: { name: 'journey.duration', type: 'trend', unit: 'us', tags: 'journey, phase' },

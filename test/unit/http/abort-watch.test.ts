@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AbortWatch, Hop } from '../../../src/http/hop.js';
+import { AbortWatch } from '../../../src/http/abort-watch.js';
+import { Hop } from '../../../src/http/hop.js';
 
 function outcome(h: Hop): string {
   if (h.endMs < 0) return 'in flight';
