@@ -5,7 +5,7 @@
  */
 import { autocannonCommand, measure, rampartCommand, socketCommand, undiciCommand, type Measurement } from './generators.js';
 import { mark, num, pct, table, times } from './format.js';
-import { achievedRate, coefficientOfVariation, median, withinPlan } from './stats.js';
+import { achievedRate, byPlan, coefficientOfVariation, median, withinPlan } from './stats.js';
 import { closedGet, openGet, pacedClosedGet } from './scenarios.js';
 import type { PartContext, PartResult } from './closed-parts.js';
 
@@ -328,22 +328,36 @@ export async function arrivalCostPart(ctx: PartContext, rates: readonly number[]
   const socketClosed = cpu(closed.socket);
   let ok = true;
   const verdicts: string[] = [];
+  // A round that fell behind the plan paced nothing at the planned rate: its cost per arrival is
+  // that of a backlog (see byPlan), told apart rather than averaged in.
+  const paced = (ms: readonly Measurement[], rate: number): Measurement[] => {
+    const { kept } = byPlan(ms, rate);
+    return kept.length > 0 ? kept : [...ms];
+  };
   const rows = rates.map((rate) => {
     const at = open.get(rate) as Runs;
-    const r = cpu(at.rampart);
-    const u = cpu(at.undici);
-    const w = cpu(at.socket);
+    const behind = byPlan(at.rampart, rate).behind;
+    const r = cpu(paced(at.rampart, rate));
+    const u = cpu(paced(at.undici, rate));
+    const w = cpu(paced(at.socket, rate));
     const ratio = r / rampartClosed;
-    ok &&= ratio <= ARRIVAL_CPU_GOAL;
+    ok &&= ratio <= ARRIVAL_CPU_GOAL && behind.length === 0;
+    const fell =
+      behind.length === 0
+        ? ''
+        : ` ${behind.length} of ${at.rampart.length} rampart rounds fell behind the plan (${behind.map((m) => `${num(achievedRate(m.windows))}/s at ${num(m.cpuPerRequestUs, 1)} µs`).join(', ')}): ` +
+          (behind.length < at.rampart.length ? 'the figures are the rounds that kept up.' : 'no round kept up, the figures are theirs.');
     verdicts.push(
       `${num(rate)}/s: rampart's CPU per arrival is ${times(ratio, 2)} its closed loop's per request (goal ≤ ${ARRIVAL_CPU_GOAL}× ${mark(ratio <= ARRIVAL_CPU_GOAL)})` +
         (peers
           ? `; a bare undici loop's evenly spaced arrivals cost ${times(u / undiciClosed, 2)} its own back-to-back loop's, GETs written straight to sockets ${times(w / socketClosed, 2)}; rampart ÷ undici is ${times(r / u, 2)} open and ${times(rampartClosed / undiciClosed, 2)} closed.`
-          : '.'),
+          : '.') +
+        fell,
     );
     return [
       num(rate),
       num(median(at.rampart.map((m) => achievedRate(m.windows)))),
+      `${behind.length} of ${at.rampart.length}`,
       num(r, 1),
       `${times(ratio, 2)} ${mark(ratio <= ARRIVAL_CPU_GOAL)}`,
       peers ? num(u, 1) : '—',
@@ -359,13 +373,13 @@ export async function arrivalCostPart(ctx: PartContext, rates: readonly number[]
     `Saturated closed loop, 50 VUs on 50 connections: rampart ${num(rampartClosed, 1)} µs CPU per request${peers ? `, bare undici ${num(undiciClosed, 1)} (rampart ÷ undici ${times(rampartClosed / undiciClosed, 2)}), GETs written straight to 50 sockets ${num(socketClosed, 1)}` : ''}.`,
     '',
     table(
-      ['planned/s', 'rampart achieved/s', 'rampart CPU µs/arrival', `rampart open ÷ its closed loop (goal ≤ ${ARRIVAL_CPU_GOAL}×)`, 'bare undici CPU µs/arrival', 'undici open ÷ its closed loop', 'socket writes CPU µs/arrival', 'socket writes open ÷ their closed loop', 'rampart ÷ undici, open'],
+      ['planned/s', 'rampart achieved/s', 'rampart rounds behind the plan', 'rampart CPU µs/arrival', `rampart open ÷ its closed loop (goal ≤ ${ARRIVAL_CPU_GOAL}×)`, 'bare undici CPU µs/arrival', 'undici open ÷ its closed loop', 'socket writes CPU µs/arrival', 'socket writes open ÷ their closed loop', 'rampart ÷ undici, open'],
       rows,
     ),
     '',
     ...verdicts.map((v) => `- ${v}`),
     '',
-    `Goal ${mark(ok)}. A saturated loop handles many responses per wake-up of the event loop; evenly spaced arrivals at these rates leave it idle between them, and each arrival and each response pays a wake-up of its own.` +
+    `Goal ${mark(ok)} (a round that fell behind the plan, achieved below 99 % of it at the target, misses it too; the CPU figures are the medians of the rounds that kept up). A saturated loop handles many responses per wake-up of the event loop; evenly spaced arrivals at these rates leave it idle between them, and each arrival and each response pays a wake-up of its own.` +
       (peers
         ? ' The bare undici rows (bench/undici-loop.ts, a no-op handler) pay the same with nothing of rampart in them; the socket rows (bench/socket-loop.ts: each GET written to a keep-alive socket, only the answer\'s length read) with no HTTP client at all. What they pay over their own closed loop is what Node and the machine charge for the pacing.'
         : ''),

@@ -86,6 +86,19 @@ export function withinPlan(achieved: number, planned: number, tolerance = 0.01):
 }
 
 /**
+ * Open-model rounds split by whether the generator kept up with `planned` arrivals a second: the
+ * rate counted at the target (100 ms windows) at least 99 % of it. A round that fell behind did not
+ * pace arrivals at the planned rate, so its CPU per arrival says something else (docs/performance.md,
+ * "An open load that falls behind can stay behind") and must not be averaged in with the others.
+ */
+export function byPlan<T extends { readonly windows: readonly number[] }>(rounds: readonly T[], planned: number): { readonly kept: T[]; readonly behind: T[] } {
+  const kept: T[] = [];
+  const behind: T[] = [];
+  for (const r of rounds) (achievedRate(r.windows) >= planned * 0.99 ? kept : behind).push(r);
+  return { kept, behind };
+}
+
+/**
  * Parses the CPU fields of /proc/<pid>/stat: utime + stime in clock ticks (fields 14 and 15; the
  * command name in parentheses may contain spaces, so fields are counted after its closing paren).
  */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   achievedRate,
+  byPlan,
   coefficientOfVariation,
   cpuTicksFromStat,
   mean,
@@ -15,6 +16,17 @@ import { parseUndiciLoop, wrkPercentile } from '../../../bench/lib/generators.js
 import { table } from '../../../bench/lib/format.js';
 
 describe('bench arithmetic', () => {
+  it('splits open rounds into those that kept up with the plan and those that fell behind', () => {
+    // 10 windows of 100 ms: 1,000 a window is 10,000/s.
+    const full = { name: 'kept', windows: Array(10).fill(1000) as number[] };
+    const edge = { name: 'edge', windows: [...(Array(9).fill(1000) as number[]), 900] }; // 9,900/s: 99 %
+    const slow = { name: 'behind', windows: Array(10).fill(650) as number[] };
+    const empty = { name: 'none', windows: [] as number[] };
+    const { kept, behind } = byPlan([full, slow, edge, empty], 10_000);
+    expect(kept.map((r) => r.name)).toEqual(['kept', 'edge']);
+    expect(behind.map((r) => r.name)).toEqual(['behind', 'none']);
+  });
+
   it('computes the coefficient of variation of per-window counts', () => {
     expect(coefficientOfVariation([500, 500, 500, 500])).toBe(0);
     // mean 500, population stddev 100
