@@ -51,8 +51,11 @@ export interface LoadContext {
    * the block's own current phase. Absent: the only load.
    */
   readonly block?: { readonly index: number; readonly count: number; readonly phase: () => string };
-  /** The run's limit on requests in flight: a closed-model VU waits for its room before each iteration. */
-  readonly pacer?: Pick<Pacer, 'park' | 'openAll'>;
+  /**
+   * The run's limit on requests in flight: a closed-model VU waits for its room before each
+   * iteration, an open-model arrival while it holds arrivals.
+   */
+  readonly pacer?: Pick<Pacer, 'park' | 'openAll' | 'holdsArrivals'>;
 }
 
 /** The id of a block's `n`-th VU id (see LoadContext.block). */

@@ -77,7 +77,7 @@ export interface BlocksRun {
   readonly runHook: (steps: readonly Step[], label: string) => Promise<void>;
   readonly overMemory: () => boolean;
   readonly shard?: ShardOfLoad;
-  readonly pacer?: Pick<Pacer, 'park' | 'openAll'>;
+  readonly pacer?: Pick<Pacer, 'park' | 'openAll' | 'holdsArrivals'>;
 }
 
 /** Runs every block's model at once, to their ends. */

@@ -79,6 +79,11 @@ export interface Pacer {
   park(waiter: RoomWaiter): boolean;
   /** Lets every waiting iteration go (the load is stopping). */
   openAll(): void;
+  /**
+   * True while an open-model arrival should wait as its due time before its journey starts: the
+   * generator's loop is busy and requests already wait for every connection (src/http/in-flight-limit.ts).
+   */
+  holdsArrivals?(): boolean;
   /** What it held back so far. */
   stats(): HeldBackReport;
 }

@@ -50,8 +50,10 @@ export function createRunCollaborators(
   },
 ): RunCollaborators {
   const perVu = plan.http.connectionPolicy === 'per-vu';
-  // One limit on the requests in flight for all the run's clients: they share one event loop.
-  const limit = new InFlightLimit();
+  // One limit on the requests in flight for all the run's clients: they share one event loop. Open
+  // arrivals wait as due times while the loop is busy and as many requests wait for a connection as
+  // the pool has (with a connection per VU, nothing waits for another's).
+  const limit = new InFlightLimit({ holdArrivalsFrom: perVu ? Infinity : plan.http.connections * 2 });
   const clientOptions = { http: plan.http, target: plan.target, limit };
   const client: HttpClient | undefined = perVu ? undefined : createHttpClient(clientOptions);
   const allData = createDataFeeds(plan.data, { random: opts.seed !== undefined ? seededRandom(opts.seed) : Math.random });

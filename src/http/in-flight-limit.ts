@@ -16,6 +16,9 @@
  *   nothing of an iteration: thousands of VUs waiting mid-request each keep an iteration's objects
  *   alive long enough for the garbage collector to copy and promote them all.
  *
+ * A third place asks it without waiting: an open-model arrival starts only when the limit
+ * {@link InFlightLimit.holdsArrivals | holds no arrivals}; otherwise it waits as its due time.
+ *
  * One limit per run, shared by all its clients (a connection per VU is still one event loop).
  */
 
@@ -33,6 +36,10 @@ export const MIN_LIMIT = 32;
 export const OPEN_BATCH = 16;
 /** Probes in a row with nothing waiting after which the limit is lifted (about a second). */
 export const LIFT_AFTER_PROBES = 100;
+/** Probes per measure of the event loop's busy share (about 50 ms). */
+export const BUSY_EVERY_PROBES = 5;
+/** The busy share from which arrivals are held while requests wait for connections (see holdsArrivals). */
+export const HOLD_BUSY = 0.9;
 
 /** What the limit held back over a run (the report's `generator.heldBack`). */
 export interface HeldBackStats {
@@ -54,6 +61,24 @@ export interface InFlightLimitOptions {
   readonly now?: () => number;
   /** Arms the probe (default: an unref'd setTimeout); a test drives it by hand. */
   readonly schedule?: (fn: () => void, ms: number) => void;
+  /**
+   * Requests in flight from which open-model arrivals may be held (see holdsArrivals): twice the
+   * connections of a shared pool, so that as many again wait for one. Default Infinity: never.
+   */
+  readonly holdArrivalsFrom?: number;
+  /** The event loop's busy share since the last call, 0–1 (default: performance.eventLoopUtilization). */
+  readonly busy?: () => number;
+}
+
+/** The event loop's busy share since the previous call. */
+function loopBusy(): () => number {
+  let last = performance.eventLoopUtilization();
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const d = performance.eventLoopUtilization(now, last);
+    last = now;
+    return d.utilization;
+  };
 }
 
 /**
@@ -88,6 +113,10 @@ export class InFlightLimit {
   #maxWaitMs = 0;
   #lowest = Infinity;
   #engaged = 0;
+  #busyShare = 0;
+  #busyProbes = 0;
+  readonly #holdFrom: number;
+  readonly #busy: () => number;
   readonly #now: () => number;
   readonly #schedule: (fn: () => void, ms: number) => void;
   readonly #probe = (): void => this.#onProbe();
@@ -95,6 +124,21 @@ export class InFlightLimit {
   constructor(opts: InFlightLimitOptions = {}) {
     this.#now = opts.now ?? (() => performance.now());
     this.#schedule = opts.schedule ?? ((fn, ms) => void setTimeout(fn, ms).unref());
+    this.#holdFrom = opts.holdArrivalsFrom ?? Infinity;
+    this.#busy = opts.busy ?? loopBusy();
+  }
+
+  /**
+   * Whether an open-model arrival should wait before its journey starts: the event loop was busy at
+   * least {@link HOLD_BUSY} of the last ~50 ms and requests in flight have reached `holdArrivalsFrom`
+   * (as many wait for a connection as the pool has). A journey started then only joins the queue for
+   * a connection, and a thousand of them waiting, each with its frames, timers and scope, made every
+   * request cost 3–4× the CPU at 10,000 arrivals a second, so that a load that fell behind stayed
+   * behind. Held as a due time instead, it costs nothing until a connection is near. A load on time,
+   * or one behind a slow service (its loop idle), never holds: its waits stay in `http.blocked`.
+   */
+  holdsArrivals(): boolean {
+    return this.#inFlight >= this.#holdFrom && this.#busyShare >= HOLD_BUSY;
   }
 
   /** Requests in flight now (entered and not left). */
@@ -205,6 +249,9 @@ export class InFlightLimit {
 
   #arm(): void {
     this.#armed = true;
+    // The busy share is measured from here: not over the idle time before.
+    this.#busy();
+    this.#busyProbes = 0;
     this.#lastProbe = this.#now();
     this.#schedule(this.#probe, PROBE_MS);
   }
@@ -214,6 +261,10 @@ export class InFlightLimit {
     const late = now - this.#lastProbe - PROBE_MS;
     this.#lastProbe = now;
     this.#starting = 0;
+    if (++this.#busyProbes >= BUSY_EVERY_PROBES) {
+      this.#busyProbes = 0;
+      this.#busyShare = this.#busy();
+    }
     const waiting = this.waiting > 0;
     if (late > LATE_MS) {
       this.#quietProbes = 0;
@@ -234,7 +285,10 @@ export class InFlightLimit {
     }
     this.#admit();
     // Idle (nothing in flight, nothing waiting, no limit): the next enter arms the probe again.
-    if (this.#inFlight === 0 && this.waiting === 0 && this.#limit === Infinity) this.#armed = false;
+    if (this.#inFlight === 0 && this.waiting === 0 && this.#limit === Infinity) {
+      this.#armed = false;
+      this.#busyShare = 0;
+    }
     else this.#schedule(this.#probe, PROBE_MS);
   }
 

@@ -3,7 +3,7 @@
  * when told, and a probe that fires when told, so "the loop ran late" is a number, not a machine.
  */
 import { describe, expect, it } from 'vitest';
-import { InFlightLimit, type RoomWaiter, LATE_MS, LIFT_AFTER_PROBES, MIN_LIMIT, OPEN_BATCH, PROBE_MS } from '../../../src/http/in-flight-limit.js';
+import { BUSY_EVERY_PROBES, HOLD_BUSY, InFlightLimit, type RoomWaiter, LATE_MS, LIFT_AFTER_PROBES, MIN_LIMIT, OPEN_BATCH, PROBE_MS } from '../../../src/http/in-flight-limit.js';
 
 function driven(): { limit: InFlightLimit; now(): number; advance(ms: number): void; probe(lateMs?: number): void; armed(): boolean } {
   let now = 1_000;
@@ -219,3 +219,84 @@ describe('letting the waiting iterations go at a stop', () => {
     expect(d.limit.waiting).toBe(1);
   });
 });
+
+describe('holding open-model arrivals', () => {
+  /** A limit that holds arrivals from 100 requests in flight, with a busy share the test sets. */
+  function busyDriven(): { limit: InFlightLimit; setBusy(share: number): void; probes(n: number): void; measured(): number } {
+    let share = 0;
+    let measured = 0;
+    let pending: (() => void) | undefined;
+    let now = 1_000;
+    const limit = new InFlightLimit({
+      now: () => now,
+      schedule: (fn) => void (pending = fn),
+      holdArrivalsFrom: 100,
+      busy: () => {
+        measured++;
+        return share;
+      },
+    });
+    return {
+      limit,
+      setBusy: (s) => void (share = s),
+      probes: (n) => {
+        for (let i = 0; i < n; i++) {
+          const fn = pending;
+          if (fn === undefined) throw new Error('no probe armed');
+          pending = undefined;
+          now += PROBE_MS;
+          fn();
+        }
+      },
+      measured: () => measured,
+    };
+  }
+
+  it('holds them only while the loop is busy and requests have reached the mark, both', () => {
+    const d = busyDriven();
+    enterNow(d.limit, 99);
+    d.setBusy(1);
+    d.probes(BUSY_EVERY_PROBES);
+    // Busy, but 99 requests in flight: below the mark.
+    expect(d.limit.holdsArrivals()).toBe(false);
+    enterNow(d.limit, 1);
+    expect(d.limit.holdsArrivals()).toBe(true);
+    // Requests at the mark with the loop idle (a slow service): never.
+    d.setBusy(HOLD_BUSY - 0.05);
+    d.probes(BUSY_EVERY_PROBES);
+    expect(d.limit.holdsArrivals()).toBe(false);
+    d.setBusy(HOLD_BUSY);
+    d.probes(BUSY_EVERY_PROBES);
+    expect(d.limit.holdsArrivals()).toBe(true);
+    // A request ends: below the mark again, arrivals go at once.
+    d.limit.leave();
+    expect(d.limit.holdsArrivals()).toBe(false);
+  });
+
+  it('measures the busy share every few probes, from when it was armed, and forgets it when idle', () => {
+    const d = busyDriven();
+    expect(d.measured()).toBe(0);
+    enterNow(d.limit, 100);
+    // Arming takes a first reading: what came before is not the load's.
+    expect(d.measured()).toBe(1);
+    d.setBusy(1);
+    d.probes(BUSY_EVERY_PROBES - 1);
+    expect(d.limit.holdsArrivals()).toBe(false);
+    expect(d.measured()).toBe(1);
+    d.probes(1);
+    expect(d.measured()).toBe(2);
+    expect(d.limit.holdsArrivals()).toBe(true);
+    // Everything ends; the next probe finds the limit idle and stops.
+    for (let i = 0; i < 100; i++) d.limit.leave();
+    d.probes(1);
+    enterNow(d.limit, 100);
+    expect(d.limit.holdsArrivals()).toBe(false);
+  });
+
+  it('never holds them without a mark (the default, and a connection per VU)', () => {
+    const limit = new InFlightLimit({ schedule: () => undefined, busy: () => 1 });
+    enterNow(limit, 10_000);
+    expect(limit.holdsArrivals()).toBe(false);
+  });
+});
+
