@@ -130,15 +130,16 @@ export class InFlightLimit {
 
   /**
    * Whether an open-model arrival should wait before its journey starts: the event loop was busy at
-   * least {@link HOLD_BUSY} of the last ~50 ms and requests in flight have reached `holdArrivalsFrom`
-   * (as many wait for a connection as the pool has). A journey started then only joins the queue for
+   * least {@link HOLD_BUSY} of the last ~50 ms and requests in flight, or waiting for this limit,
+   * have reached `holdArrivalsFrom` (as many wait for a connection as the pool has). A journey started then only joins the queue for
    * a connection, and a thousand of them waiting, each with its frames, timers and scope, made every
    * request cost 3–4× the CPU at 10,000 arrivals a second, so that a load that fell behind stayed
    * behind. Held as a due time instead, it costs nothing until a connection is near. A load on time,
    * or one behind a slow service (its loop idle), never holds: its waits stay in `http.blocked`.
    */
   holdsArrivals(): boolean {
-    return this.#inFlight >= this.#holdFrom && this.#busyShare >= HOLD_BUSY;
+    // Requests this limit holds before they are written wait as journeys too.
+    return this.#inFlight + this.#requests.length >= this.#holdFrom && this.#busyShare >= HOLD_BUSY;
   }
 
   /** Requests in flight now (entered and not left). */

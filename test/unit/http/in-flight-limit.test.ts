@@ -222,7 +222,7 @@ describe('letting the waiting iterations go at a stop', () => {
 
 describe('holding open-model arrivals', () => {
   /** A limit that holds arrivals from 100 requests in flight, with a busy share the test sets. */
-  function busyDriven(): { limit: InFlightLimit; setBusy(share: number): void; probes(n: number): void; measured(): number } {
+  function busyDriven(): { limit: InFlightLimit; setBusy(share: number): void; probes(n: number): void; lateProbe(ms: number): void; measured(): number } {
     let share = 0;
     let measured = 0;
     let pending: (() => void) | undefined;
@@ -247,6 +247,13 @@ describe('holding open-model arrivals', () => {
           now += PROBE_MS;
           fn();
         }
+      },
+      lateProbe: (ms) => {
+        const fn = pending;
+        if (fn === undefined) throw new Error('no probe armed');
+        pending = undefined;
+        now += PROBE_MS + ms;
+        fn();
       },
       measured: () => measured,
     };
@@ -291,6 +298,25 @@ describe('holding open-model arrivals', () => {
     d.probes(1);
     enterNow(d.limit, 100);
     expect(d.limit.holdsArrivals()).toBe(false);
+  });
+
+  it('counts the requests this limit holds before they are written: they wait as journeys too', () => {
+    const d = busyDriven();
+    d.setBusy(1);
+    enterNow(d.limit, 60);
+    // The loop runs late twice: the limit halves the requests in flight to 30, no lower than its floor.
+    for (let i = 0; i < 2; i++) {
+      const late = LATE_MS + 5;
+      // Drive the probe by hand, late: the busy-share probes count these too.
+      d.lateProbe(late);
+    }
+    expect(d.limit.limit).toBe(MIN_LIMIT);
+    // 40 more wait for the limit: 60 in flight and 40 held make the mark of 100.
+    const waits = Array.from({ length: 40 }, () => d.limit.enter());
+    expect(waits.every((w) => w instanceof Promise)).toBe(true);
+    d.probes(BUSY_EVERY_PROBES);
+    expect(d.limit.inFlight).toBe(60);
+    expect(d.limit.holdsArrivals()).toBe(true);
   });
 
   it('never holds them without a mark (the default, and a connection per VU)', () => {
