@@ -16,8 +16,7 @@
  *   nothing of an iteration: thousands of VUs waiting mid-request each keep an iteration's objects
  *   alive long enough for the garbage collector to copy and promote them all.
  *
- * A third place asks it without waiting: an open-model arrival starts only when the limit
- * {@link InFlightLimit.holdsArrivals | holds no arrivals}; otherwise it waits as its due time.
+ * And an open-model arrival waits as its due time while it {@link InFlightLimit.holdsArrivals | holds arrivals}.
  *
  * One limit per run, shared by all its clients (a connection per VU is still one event loop).
  */
@@ -75,9 +74,9 @@ function loopBusy(): () => number {
   let last = performance.eventLoopUtilization();
   return () => {
     const now = performance.eventLoopUtilization();
-    const d = performance.eventLoopUtilization(now, last);
+    const { utilization } = performance.eventLoopUtilization(now, last);
     last = now;
-    return d.utilization;
+    return utilization;
   };
 }
 
@@ -138,7 +137,6 @@ export class InFlightLimit {
    * or one behind a slow service (its loop idle), never holds: its waits stay in `http.blocked`.
    */
   holdsArrivals(): boolean {
-    // Requests this limit holds before they are written wait as journeys too.
     return this.#inFlight + this.#requests.length >= this.#holdFrom && this.#busyShare >= HOLD_BUSY;
   }
 
