@@ -146,10 +146,8 @@ const RESENT_WARN_SHARE = 0.01;
  * restarting. Each such request paid for a new connection, and a POST among them failed as `reset`.
  */
 export function resentWarning(s: MetricsSnapshot): string | undefined {
-  let resent = 0;
-  for (const x of selectSeries(s, METRIC.httpResent, {})) resent += x.sum;
-  let requests = 0;
-  for (const x of selectSeries(s, METRIC.httpRequests, {})) requests += x.sum;
+  const resent = summarize(selectSeries(s, METRIC.httpResent, {}), 0).sum;
+  const requests = summarize(selectSeries(s, METRIC.httpRequests, {}), 0).sum;
   if (resent === 0 || resent < requests * RESENT_WARN_SHARE) return undefined;
   return (
     `${fmtCounted(resent, 'request')} (${((100 * resent) / requests).toFixed(1)} % of ${requests}) had to be written again on a new connection: ` +
